@@ -1,0 +1,152 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+var testProto = protocol.Descriptor{
+	Name:  "lido",
+	Roles: []string{"steth", "wsteth", "withdrawalQueue", "locator"},
+	Deployments: map[string]protocol.Addresses{
+		"mainnet": {"steth": common.HexToAddress("0xae7ab96520DE3A18E5e111B5EaAb095312D7fE84")},
+		"devnet":  {"steth": common.HexToAddress("0x1100000000000000000000000000000000000001")},
+	},
+}
+
+func load(t *testing.T, content string) (*Config, error) {
+	t.Helper()
+	t.Setenv("STAKEWALLET_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if content != "" {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return Load(path, []protocol.Descriptor{testProto})
+}
+
+func TestBuiltins(t *testing.T) {
+	c, err := load(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{"mainnet": 1, "hoodi": 560048, "holesky": 17000, "sepolia": 11155111, "devnet": 1337}
+	for name, id := range want {
+		n, err := c.Network(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n.ChainID != id || !n.Builtin {
+			t.Errorf("%s: chain %d builtin %v", name, n.ChainID, n.Builtin)
+		}
+	}
+	dev, _ := c.Network("devnet")
+	if len(dev.RPCURLs) != 1 || dev.RPCURLs[0] != "http://127.0.0.1:8545" {
+		t.Errorf("devnet rpc = %v", dev.RPCURLs)
+	}
+	if dev.DefaultProtocol != "lido" || dev.Protocols["lido"]["steth"] != common.HexToAddress("0x1100000000000000000000000000000000000001") {
+		t.Errorf("devnet protocols = %v default %q", dev.Protocols, dev.DefaultProtocol)
+	}
+	if c.DefaultNetwork != "devnet" {
+		t.Errorf("default network %q", c.DefaultNetwork)
+	}
+	if _, err := c.Network("nope"); err == nil || !strings.Contains(err.Error(), "unknown network") {
+		t.Errorf("unknown network error = %v", err)
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		errPart string
+		check   func(t *testing.T, c *Config)
+	}{
+		{
+			name: "new network",
+			content: `
+[defaults]
+network = "local"
+signer = "alice"
+
+[networks.local]
+chain-id = 31337
+rpc-urls = ["http://127.0.0.1:9545", "http://127.0.0.1:9546"]
+
+[networks.local.protocols.lido]
+steth = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+withdrawalQueue = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+`,
+			check: func(t *testing.T, c *Config) {
+				n, err := c.Network("local")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n.ChainID != 31337 || len(n.RPCURLs) != 2 || n.DefaultProtocol != "lido" || n.Builtin {
+					t.Errorf("local = %+v", n)
+				}
+				if n.Protocols["lido"]["withdrawalQueue"] != common.HexToAddress("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512") {
+					t.Errorf("queue = %v", n.Protocols["lido"])
+				}
+				if c.DefaultNetwork != "local" || c.DefaultSigner != "alice" {
+					t.Errorf("defaults %q %q", c.DefaultNetwork, c.DefaultSigner)
+				}
+			},
+		},
+		{
+			name: "override builtin rpc",
+			content: `
+[networks.mainnet]
+rpc-urls = ["https://eth.example.invalid"]
+`,
+			check: func(t *testing.T, c *Config) {
+				n, _ := c.Network("mainnet")
+				if n.ChainID != 1 || n.RPCURLs[0] != "https://eth.example.invalid" || n.Protocols["lido"]["steth"] == (common.Address{}) {
+					t.Errorf("mainnet = %+v", n)
+				}
+			},
+		},
+		{name: "builtin chain id changed", content: "[networks.mainnet]\nchain-id = 5\n", errPart: "built-in network has chain-id 1"},
+		{name: "missing chain id", content: "[networks.x]\nrpc-urls = [\"http://a\"]\n", errPart: "chain-id is required"},
+		{name: "unknown key", content: "[networks.x]\nchain-id = 5\nrpc-url = \"http://a\"\n", errPart: "unknown keys: networks.x.rpc-url"},
+		{name: "unknown protocol", content: "[networks.x]\nchain-id = 5\n[networks.x.protocols.foo]\na = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n", errPart: `unknown protocol "foo"`},
+		{name: "unknown role", content: "[networks.x]\nchain-id = 5\n[networks.x.protocols.lido]\nstake = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n", errPart: `unknown contract "stake"`},
+		{name: "bad address", content: "[networks.x]\nchain-id = 5\n[networks.x.protocols.lido]\nsteth = \"0x123\"\n", errPart: "is not an address"},
+		{name: "bad default network", content: "[defaults]\nnetwork = \"nowhere\"\n", errPart: "not a known network"},
+		{name: "syntax", content: "[networks\n", errPart: "config"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.content)
+			if tt.errPart != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.errPart)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestDirs(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("STAKEWALLET_HOME", home)
+	c, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path != filepath.Join(home, "config.toml") || c.KeysDir() != filepath.Join(home, "keys") || c.JournalDir() != filepath.Join(home, "journal") {
+		t.Errorf("paths: %s %s %s", c.Path, c.KeysDir(), c.JournalDir())
+	}
+}
