@@ -1,0 +1,67 @@
+package cmdutil
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// GlobalFlags are the flags every command takes (SPEC "Global flags").
+type GlobalFlags struct {
+	Network         string
+	RPCURLs         []string
+	Signer          string
+	JSON            bool
+	Yes             bool
+	DryRun          bool
+	ConfigFile      string
+	NoColor         bool
+	Timeout         time.Duration
+	Confirmations   uint64
+	MaxFee          string // gwei
+	PriorityFee     string // gwei
+	GasLimit        uint64
+	Nonce           int64 // -1: take the pending nonce
+	PasswordFile    string
+	LedgerTransport string
+}
+
+// Register adds the global flags to fs, with defaults from the environment.
+func (g *GlobalFlags) Register(fs *pflag.FlagSet) {
+	fs.StringVar(&g.Network, "network", os.Getenv("STAKEWALLET_NETWORK"), "network name: mainnet, hoodi, holesky, sepolia, devnet, or one from the config file (env STAKEWALLET_NETWORK)")
+	fs.StringArrayVar(&g.RPCURLs, "rpc-url", splitEnvList("ETH_RPC_URL"), "JSON-RPC endpoint, http(s) or ws(s); repeat for failover in order (env ETH_RPC_URL, comma-separated)")
+	fs.StringVar(&g.Signer, "signer", os.Getenv("STAKEWALLET_SIGNER"), "who signs: NAME, keystore:NAME|FILE, keyring:NAME, ledger[:N|:PATH] (env STAKEWALLET_SIGNER)")
+	fs.BoolVar(&g.JSON, "json", false, "print exactly one JSON document on stdout")
+	fs.BoolVarP(&g.Yes, "yes", "y", false, "do not ask for confirmation")
+	fs.BoolVar(&g.DryRun, "dry-run", false, "build, fill and simulate; print the preview; sign and send nothing")
+	fs.StringVar(&g.ConfigFile, "config", os.Getenv("STAKEWALLET_CONFIG"), "config file (default <UserConfigDir>/stakewallet/config.toml; env STAKEWALLET_CONFIG)")
+	fs.BoolVar(&g.NoColor, "no-color", os.Getenv("NO_COLOR") != "", "plain output (env NO_COLOR)")
+	fs.DurationVar(&g.Timeout, "timeout", 5*time.Minute, "how long to wait for inclusion")
+	fs.Uint64Var(&g.Confirmations, "confirmations", 1, "blocks to wait for after inclusion (1 = included)")
+	fs.StringVar(&g.MaxFee, "max-fee", "", "max fee per gas in gwei (default: 2 × base fee + priority fee)")
+	fs.StringVar(&g.PriorityFee, "priority-fee", "", "priority fee per gas in gwei (default: the node's suggestion)")
+	fs.Uint64Var(&g.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
+	fs.Int64Var(&g.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
+	fs.StringVar(&g.PasswordFile, "password-file", os.Getenv("STAKEWALLET_PASSWORD_FILE"), "file whose first line is the keystore passphrase (env STAKEWALLET_PASSWORD_FILE)")
+	ledgerDefault := os.Getenv("STAKEWALLET_LEDGER_TRANSPORT")
+	if ledgerDefault == "" {
+		ledgerDefault = "hid"
+	}
+	fs.StringVar(&g.LedgerTransport, "ledger-transport", ledgerDefault, "Ledger transport: hid (USB) or tcp://HOST:PORT (Speculos) (env STAKEWALLET_LEDGER_TRANSPORT)")
+}
+
+func splitEnvList(name string) []string {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,497 @@
+// Package txflow turns protocol calls into mined transactions:
+// fill (nonce, EIP-1559 fees, gas) → simulate → preview → sign → journal
+// → broadcast → wait for the receipt and confirmations.
+//
+// It is the only code that sends transactions, so every safety rule of the
+// wallet lives here: the chain ID is checked before signing, every signed
+// transaction is fsynced to the journal before broadcast, and a transaction
+// that was broadcast is never reported as failed-and-safe-to-retry.
+package txflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/signer"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
+)
+
+// Backend is the chain access the pipeline needs; *chain.Client and
+// *ethclient.Client satisfy it.
+type Backend interface {
+	ChainID(ctx context.Context) (*big.Int, error)
+	BlockNumber(ctx context.Context) (uint64, error)
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
+	PendingNonceAt(ctx context.Context, account common.Address) (uint64, error)
+	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
+	EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error)
+	CallContract(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) ([]byte, error)
+	SendTransaction(ctx context.Context, tx *types.Transaction) error
+	TransactionReceipt(ctx context.Context, txHash common.Hash) (*types.Receipt, error)
+}
+
+// Errors the CLI maps to exit codes.
+var (
+	// ErrWrongChain: the RPC's chain ID is not the network's (exit 3).
+	ErrWrongChain = errors.New("wrong chain")
+	// ErrSimulation: the call reverts in simulation; nothing was signed (exit 2).
+	ErrSimulation = errors.New("transaction would revert")
+	// ErrInsufficientFunds: the account cannot pay value + max fee (exit 2).
+	ErrInsufficientFunds = errors.New("insufficient funds")
+	// ErrReverted: included but reverted (exit 4).
+	ErrReverted = errors.New("transaction reverted")
+	// ErrTimeout: broadcast, but not mined in time; do not resubmit (exit 5).
+	ErrTimeout = errors.New("timed out waiting for the transaction")
+	// ErrBroadcast: the node refused the signed transaction; it was not sent (exit 3).
+	ErrBroadcast = errors.New("broadcast failed")
+)
+
+// Options tune filling and waiting. Zero values mean "estimate" / defaults.
+type Options struct {
+	Network string
+	ChainID *big.Int
+	// MaxFee and PriorityFee override the fee estimate (wei per gas).
+	MaxFee, PriorityFee *big.Int
+	// GasLimit overrides the estimate for every transaction.
+	GasLimit uint64
+	// Nonce overrides the first transaction's nonce.
+	Nonce *uint64
+	// GasMarginPercent is added to gas estimates (default 20).
+	GasMarginPercent uint64
+	// Confirmations to wait for after inclusion (default 1 = included).
+	Confirmations uint64
+	// Timeout for each transaction's inclusion (default 5m).
+	Timeout time.Duration
+	// PollInterval for receipts (default 1s).
+	PollInterval time.Duration
+	// DecodeRevert turns revert data into a readable reason; may be nil.
+	DecodeRevert func(data []byte) string
+	// RevertData extracts revert data from an RPC error; may be nil.
+	RevertData func(err error) ([]byte, bool)
+}
+
+// Step is one call of a plan, filled.
+type Step struct {
+	Call     protocol.Call
+	Nonce    uint64
+	GasLimit uint64
+	// Estimated is false when GasLimit came from Call.GasHint because an
+	// earlier step must be mined before this one can be estimated.
+	Estimated bool
+	Tip       *big.Int
+	MaxFee    *big.Int
+}
+
+// Plan is what will be signed, for the preview.
+type Plan struct {
+	From    common.Address
+	Network string
+	ChainID *big.Int
+	BaseFee *big.Int
+	Steps   []*Step
+}
+
+// MaxCost is the most the plan can cost in fees: Σ gas × maxFee.
+func (p *Plan) MaxCost() *big.Int {
+	sum := new(big.Int)
+	for _, s := range p.Steps {
+		sum.Add(sum, new(big.Int).Mul(new(big.Int).SetUint64(s.GasLimit), s.MaxFee))
+	}
+	return sum
+}
+
+// EstimatedCost is the likely fee at today's base fee: Σ gas × (base + tip).
+func (p *Plan) EstimatedCost() *big.Int {
+	sum := new(big.Int)
+	for _, s := range p.Steps {
+		price := new(big.Int).Add(p.BaseFee, s.Tip)
+		if price.Cmp(s.MaxFee) > 0 {
+			price = s.MaxFee
+		}
+		sum.Add(sum, new(big.Int).Mul(new(big.Int).SetUint64(s.GasLimit), price))
+	}
+	return sum
+}
+
+// Value is the native coin the plan sends.
+func (p *Plan) Value() *big.Int {
+	sum := new(big.Int)
+	for _, s := range p.Steps {
+		if s.Call.Value != nil {
+			sum.Add(sum, s.Call.Value)
+		}
+	}
+	return sum
+}
+
+// Flow runs plans against one backend.
+type Flow struct {
+	backend Backend
+	journal *journal.Journal
+	opts    Options
+}
+
+// New returns a Flow. The journal may be nil only for dry runs.
+func New(b Backend, j *journal.Journal, opts Options) *Flow {
+	if opts.GasMarginPercent == 0 {
+		opts.GasMarginPercent = 20
+	}
+	if opts.Confirmations == 0 {
+		opts.Confirmations = 1
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 5 * time.Minute
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = time.Second
+	}
+	return &Flow{backend: b, journal: j, opts: opts}
+}
+
+// VerifyChain checks the RPC's chain ID against the network's.
+func (f *Flow) VerifyChain(ctx context.Context) error {
+	got, err := f.backend.ChainID(ctx)
+	if err != nil {
+		return fmt.Errorf("read chain ID: %w", err)
+	}
+	if got.Cmp(f.opts.ChainID) != 0 {
+		return fmt.Errorf("%w: the RPC is on chain %s, but network %s is chain %s; use a matching --network or --rpc-url", ErrWrongChain, got, f.opts.Network, f.opts.ChainID)
+	}
+	return nil
+}
+
+// Prepare fills nonces, fees and gas for calls sent by from, simulating
+// the first call (later ones may depend on it, e.g. after an approve) and
+// checking that from can pay for everything.
+func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protocol.Call) (*Plan, error) {
+	if len(calls) == 0 {
+		return nil, errors.New("nothing to do")
+	}
+	if err := f.VerifyChain(ctx); err != nil {
+		return nil, err
+	}
+	head, err := f.backend.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read latest block: %w", err)
+	}
+	if head.BaseFee == nil {
+		return nil, errors.New("the chain has no EIP-1559 base fee; legacy transactions are not supported")
+	}
+	tip, maxFee, err := f.fees(ctx, head.BaseFee)
+	if err != nil {
+		return nil, err
+	}
+	var nonce uint64
+	if f.opts.Nonce != nil {
+		nonce = *f.opts.Nonce
+	} else if nonce, err = f.backend.PendingNonceAt(ctx, from); err != nil {
+		return nil, fmt.Errorf("read nonce: %w", err)
+	}
+	plan := &Plan{From: from, Network: f.opts.Network, ChainID: f.opts.ChainID, BaseFee: head.BaseFee}
+	for i, c := range calls {
+		step := &Step{Call: c, Nonce: nonce + uint64(i), Tip: tip, MaxFee: maxFee}
+		if i == 0 {
+			if err := f.simulate(ctx, from, c); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case f.opts.GasLimit != 0:
+			step.GasLimit, step.Estimated = f.opts.GasLimit, true
+		case i == 0:
+			gas, err := f.estimate(ctx, from, c)
+			if err != nil {
+				return nil, err
+			}
+			step.GasLimit, step.Estimated = gas, true
+		default:
+			// Later steps usually depend on earlier ones (approve → request):
+			// estimate now if the node can, else use the protocol's hint and
+			// estimate for real once the earlier step is mined.
+			if gas, err := f.estimate(ctx, from, c); err == nil {
+				step.GasLimit, step.Estimated = gas, true
+			} else if c.GasHint != 0 {
+				step.GasLimit = c.GasHint
+			} else {
+				return nil, err
+			}
+		}
+		plan.Steps = append(plan.Steps, step)
+	}
+	balance, err := f.backend.BalanceAt(ctx, from, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read balance: %w", err)
+	}
+	need := new(big.Int).Add(plan.Value(), plan.MaxCost())
+	if balance.Cmp(need) < 0 {
+		return nil, fmt.Errorf("%w: %s has %s wei, needs %s wei (value + max fee)", ErrInsufficientFunds, from.Hex(), balance, need)
+	}
+	return plan, nil
+}
+
+func (f *Flow) fees(ctx context.Context, baseFee *big.Int) (tip, maxFee *big.Int, err error) {
+	tip = f.opts.PriorityFee
+	if tip == nil {
+		if tip, err = f.backend.SuggestGasTipCap(ctx); err != nil {
+			return nil, nil, fmt.Errorf("read priority fee: %w", err)
+		}
+	}
+	maxFee = f.opts.MaxFee
+	if maxFee == nil {
+		// 2 × base fee survives six full blocks of base-fee growth.
+		maxFee = new(big.Int).Add(new(big.Int).Mul(baseFee, big.NewInt(2)), tip)
+	}
+	if maxFee.Cmp(tip) < 0 {
+		return nil, nil, fmt.Errorf("max fee %s wei is below the priority fee %s wei", maxFee, tip)
+	}
+	return tip, maxFee, nil
+}
+
+func callMsg(from common.Address, c protocol.Call) ethereum.CallMsg {
+	to := c.To
+	return ethereum.CallMsg{From: from, To: &to, Value: c.Value, Data: c.Data}
+}
+
+func (f *Flow) simulate(ctx context.Context, from common.Address, c protocol.Call) error {
+	if _, err := f.backend.CallContract(ctx, callMsg(from, c), nil); err != nil {
+		return f.revertError(c, err)
+	}
+	return nil
+}
+
+func (f *Flow) estimate(ctx context.Context, from common.Address, c protocol.Call) (uint64, error) {
+	gas, err := f.backend.EstimateGas(ctx, callMsg(from, c))
+	if err != nil {
+		return 0, f.revertError(c, err)
+	}
+	return gas + gas*f.opts.GasMarginPercent/100, nil
+}
+
+// revertError explains why a call fails in simulation. Errors that are not
+// reverts (connection trouble) pass through unchanged.
+func (f *Flow) revertError(c protocol.Call, err error) error {
+	if f.opts.RevertData != nil {
+		if data, ok := f.opts.RevertData(err); ok {
+			return &SimulationError{Action: c.Action, Reason: f.reason(data), Data: data}
+		}
+	}
+	if isExecutionError(err) {
+		return &SimulationError{Action: c.Action, Reason: err.Error()}
+	}
+	return fmt.Errorf("simulate %s: %w", c.Action, err)
+}
+
+func (f *Flow) reason(data []byte) string {
+	if f.opts.DecodeRevert != nil {
+		return f.opts.DecodeRevert(data)
+	}
+	return fmt.Sprintf("0x%x", data)
+}
+
+// SimulationError is a call that reverts before anything is signed.
+type SimulationError struct {
+	Action string
+	Reason string
+	Data   []byte
+}
+
+func (e *SimulationError) Error() string {
+	return fmt.Sprintf("%s would revert: %s", e.Action, e.Reason)
+}
+
+func (e *SimulationError) Unwrap() error { return ErrSimulation }
+
+// Result is one sent transaction.
+type Result struct {
+	Step    *Step
+	Hash    common.Hash
+	Receipt *types.Receipt // nil if not mined in time
+	Entry   *journal.Entry
+}
+
+// Hooks let the caller show progress.
+type Hooks struct {
+	// Signing is called before asking the signer (e.g. "Review and approve
+	// on your Ledger").
+	Signing func(step int, s *Step)
+	// Sent is called once the node accepted the transaction.
+	Sent func(step int, hash common.Hash)
+	// Mined is called with the receipt.
+	Mined func(step int, r *types.Receipt)
+}
+
+// Execute signs, journals, broadcasts and waits for each step in order,
+// stopping at the first failure. Results holds every transaction that was
+// broadcast, also when an error is returned.
+func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks Hooks) ([]*Result, error) {
+	if f.journal == nil {
+		return nil, errors.New("no journal: refusing to sign a transaction that could be lost")
+	}
+	if s.Address() != plan.From {
+		return nil, fmt.Errorf("signer %s is %s, but the plan is for %s", s, s.Address().Hex(), plan.From.Hex())
+	}
+	var results []*Result
+	for i, step := range plan.Steps {
+		if i > 0 && !step.Estimated {
+			// The earlier steps are mined now; estimate for real.
+			gas, err := f.estimate(ctx, plan.From, step.Call)
+			if err != nil {
+				return results, err
+			}
+			step.GasLimit, step.Estimated = gas, true
+		}
+		res, err := f.send(ctx, plan, i, step, s, hooks)
+		if res != nil {
+			results = append(results, res)
+		}
+		if err != nil {
+			return results, err
+		}
+	}
+	return results, nil
+}
+
+func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer.Signer, hooks Hooks) (*Result, error) {
+	to := step.Call.To
+	value := step.Call.Value
+	if value == nil {
+		value = new(big.Int)
+	}
+	tx := types.NewTx(&types.DynamicFeeTx{
+		ChainID: plan.ChainID, Nonce: step.Nonce, GasTipCap: step.Tip, GasFeeCap: step.MaxFee,
+		Gas: step.GasLimit, To: &to, Value: value, Data: step.Call.Data,
+	})
+	// Check the chain again right before signing: the endpoint may have
+	// failed over since Prepare.
+	if err := f.VerifyChain(ctx); err != nil {
+		return nil, err
+	}
+	if hooks.Signing != nil {
+		hooks.Signing(i, step)
+	}
+	signed, err := s.SignTx(ctx, tx, plan.ChainID)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", step.Call.Action, err)
+	}
+	if err := signer.VerifySender(signed, plan.ChainID, plan.From); err != nil {
+		return nil, err
+	}
+	entry, err := f.journal.Record(plan.Network, plan.ChainID.Uint64(), plan.From, step.Call.Action, step.Call.Description, signed)
+	if err != nil {
+		return nil, fmt.Errorf("journal the signed transaction (not sent): %w", err)
+	}
+	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
+	if err := f.backend.SendTransaction(ctx, signed); err != nil {
+		if alreadyKnown(err) {
+			// The node has it (a retried request): it is on its way.
+		} else {
+			_ = f.journal.Update(entry, journal.StateFailed, 0, err.Error())
+			return nil, fmt.Errorf("%w: %s: %v", ErrBroadcast, step.Call.Action, err)
+		}
+	}
+	if err := f.journal.Update(entry, journal.StateBroadcast, 0, ""); err != nil {
+		return res, fmt.Errorf("transaction %s was sent, but the journal could not be updated: %w", res.Hash.Hex(), err)
+	}
+	if hooks.Sent != nil {
+		hooks.Sent(i, res.Hash)
+	}
+	receipt, err := f.Wait(ctx, res.Hash)
+	if err != nil {
+		return res, err
+	}
+	res.Receipt = receipt
+	if receipt.Status != types.ReceiptStatusSuccessful {
+		_ = f.journal.Update(entry, journal.StateReverted, receipt.BlockNumber.Uint64(), "")
+		if hooks.Mined != nil {
+			hooks.Mined(i, receipt)
+		}
+		return res, &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: f.minedRevertReason(ctx, plan.From, step, receipt)}
+	}
+	if err := f.journal.Update(entry, journal.StateIncluded, receipt.BlockNumber.Uint64(), ""); err != nil {
+		return res, fmt.Errorf("transaction %s was mined, but the journal could not be updated: %w", res.Hash.Hex(), err)
+	}
+	if hooks.Mined != nil {
+		hooks.Mined(i, receipt)
+	}
+	return res, nil
+}
+
+// minedRevertReason replays the call at the block before inclusion to
+// learn why it reverted (receipts carry no reason).
+func (f *Flow) minedRevertReason(ctx context.Context, from common.Address, step *Step, r *types.Receipt) string {
+	msg := callMsg(from, step.Call)
+	msg.Gas = step.GasLimit
+	at := new(big.Int).Sub(r.BlockNumber, big.NewInt(1))
+	_, err := f.backend.CallContract(ctx, msg, at)
+	if err == nil {
+		if r.GasUsed >= step.GasLimit {
+			return "out of gas"
+		}
+		return "unknown reason"
+	}
+	if f.opts.RevertData != nil {
+		if data, ok := f.opts.RevertData(err); ok {
+			return f.reason(data)
+		}
+	}
+	return err.Error()
+}
+
+// RevertedError is a transaction mined with status 0.
+type RevertedError struct {
+	Hash   common.Hash
+	Action string
+	Reason string
+}
+
+func (e *RevertedError) Error() string {
+	return fmt.Sprintf("%s transaction %s reverted: %s", e.Action, e.Hash.Hex(), e.Reason)
+}
+
+func (e *RevertedError) Unwrap() error { return ErrReverted }
+
+// TimeoutError is a broadcast transaction not mined in time.
+type TimeoutError struct{ Hash common.Hash }
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("transaction %s was broadcast but not mined in time; do not resubmit: check it with `stakewallet tx status %s`", e.Hash.Hex(), e.Hash.Hex())
+}
+
+func (e *TimeoutError) Unwrap() error { return ErrTimeout }
+
+// Wait polls for the receipt of hash until it has the configured number of
+// confirmations, or the timeout passes.
+func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	defer cancel()
+	t := time.NewTicker(f.opts.PollInterval)
+	defer t.Stop()
+	for {
+		r, err := f.backend.TransactionReceipt(ctx, hash)
+		if err == nil && r != nil {
+			head, herr := f.backend.BlockNumber(ctx)
+			if herr == nil && head+1 >= r.BlockNumber.Uint64()+f.opts.Confirmations {
+				return r, nil
+			}
+		}
+		// Not found yet, or a transient RPC error: the transaction is out
+		// there either way, so keep waiting rather than fail.
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, &TimeoutError{Hash: hash}
+			}
+			return nil, fmt.Errorf("%w (transaction %s was broadcast; do not resubmit)", ctx.Err(), hash.Hex())
+		case <-t.C:
+		}
+	}
+}
