@@ -1,0 +1,271 @@
+// Package keystore signs with a key kept in a Web3 Secret Storage v3 file
+// (scrypt + aes-128-ctr), the format of geth's keystore and Foundry's
+// `cast wallet import`. It uses go-ethereum's accounts/keystore primitives
+// so that the files we write open in geth and theirs open here.
+//
+// The private key is decrypted only while opening (to check the passphrase
+// and learn the address) and while signing, and its bytes are zeroed as soon
+// as they are no longer needed.
+package keystore
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+	"sync"
+
+	gethkeystore "github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/google/uuid"
+
+	"github.com/stakewallet/stakewallet/pkg/signer"
+)
+
+// Params are the scrypt cost parameters used when encrypting.
+type Params struct{ N, P int }
+
+// StandardParams are geth's default (about 256 MB and 1 s per operation);
+// every file written for a user uses them.
+func StandardParams() Params {
+	return Params{N: gethkeystore.StandardScryptN, P: gethkeystore.StandardScryptP}
+}
+
+// LightParams are geth's --lightkdf parameters: only for tests, where the
+// standard cost would make every test take seconds.
+func LightParams() Params {
+	return Params{N: gethkeystore.LightScryptN, P: gethkeystore.LightScryptP}
+}
+
+// ErrWrongPassphrase is wrapped (together with signer.ErrUnavailable) when
+// the MAC check fails.
+var ErrWrongPassphrase = errors.New("wrong passphrase")
+
+// fileV3 is the Web3 Secret Storage v3 layout, as geth writes it (address
+// lower-case hex without 0x, version a number).
+type fileV3 struct {
+	Address string                  `json:"address"`
+	Crypto  gethkeystore.CryptoJSON `json:"crypto"`
+	ID      string                  `json:"id"`
+	Version int                     `json:"version"`
+}
+
+// Encrypt returns the v3 JSON of key under passphrase. The caller keeps
+// ownership of key and passphrase (and zeroes them).
+func Encrypt(key *ecdsa.PrivateKey, passphrase []byte, p Params) ([]byte, error) {
+	if key == nil {
+		return nil, errors.New("no key to encrypt")
+	}
+	keyBytes := make([]byte, 32)
+	defer clear(keyBytes)
+	key.D.FillBytes(keyBytes)
+	cj, err := gethkeystore.EncryptDataV3(keyBytes, passphrase, p.N, p.P)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt key: %w", err)
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return nil, fmt.Errorf("key id: %w", err)
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	return json.Marshal(fileV3{
+		Address: hex.EncodeToString(addr[:]),
+		Crypto:  cj,
+		ID:      id.String(),
+		Version: 3,
+	})
+}
+
+// Decrypt returns the private key of a keystore file's JSON. label names the
+// key in errors ("keystore:alice"). A wrong passphrase yields an error that
+// wraps both ErrWrongPassphrase and signer.ErrUnavailable. The caller must
+// ZeroKey the result.
+func Decrypt(data, passphrase []byte, label string) (*ecdsa.PrivateKey, error) {
+	// version is a number in v3 files and the string "1" in v1 files.
+	var f struct {
+		Address string                  `json:"address"`
+		Crypto  gethkeystore.CryptoJSON `json:"crypto"`
+		Version json.RawMessage         `json:"version"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: not a keystore file: %w", label, err)
+	}
+	var (
+		keyBytes []byte
+		err      error
+	)
+	switch strings.TrimSpace(string(f.Version)) {
+	case "3":
+		// DecryptDataV3 hands us the plaintext, which we can zero; the
+		// higher-level DecryptKey would leave a copy behind.
+		keyBytes, err = gethkeystore.DecryptDataV3(f.Crypto, string(passphrase))
+	case `"1"`:
+		// 2015-era geth files, only through DecryptKey.
+		var k *gethkeystore.Key
+		if k, err = gethkeystore.DecryptKey(data, string(passphrase)); err == nil {
+			return k.PrivateKey, nil
+		}
+	default:
+		return nil, fmt.Errorf("%s: unsupported keystore version %s (want 3)", label, f.Version)
+	}
+	defer clear(keyBytes)
+	if errors.Is(err, gethkeystore.ErrDecrypt) {
+		return nil, fmt.Errorf("%w for %s: %w", ErrWrongPassphrase, label, signer.ErrUnavailable)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	key, err := crypto.ToECDSA(keyBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid key: %w", label, err)
+	}
+	if want, ok := ReadAddress(data); ok {
+		if got := crypto.PubkeyToAddress(key.PublicKey); got != want {
+			ZeroKey(key)
+			return nil, fmt.Errorf("%s: file says address %s but the key is %s; the file is corrupt", label, want.Hex(), got.Hex())
+		}
+	}
+	return key, nil
+}
+
+// ZeroKey overwrites the private scalar in place. Go offers no guarantee
+// that no copy survives elsewhere, but this removes the one we own.
+func ZeroKey(key *ecdsa.PrivateKey) {
+	if key == nil || key.D == nil {
+		return
+	}
+	clear(key.D.Bits())
+	key.D.SetInt64(0)
+}
+
+// SignWithKey signs tx with key for chainID and checks that the signature
+// recovers to want. Every local-key backend signs through it.
+func SignWithKey(key *ecdsa.PrivateKey, tx *types.Transaction, chainID *big.Int, want common.Address) (*types.Transaction, error) {
+	if chainID == nil || chainID.Sign() <= 0 {
+		return nil, errors.New("refusing to sign without a chain ID (replay protection)")
+	}
+	signed, err := types.SignTx(tx, types.LatestSignerForChainID(chainID), key)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	if err := signer.VerifySender(signed, chainID, want); err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+// Signer signs with the key of one keystore file. It keeps the passphrase
+// (not the key) in memory between Open and Close, and decrypts per
+// signature.
+type Signer struct {
+	label string
+	path  string
+	addr  common.Address
+
+	mu         sync.Mutex
+	passphrase []byte
+}
+
+var (
+	_ signer.Signer = (*Signer)(nil)
+	_ signer.Closer = (*Signer)(nil)
+)
+
+// Open reads the keystore file at path and checks passphrase against it.
+// label is how the signer names itself ("keystore:alice"). Open copies
+// passphrase; the caller may zero its own slice afterwards.
+func Open(path, label string, passphrase []byte) (*Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: keystore file %s does not exist: %w", label, path, signer.ErrNotFound)
+		}
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	key, err := Decrypt(data, passphrase, label)
+	if err != nil {
+		return nil, err
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	ZeroKey(key)
+	return &Signer{label: label, path: path, addr: addr, passphrase: append([]byte(nil), passphrase...)}, nil
+}
+
+// Address is the account of the file.
+func (s *Signer) Address() common.Address { return s.addr }
+
+// String is the label given to Open.
+func (s *Signer) String() string { return s.label }
+
+// Path is the keystore file.
+func (s *Signer) Path() string { return s.path }
+
+// SignTx decrypts the key, signs, verifies the sender and zeroes the key.
+func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big.Int) (*types.Transaction, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	key, err := s.key()
+	if err != nil {
+		return nil, err
+	}
+	defer ZeroKey(key)
+	return SignWithKey(key, tx, chainID, s.addr)
+}
+
+// PrivateKey decrypts and returns the key, for an explicit export only.
+// The caller must ZeroKey it.
+func (s *Signer) PrivateKey() (*ecdsa.PrivateKey, error) { return s.key() }
+
+func (s *Signer) key() (*ecdsa.PrivateKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.passphrase == nil {
+		return nil, fmt.Errorf("%s: signer is closed: %w", s.label, signer.ErrUnavailable)
+	}
+	data, err := os.ReadFile(s.path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.label, err)
+	}
+	key, err := Decrypt(data, s.passphrase, s.label)
+	if err != nil {
+		return nil, err
+	}
+	if got := crypto.PubkeyToAddress(key.PublicKey); got != s.addr {
+		ZeroKey(key)
+		return nil, fmt.Errorf("%s: the file changed since it was opened (now %s, was %s): %w", s.label, got.Hex(), s.addr.Hex(), signer.ErrUnavailable)
+	}
+	return key, nil
+}
+
+// Close forgets the passphrase.
+func (s *Signer) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.passphrase)
+	s.passphrase = nil
+	return nil
+}
+
+// ReadAddress returns the address recorded in a keystore file without
+// decrypting it, or false when the file has none (the field is optional).
+func ReadAddress(data []byte) (common.Address, bool) {
+	var f struct {
+		Address string `json:"address"`
+	}
+	if json.Unmarshal(data, &f) != nil {
+		return common.Address{}, false
+	}
+	a := strings.TrimPrefix(strings.ToLower(f.Address), "0x")
+	if len(a) != 40 || !common.IsHexAddress(a) {
+		return common.Address{}, false
+	}
+	return common.HexToAddress(a), true
+}
