@@ -1,0 +1,231 @@
+package lido
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+// Per-request bounds of WithdrawalQueue (MIN_ and MAX_STETH_WITHDRAWAL_AMOUNT,
+// constants in the contract, so not read on-chain).
+var (
+	minRequestStETH = big.NewInt(100)
+	maxRequestStETH = new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18))
+)
+
+// maxRequestsPerTx bounds one requestWithdrawals call (~120k gas per
+// request keeps 100 requests near 12M gas, well under a block).
+const maxRequestsPerTx = 100
+
+// wstRebaseMargin, in basis points, shrinks the wstETH per-request cap:
+// the cap is on the unwrapped stETH, computed at today's rate, and an
+// oracle report between preview and inclusion raises the rate (about
+// 0.01% a day). 10 bp keeps a request under 1000 stETH for days.
+const wstRebaseMargin = 10
+
+// RequestWithdrawal implements protocol.Protocol. token is stETH or
+// wstETH (the zero Token means stETH). The amount is split into requests
+// of at most 1000 stETH (for wstETH: worth at most 1000 stETH), each of
+// at least 100 wei, sent with one requestWithdrawals call per 100
+// requests, after an approve of the whole amount when the allowance is
+// short.
+func (l *Lido) RequestWithdrawal(ctx context.Context, owner common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
+	tok, wst, err := l.withdrawToken(token)
+	if err != nil {
+		return nil, err
+	}
+	if amt == nil || amt.Sign() <= 0 {
+		return nil, &protocol.LimitError{Reason: "withdrawal amount must be greater than zero"}
+	}
+	r := l.read()
+	paused, err := r.bool(ctx, l.abis.queue, l.queue, "isPaused")
+	if err != nil {
+		return nil, err
+	}
+	if paused {
+		return nil, &protocol.LimitError{Reason: "the Lido withdrawal queue is paused: withdrawal requests are not accepted now (claims still work)"}
+	}
+	tokABI := l.abis.stETH
+	if wst {
+		tokABI = l.abis.wstETH
+	}
+	if err := l.checkBalance(ctx, tok, tokABI, owner, amt); err != nil {
+		return nil, err
+	}
+
+	maxPart, minPart := maxRequestStETH, minRequestStETH
+	if wst {
+		if maxPart, minPart, err = l.wstBounds(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if amt.Cmp(minPart) < 0 {
+		return nil, &protocol.LimitError{Reason: fmt.Sprintf(
+			"withdrawal amount %s %s is below Lido's minimum of 100 wei of stETH per request", amount.Format(amt, tok.Decimals), tok.Symbol)}
+	}
+	parts := splitAmount(amt, maxPart, minPart)
+
+	var calls []protocol.Call
+	approve, err := l.approveIfShort(ctx, tok, tokABI, owner, l.queue, amt, "the Lido withdrawal queue")
+	if err != nil {
+		return nil, err
+	}
+	calls = append(calls, approve...)
+
+	method, perRequest := "requestWithdrawals", uint64(gasPerRequest)
+	if wst {
+		method, perRequest = "requestWithdrawalsWstETH", gasPerWstRequest
+	}
+	for start := 0; start < len(parts); start += maxRequestsPerTx {
+		chunk := parts[start:min(start+maxRequestsPerTx, len(parts))]
+		data, err := pack(l.abis.queue, method, chunk, owner)
+		if err != nil {
+			return nil, err
+		}
+		sum := sumOf(chunk)
+		calls = append(calls, protocol.Call{
+			Action:      "requestWithdrawals",
+			Description: requestDescription(sum, chunk, tok),
+			To:          l.queue,
+			Data:        data,
+			Amount:      sum,
+			Token:       tok,
+			GasHint:     gasRequestBase + perRequest*uint64(len(chunk)),
+		})
+	}
+	return calls, nil
+}
+
+// withdrawToken maps the caller's token to stETH or wstETH.
+func (l *Lido) withdrawToken(t protocol.Token) (tok protocol.Token, wst bool, err error) {
+	switch {
+	case t.Address == l.stETH && t.Address != (common.Address{}):
+		return l.stETHToken(), false, nil
+	case t.Address == l.wstETH && t.Address != (common.Address{}):
+		return l.wstETHToken(), true, nil
+	case t.Address == (common.Address{}) && (t.Symbol == "" || strings.EqualFold(t.Symbol, "stETH")):
+		return l.stETHToken(), false, nil
+	case t.Address == (common.Address{}) && strings.EqualFold(t.Symbol, "wstETH"):
+		return l.wstETHToken(), true, nil
+	}
+	name := t.Symbol
+	if name == "" {
+		name = t.Address.Hex()
+	}
+	return protocol.Token{}, false, &protocol.LimitError{Reason: fmt.Sprintf("Lido withdraws stETH or wstETH, not %s", name)}
+}
+
+// wstBounds converts the stETH request bounds into wstETH. The contract
+// unwraps and checks the stETH value, rounding down both ways
+// (shares = stETH·S/P, stETH = shares·P/S), so getWstETHByStETH(max) is
+// at most max once unwrapped, and getWstETHByStETH(min)+1 is at least min.
+func (l *Lido) wstBounds(ctx context.Context) (maxPart, minPart *big.Int, err error) {
+	r := l.read()
+	maxPart, err = r.big(ctx, l.abis.wstETH, l.wstETH, "getWstETHByStETH", maxRequestStETH)
+	if err != nil {
+		return nil, nil, err
+	}
+	maxPart = new(big.Int).Sub(maxPart, new(big.Int).Div(new(big.Int).Mul(maxPart, big.NewInt(wstRebaseMargin)), big.NewInt(10_000)))
+	minPart, err = r.big(ctx, l.abis.wstETH, l.wstETH, "getWstETHByStETH", minRequestStETH)
+	if err != nil {
+		return nil, nil, err
+	}
+	minPart = new(big.Int).Add(minPart, big.NewInt(1))
+	if maxPart.Cmp(new(big.Int).Mul(minPart, big.NewInt(2))) < 0 {
+		return nil, nil, fmt.Errorf("lido: implausible wstETH rate: 1000 stETH = %s wstETH wei", maxPart)
+	}
+	return maxPart, minPart, nil
+}
+
+// splitAmount cuts total into parts of at most maxPart, greedily
+// (2500 → 1000, 1000, 500). A last part below minPart borrows from the
+// one before it rather than being folded into it, which would push that
+// one over maxPart: 2000 stETH + 50 wei → 1000, 1000 − 50 wei, 100 wei.
+// It needs total ≥ minPart and maxPart ≥ 2·minPart.
+func splitAmount(total, maxPart, minPart *big.Int) []*big.Int {
+	n, rem := new(big.Int).QuoRem(total, maxPart, new(big.Int))
+	var parts []*big.Int
+	for i := int64(0); i < n.Int64(); i++ {
+		parts = append(parts, new(big.Int).Set(maxPart))
+	}
+	if rem.Sign() == 0 {
+		return parts
+	}
+	if rem.Cmp(minPart) < 0 && len(parts) > 0 {
+		short := new(big.Int).Sub(minPart, rem)
+		parts[len(parts)-1].Sub(parts[len(parts)-1], short)
+		rem = new(big.Int).Set(minPart)
+	}
+	return append(parts, rem)
+}
+
+func sumOf(xs []*big.Int) *big.Int {
+	s := new(big.Int)
+	for _, x := range xs {
+		s.Add(s, x)
+	}
+	return s
+}
+
+func requestDescription(sum *big.Int, parts []*big.Int, tok protocol.Token) string {
+	d := fmt.Sprintf("Request withdrawal of %s %s from Lido", amount.Format(sum, tok.Decimals), tok.Symbol)
+	if len(parts) == 1 {
+		return d
+	}
+	// Name the parts when they are few; a long list helps nobody.
+	if len(parts) <= 5 {
+		strs := make([]string, len(parts))
+		for i, p := range parts {
+			strs[i] = amount.Format(p, tok.Decimals)
+		}
+		return fmt.Sprintf("%s (%d requests: %s)", d, len(parts), strings.Join(strs, " + "))
+	}
+	return fmt.Sprintf("%s (%d requests)", d, len(parts))
+}
+
+// checkBalance returns a LimitError when owner holds less than amt of tok.
+func (l *Lido) checkBalance(ctx context.Context, tok protocol.Token, tokABI *abi.ABI, owner common.Address, amt *big.Int) error {
+	bal, err := l.read().big(ctx, tokABI, tok.Address, "balanceOf", owner)
+	if err != nil {
+		return err
+	}
+	if bal.Cmp(amt) < 0 {
+		return &protocol.LimitError{Reason: fmt.Sprintf("insufficient %s balance: have %s, need %s",
+			tok.Symbol, amount.Format(bal, tok.Decimals), amount.Format(amt, tok.Decimals))}
+	}
+	return nil
+}
+
+// approveIfShort returns an approve(spender, amt) call when owner's
+// allowance for spender is below amt, and nothing otherwise. It approves
+// the exact amount, not "infinite": a wallet should not leave standing
+// permissions behind.
+func (l *Lido) approveIfShort(ctx context.Context, tok protocol.Token, tokABI *abi.ABI, owner, spender common.Address, amt *big.Int, spenderName string) ([]protocol.Call, error) {
+	allowance, err := l.read().big(ctx, tokABI, tok.Address, "allowance", owner, spender)
+	if err != nil {
+		return nil, err
+	}
+	if allowance.Cmp(amt) >= 0 {
+		return nil, nil
+	}
+	data, err := pack(tokABI, "approve", spender, amt)
+	if err != nil {
+		return nil, err
+	}
+	return []protocol.Call{{
+		Action:      "approve",
+		Description: fmt.Sprintf("Approve %s %s for %s", amount.Format(amt, tok.Decimals), tok.Symbol, spenderName),
+		To:          tok.Address,
+		Data:        data,
+		Amount:      new(big.Int).Set(amt),
+		Token:       tok,
+		GasHint:     gasApprove,
+	}}, nil
+}
