@@ -1,0 +1,96 @@
+package chain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrUnreachable is wrapped by every error that means "no endpoint answered":
+// connection failures, timeouts, HTTP 5xx/429 after the retries ran out. The
+// CLI maps it to exit code 3 (RPC or network error before broadcast).
+var ErrUnreachable = errors.New("RPC unreachable")
+
+// ErrInvalidURL is wrapped when an --rpc-url cannot be used at all (bad
+// syntax, unsupported scheme); it is a usage error, not a network one.
+var ErrInvalidURL = errors.New("invalid RPC URL")
+
+// ErrNeedWebsocket is returned by subscriptions when no ws:// or wss://
+// endpoint is configured: plain HTTP cannot push notifications.
+var ErrNeedWebsocket = errors.New("subscriptions need a ws:// or wss:// --rpc-url")
+
+// UnreachableError lists, per endpoint tried, the last transport-level error.
+// errors.Is(err, ErrUnreachable) is true, and errors.As still finds the
+// underlying errors (rpc.HTTPError, *net.OpError, …).
+type UnreachableError struct {
+	// Method is the JSON-RPC method (or a short description) that failed.
+	Method string
+	// Endpoints are the redacted URLs tried, in order.
+	Endpoints []string
+	// Errs holds the last error of each endpoint, aligned with Endpoints.
+	Errs []error
+
+	msg string // built once with credentials scrubbed
+}
+
+func (e *UnreachableError) Error() string { return e.msg }
+
+// Unwrap exposes the sentinel and the underlying errors.
+func (e *UnreachableError) Unwrap() []error {
+	out := make([]error, 0, len(e.Errs)+1)
+	out = append(out, ErrUnreachable)
+	for _, err := range e.Errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// hint is what the user should do about an unreachable endpoint.
+const hint = "check --rpc-url / ETH_RPC_URL or that the node is running"
+
+func newUnreachableError(method string, eps []*endpoint, errs []error) *UnreachableError {
+	e := &UnreachableError{Method: method}
+	var parts []string
+	for i, ep := range eps {
+		if errs[i] == nil {
+			continue
+		}
+		e.Endpoints = append(e.Endpoints, ep.shown)
+		e.Errs = append(e.Errs, errs[i])
+		parts = append(parts, fmt.Sprintf("%s (%s)", ep.shown, ep.scrub(describe(errs[i]))))
+	}
+	e.msg = fmt.Sprintf("%s: %s: tried %s: %s", ErrUnreachable, method, strings.Join(parts, ", "), hint)
+	return e
+}
+
+// WrongChainError says the endpoint serves another chain than the network
+// selected: signing or reading there would be wrong, so it is never retried.
+type WrongChainError struct {
+	Want, Got uint64
+	// URL is the redacted endpoint.
+	URL string
+	// Network is the selected network's name, when known.
+	Network string
+}
+
+func (e *WrongChainError) Error() string {
+	if e.Network != "" {
+		return fmt.Sprintf("RPC %s is on chain %d, but network %s is chain %d: use --network or --rpc-url that match",
+			e.URL, e.Got, e.Network, e.Want)
+	}
+	return fmt.Sprintf("RPC %s is on chain %d, but chain %d is expected: use --network or --rpc-url that match",
+		e.URL, e.Got, e.Want)
+}
+
+// scrubbedError keeps the chain of err for errors.Is/As but prints a message
+// with the endpoint's credentials removed: Go's net/http and the websocket
+// dialer quote the full URL (API key in the path included) in their errors.
+type scrubbedError struct {
+	msg  string
+	errs []error
+}
+
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Unwrap() []error { return e.errs }
