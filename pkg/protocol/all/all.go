@@ -1,0 +1,27 @@
+// Package all lists every protocol adapter stakewallet ships. Adding a
+// protocol is one adapter package plus one line here.
+package all
+
+import (
+	"strings"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+)
+
+// Descriptors returns the registered adapters, in the order they are
+// listed to users. A fresh slice each call: callers may not mutate a
+// shared registry.
+func Descriptors() []protocol.Descriptor {
+	return []protocol.Descriptor{lido.Descriptor}
+}
+
+// Lookup finds an adapter by name, ignoring case ("Lido" = "lido").
+func Lookup(name string) (protocol.Descriptor, bool) {
+	for _, d := range Descriptors() {
+		if strings.EqualFold(d.Name, name) {
+			return d, true
+		}
+	}
+	return protocol.Descriptor{}, false
+}
