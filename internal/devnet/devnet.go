@@ -1,0 +1,250 @@
+// Package devnet runs stakewallet-devnet in-process: go-ethereum in dev mode
+// (the same node and simulated beacon that `geth --dev` uses), chain id 1337,
+// a genesis with the funded test accounts and the Lido model contracts at the
+// fixed addresses of the built-in "devnet" network, and an oracle goroutine
+// that finalizes withdrawal requests and accrues rewards.
+package devnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/eth"
+	"github.com/ethereum/go-ethereum/eth/catalyst"
+	"github.com/ethereum/go-ethereum/eth/ethconfig"
+	"github.com/ethereum/go-ethereum/eth/filters"
+	"github.com/ethereum/go-ethereum/eth/tracers"
+	_ "github.com/ethereum/go-ethereum/eth/tracers/native" // callTracer & co. for debug_trace*
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/node"
+	"github.com/ethereum/go-ethereum/p2p"
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/oracle"
+)
+
+// Defaults of the stakewallet-devnet command line.
+const (
+	DefaultHTTPAddr      = "127.0.0.1:8545"
+	DefaultWSAddr        = "127.0.0.1:8546"
+	DefaultBondingPeriod = 60 * time.Second
+	DefaultAPR           = 4.0
+)
+
+// rpcModules are the JSON-RPC namespaces served over HTTP and WS.
+func rpcModules() []string { return []string{"eth", "net", "web3", "txpool", "debug", "dev"} }
+
+// Config configures Start. The zero value is a usable test devnet: HTTP on
+// a free loopback port with WS on the same port, blocks on demand, no
+// rewards, and a zero bonding period.
+type Config struct {
+	// HTTPAddr is the loopback host:port for HTTP JSON-RPC; port 0 picks a
+	// free port. Empty means "127.0.0.1:0".
+	HTTPAddr string
+	// WSAddr is the loopback host:port for WebSocket JSON-RPC. Empty, or the
+	// same port as HTTP (including both 0), serves WS on the HTTP port.
+	WSAddr string
+	// BondingPeriod is how old a withdrawal request must be before the
+	// oracle finalizes it.
+	BondingPeriod time.Duration
+	// APR is the reward rate in percent per year (0 = no rewards).
+	APR float64
+	// BlockTime is the block period; 0 mines a block per transaction. Rounded
+	// up to whole seconds (geth's dev period is in seconds).
+	BlockTime time.Duration
+	// DataDir keeps the chain on disk; empty keeps it in memory.
+	DataDir string
+	// DisableOracle starts the chain without the oracle goroutine.
+	DisableOracle bool
+	// OracleInterval overrides the oracle's polling interval (default 1s).
+	OracleInterval time.Duration
+	// RewardInterval overrides the least time between reward-only reports
+	// (default 5s).
+	RewardInterval time.Duration
+	// Logger receives oracle events; nil discards them. go-ethereum's own
+	// logging is configured globally by the caller (log.SetDefault).
+	Logger *slog.Logger
+}
+
+// Devnet is a running devnet.
+type Devnet struct {
+	stack     *node.Node
+	client    *ethclient.Client
+	cfg       Config
+	oracleRun context.CancelFunc
+	oracleWG  sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start builds the genesis, starts the node and, unless disabled, the
+// oracle. ctx bounds start-up only; the devnet runs until Close.
+func Start(ctx context.Context, cfg Config) (*Devnet, error) {
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = "127.0.0.1:0"
+	}
+	httpHost, httpPort, err := loopbackHostPort(cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--http: %w", err)
+	}
+	wsHost, wsPort := httpHost, httpPort
+	if cfg.WSAddr != "" {
+		if wsHost, wsPort, err = loopbackHostPort(cfg.WSAddr); err != nil {
+			return nil, fmt.Errorf("--ws: %w", err)
+		}
+	}
+	if cfg.BlockTime < 0 || cfg.BondingPeriod < 0 || cfg.APR < 0 {
+		return nil, errors.New("block time, bonding period and APR must not be negative")
+	}
+
+	genesis, err := Genesis()
+	if err != nil {
+		return nil, err
+	}
+	oracleAcc := devkeys.Oracle()
+
+	ncfg := node.DefaultConfig
+	ncfg.Name = "stakewallet-devnet"
+	ncfg.DataDir = cfg.DataDir
+	ncfg.IPCPath = ""
+	ncfg.HTTPHost, ncfg.HTTPPort = httpHost, httpPort
+	ncfg.HTTPModules = rpcModules()
+	ncfg.HTTPCors = []string{"*"} // like anvil: browser dapps on localhost may call it
+	ncfg.WSHost, ncfg.WSPort = wsHost, wsPort
+	ncfg.WSModules = rpcModules()
+	ncfg.WSOrigins = []string{"*"}
+	ncfg.UseLightweightKDF = true
+	// No networking: a dev chain has no peers (as geth --dev).
+	ncfg.P2P = p2p.Config{MaxPeers: 0, NoDiscovery: true, NoDial: true, ListenAddr: ""}
+
+	stack, err := node.New(&ncfg)
+	if err != nil {
+		return nil, fmt.Errorf("create node: %w", err)
+	}
+	fail := func(err error) (*Devnet, error) {
+		_ = stack.Close()
+		return nil, err
+	}
+
+	ecfg := ethconfig.Defaults
+	ecfg.NetworkId = ChainID
+	ecfg.Genesis = genesis
+	ecfg.SyncMode = ethconfig.FullSync
+	ecfg.Miner.PendingFeeRecipient = oracleAcc.Address
+	ecfg.Miner.GasPrice = big.NewInt(1) // geth --dev accepts a 1 wei tip
+	backend, err := eth.New(stack, &ecfg)
+	if err != nil {
+		return fail(fmt.Errorf("create eth service: %w", err))
+	}
+	filterSystem := filters.NewFilterSystem(backend.APIBackend, filters.Config{
+		LogCacheSize:  ecfg.FilterLogCacheSize,
+		LogQueryLimit: ecfg.LogQueryLimit,
+		RangeLimit:    ecfg.RangeLimit,
+	})
+	stack.RegisterAPIs([]rpc.API{{Namespace: "eth", Service: filters.NewFilterAPI(filterSystem)}})
+	stack.RegisterAPIs(tracers.APIs(backend.APIBackend))
+
+	period := uint64((cfg.BlockTime + time.Second - 1) / time.Second)
+	beacon, err := catalyst.NewSimulatedBeacon(period, oracleAcc.Address, backend)
+	if err != nil {
+		return fail(fmt.Errorf("create simulated beacon: %w", err))
+	}
+	catalyst.RegisterSimulatedBeaconAPIs(stack, beacon)
+	stack.RegisterLifecycle(beacon)
+
+	if err := stack.Start(); err != nil {
+		return fail(fmt.Errorf("start node: %w", err))
+	}
+	d := &Devnet{stack: stack, client: ethclient.NewClient(stack.Attach()), cfg: cfg}
+
+	if !cfg.DisableOracle {
+		orc, err := oracle.New(ctx, d.client, oracleAcc.PrivateKey, FixedDeployment().Locator, oracle.Config{
+			BondingPeriod:  cfg.BondingPeriod,
+			APR:            cfg.APR,
+			Interval:       cfg.OracleInterval,
+			RewardInterval: cfg.RewardInterval,
+			WallClock:      true, // blocks are stamped with the wall clock
+			Logger:         cfg.Logger,
+		})
+		if err != nil {
+			_ = d.Close()
+			return nil, fmt.Errorf("start oracle: %w", err)
+		}
+		runCtx, cancel := context.WithCancel(context.Background())
+		d.oracleRun = cancel
+		d.oracleWG.Add(1)
+		go func() {
+			defer d.oracleWG.Done()
+			_ = orc.Run(runCtx)
+		}()
+	}
+	return d, nil
+}
+
+// loopbackHostPort splits host:port and refuses non-loopback hosts: the
+// devnet's keys are public, so its RPC must not be reachable from outside.
+func loopbackHostPort(addr string) (string, int, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("address %q: invalid port", addr)
+	}
+	if host != "localhost" {
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsLoopback() {
+			return "", 0, fmt.Errorf("address %q: only loopback hosts are allowed (127.0.0.1, ::1, localhost)", addr)
+		}
+	}
+	return host, port, nil
+}
+
+// HTTPEndpoint is the bound HTTP JSON-RPC URL (real port, also when 0 was asked).
+func (d *Devnet) HTTPEndpoint() string { return d.stack.HTTPEndpoint() }
+
+// WSEndpoint is the bound WebSocket JSON-RPC URL.
+func (d *Devnet) WSEndpoint() string { return d.stack.WSEndpoint() }
+
+// ChainID is the devnet chain id, 1337.
+func (d *Devnet) ChainID() *big.Int { return big.NewInt(ChainID) }
+
+// Accounts are the ten funded test accounts (public keys of the test mnemonic).
+func (d *Devnet) Accounts() []devkeys.Account { return devkeys.TestAccounts() }
+
+// Oracle is the account that signs oracle reports.
+func (d *Devnet) Oracle() devkeys.Account { return devkeys.Oracle() }
+
+// Contracts are the model contracts' addresses (fixed, see FixedDeployment).
+func (d *Devnet) Contracts() contracts.Deployment { return FixedDeployment() }
+
+// Client is an in-process RPC client of the node. Closed by Close.
+func (d *Devnet) Client() *ethclient.Client { return d.client }
+
+// Config is the configuration the devnet runs with, defaults filled in.
+func (d *Devnet) Config() Config { return d.cfg }
+
+// Close stops the oracle and the node. Safe to call more than once.
+func (d *Devnet) Close() error {
+	d.closeOnce.Do(func() {
+		if d.oracleRun != nil {
+			d.oracleRun()
+			d.oracleWG.Wait()
+		}
+		d.client.Close()
+		if err := d.stack.Close(); err != nil {
+			d.closeErr = fmt.Errorf("stop node: %w", err)
+		}
+	})
+	return d.closeErr
+}
