@@ -268,8 +268,8 @@ func (o *Oracle) report(ctx context.Context, st *chainState) (*Report, error) {
 	rewards := o.rewards(st.pooledEther, elapsed)
 	data, err := contracts.Lido().ABI.Pack("handleOracleReport",
 		new(big.Int).SetUint64(o.bondingSeconds()), // _requestTimestampMargin
-		maxUint256(),                               // _maxRequestIdToFinalize: all old enough
-		new(big.Int),                               // _clPenalty
+		maxUint256(), // _maxRequestIdToFinalize: all old enough
+		new(big.Int), // _clPenalty
 	)
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)
