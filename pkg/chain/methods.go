@@ -139,6 +139,10 @@ func (c *Client) SuggestGasPrice(ctx context.Context) (*big.Int, error) {
 // blockCount blocks up to lastBlock (nil = latest). BaseFee has one more
 // entry than blocks: the last is the next block's base fee.
 func (c *Client) FeeHistory(ctx context.Context, blockCount uint64, lastBlock *big.Int, rewardPercentiles []float64) (*ethereum.FeeHistory, error) {
+	if rewardPercentiles == nil {
+		// ethclient would send null, which geth accepts and anvil rejects.
+		rewardPercentiles = []float64{}
+	}
 	var fh *ethereum.FeeHistory
 	err := c.eth(ctx, "eth_feeHistory", func(ctx context.Context, ec *ethclient.Client) error {
 		var err error
