@@ -422,3 +422,11 @@ func normalizeLowS(sig []byte) {
 	s.Sub(n, s).FillBytes(sig[32:64])
 	sig[64] ^= 1
 }
+
+// SetExternalPlugin asks the app to hand the next transaction to a plugin
+// (SET EXTERNAL PLUGIN): payload is nameLen|name|contract|selector and
+// signature Ledger's signature over it. A missing plugin is ErrPluginMissing.
+func (a *App) SetExternalPlugin(ctx context.Context, payload, signature []byte) error {
+	_, err := a.call(ctx, opPlugin, false, claEth, insSetPlugin, 0, 0, append(append([]byte(nil), payload...), signature...))
+	return err
+}

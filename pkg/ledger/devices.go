@@ -1,5 +1,30 @@
 package ledger
 
+// hidCandidate is one enumerated HID interface of a Ledger.
+type hidCandidate struct {
+	info      TransportInfo
+	usagePage uint16
+	iface     int
+	open      func() (HIDDevice, error)
+}
+
+// openFirstHID opens the first APDU interface among cands. Opening fails
+// when another program (Ledger Live, a browser wallet) holds the device or,
+// on Linux, when udev rules do not grant access.
+func openFirstHID(cands []hidCandidate) (*HIDTransport, error) {
+	for _, c := range cands {
+		if !isAPDUInterface(c.usagePage, c.iface) {
+			continue
+		}
+		dev, err := c.open()
+		if err != nil {
+			return nil, newError(ErrBusy, MsgOpenFailed, err)
+		}
+		return NewHIDTransport(dev, c.info), nil
+	}
+	return nil, newError(ErrNoDevice, MsgNoDevice, nil)
+}
+
 // ledgerVendorID is Ledger's USB vendor id.
 const ledgerVendorID = 0x2c97
 

@@ -17,25 +17,29 @@ func USBSupported() bool { return usb.Supported() }
 // find usbfs" in containers, and returns WebUSB interfaces we cannot use.
 // With nothing attached it returns no devices and no error.
 func ListHID() ([]TransportInfo, error) {
-	if !usb.Supported() {
-		return nil, newError(ErrNoUSB, MsgNoUSB, nil)
-	}
-	infos, err := usb.EnumerateHid(ledgerVendorID, 0)
+	cands, err := usbCandidates()
 	if err != nil {
-		return nil, fmt.Errorf("ledger: enumerating USB HID devices: %w", err)
+		return nil, err
 	}
 	var out []TransportInfo
-	for _, info := range infos {
-		if !isAPDUInterface(info.UsagePage, info.Interface) {
-			continue
+	for _, c := range cands {
+		if isAPDUInterface(c.usagePage, c.iface) {
+			out = append(out, c.info)
 		}
-		out = append(out, TransportInfo{Kind: "hid", Model: modelName(info.ProductID), Path: info.Path, ProductID: info.ProductID})
 	}
 	return out, nil
 }
 
 // OpenHID opens the first Ledger found.
 func OpenHID() (*HIDTransport, error) {
+	cands, err := usbCandidates()
+	if err != nil {
+		return nil, err
+	}
+	return openFirstHID(cands)
+}
+
+func usbCandidates() ([]hidCandidate, error) {
 	if !usb.Supported() {
 		return nil, newError(ErrNoUSB, MsgNoUSB, nil)
 	}
@@ -43,18 +47,22 @@ func OpenHID() (*HIDTransport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: enumerating USB HID devices: %w", err)
 	}
+	cands := make([]hidCandidate, 0, len(infos))
 	for _, info := range infos {
-		if !isAPDUInterface(info.UsagePage, info.Interface) {
-			continue
-		}
-		dev, err := info.Open()
-		if err != nil {
-			return nil, newError(ErrBusy, MsgOpenFailed, err)
-		}
-		ti := TransportInfo{Kind: "hid", Model: modelName(info.ProductID), Path: info.Path, ProductID: info.ProductID}
-		return NewHIDTransport(&usbDevice{dev: dev}, ti), nil
+		cands = append(cands, hidCandidate{
+			info:      TransportInfo{Kind: "hid", Model: modelName(info.ProductID), Path: info.Path, ProductID: info.ProductID},
+			usagePage: info.UsagePage,
+			iface:     info.Interface,
+			open: func() (HIDDevice, error) {
+				dev, err := info.Open()
+				if err != nil {
+					return nil, err
+				}
+				return &usbDevice{dev: dev}, nil
+			},
+		})
 	}
-	return nil, newError(ErrNoDevice, MsgNoDevice, nil)
+	return cands, nil
 }
 
 // usbDevice defers hid_close while a Read is blocked in hid_read: hidapi's
