@@ -324,7 +324,7 @@ func (c *Client) connect(ctx context.Context, ep *endpoint) (*rpc.Client, error)
 	}
 	rc, err := rpc.DialOptions(ctx, ep.raw, opts...)
 	if err != nil {
-		return nil, err
+		return nil, &dialError{err}
 	}
 	ep.rc = rc
 	return rc, nil

@@ -558,3 +558,62 @@ func TestSubscribeNeedsWebsocket(t *testing.T) {
 		t.Errorf("message %q does not say what to use", err)
 	}
 }
+
+func TestSendTransactionThatMayHaveBeenSent(t *testing.T) {
+	tx := types.NewTx(&types.LegacyTx{Nonce: 1, V: big.NewInt(27), R: big.NewInt(1), S: big.NewInt(1)})
+	tests := []struct {
+		name          string
+		url           func(t *testing.T) string
+		timeout       time.Duration
+		wantMaybeSent bool
+	}{
+		{"connection refused: not sent", closedURL, 0, false},
+		{"429: not sent", func(t *testing.T) string {
+			f := newFakeNode(t, 1)
+			f.fault = func(int) *httpFault { return &httpFault{status: 429} }
+			return f.URL()
+		}, 0, false},
+		{"dropped after the request went out", func(t *testing.T) string {
+			f := newFakeNode(t, 1)
+			f.fault = func(int) *httpFault { return &httpFault{drop: true} }
+			return f.URL()
+		}, 0, true},
+		{"502 from a proxy", func(t *testing.T) string {
+			f := newFakeNode(t, 1)
+			f.fault = func(int) *httpFault { return &httpFault{status: 502} }
+			return f.URL()
+		}, 0, true},
+		{"caller's deadline while the node works", func(t *testing.T) string {
+			f := newFakeNode(t, 1)
+			f.delay = 2 * time.Second
+			return f.URL()
+		}, 100 * time.Millisecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := fastOpts
+			opts.MaxRetries = 1
+			c := dial(t, opts, tt.url(t))
+			ctx := testCtx(t)
+			if tt.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+				defer cancel()
+			}
+			err := c.SendTransaction(ctx, tx)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if got := errors.Is(err, ErrMaybeSent); got != tt.wantMaybeSent {
+				t.Fatalf("errors.Is(%v, ErrMaybeSent) = %v, want %v", err, got, tt.wantMaybeSent)
+			}
+			// "Safe to retry" (ErrUnreachable) and "maybe sent" exclude each other.
+			if errors.Is(err, ErrUnreachable) == tt.wantMaybeSent {
+				t.Errorf("errors.Is(%v, ErrUnreachable) = %v", err, !tt.wantMaybeSent)
+			}
+			if tt.wantMaybeSent && !strings.Contains(err.Error(), "tx status "+tx.Hash().Hex()) {
+				t.Errorf("message %q does not say how to check the transaction", err)
+			}
+		})
+	}
+}

@@ -3,8 +3,10 @@ package chain
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -78,4 +80,25 @@ func describe(err error) string {
 		}
 	}
 	return s
+}
+
+// neverSent reports whether a transient failure certainly happened before
+// the node could act on the request: no connection, or a refusal by status.
+func neverSent(err error) bool {
+	var de *dialError
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var httpErr rpc.HTTPError
+	switch {
+	case errors.As(err, &de), errors.As(err, &dnsErr), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return true
+	case errors.As(err, &httpErr):
+		// 429 and 503 are refusals; 4xx never reach the JSON-RPC handler.
+		// 500, 502, 504 may come after a proxy forwarded the request.
+		s := httpErr.StatusCode
+		return s == 429 || s == 503 || (s >= 400 && s < 500)
+	}
+	return false
 }

@@ -15,6 +15,13 @@ var ErrUnreachable = errors.New("RPC unreachable")
 // syntax, unsupported scheme); it is a usage error, not a network one.
 var ErrInvalidURL = errors.New("invalid RPC URL")
 
+// ErrMaybeSent is wrapped, instead of ErrUnreachable, when sending a signed
+// transaction failed in a way that leaves open whether a node got it (a
+// timeout or dropped connection after the request went out, a 5xx from a
+// proxy). Sending a new transaction then could pay twice: the caller must
+// look the hash up (tx status) before trying anything else.
+var ErrMaybeSent = errors.New("the transaction may have been sent")
+
 // ErrNeedWebsocket is returned by subscriptions when no ws:// or wss://
 // endpoint is configured: plain HTTP cannot push notifications.
 var ErrNeedWebsocket = errors.New("subscriptions need a ws:// or wss:// --rpc-url")
@@ -30,7 +37,8 @@ type UnreachableError struct {
 	// Errs holds the last error of each endpoint, aligned with Endpoints.
 	Errs []error
 
-	msg string // built once with credentials scrubbed
+	msg     string   // built once with credentials scrubbed
+	details []string // scrubbed describe(Errs[i])
 }
 
 func (e *UnreachableError) Error() string { return e.msg }
@@ -59,7 +67,8 @@ func newUnreachableError(method string, eps []*endpoint, errs []error) *Unreacha
 		}
 		e.Endpoints = append(e.Endpoints, ep.shown)
 		e.Errs = append(e.Errs, errs[i])
-		parts = append(parts, fmt.Sprintf("%s (%s)", ep.shown, ep.scrub(describe(errs[i]))))
+		e.details = append(e.details, ep.scrub(describe(errs[i])))
+		parts = append(parts, fmt.Sprintf("%s (%s)", ep.shown, e.details[len(e.details)-1]))
 	}
 	e.msg = fmt.Sprintf("%s: %s: tried %s: %s", ErrUnreachable, method, strings.Join(parts, ", "), hint)
 	return e
@@ -94,3 +103,10 @@ type scrubbedError struct {
 
 func (e *scrubbedError) Error() string   { return e.msg }
 func (e *scrubbedError) Unwrap() []error { return e.errs }
+
+// dialError marks a failure to connect at all (websocket handshake): the
+// request never left, which matters for ErrMaybeSent.
+type dialError struct{ err error }
+
+func (e *dialError) Error() string { return e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }

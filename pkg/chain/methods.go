@@ -163,9 +163,13 @@ func (c *Client) SendTransaction(ctx context.Context, tx *types.Transaction) err
 		return fmt.Errorf("encoding transaction: %w", err)
 	}
 	attempts := 0
-	return c.do(ctx, "eth_sendRawTransaction", func(ctx context.Context, _ *endpoint, rc *rpc.Client) error {
+	maybeSent := false // some failed attempt may have reached a node
+	err = c.do(ctx, "eth_sendRawTransaction", func(ctx context.Context, _ *endpoint, rc *rpc.Client) error {
 		attempts++
 		err := rc.CallContext(ctx, nil, "eth_sendRawTransaction", hexutil.Encode(raw))
+		if err != nil && classify(err) != classApp && !neverSent(err) {
+			maybeSent = true
+		}
 		if err == nil || attempts == 1 || classify(err) != classApp {
 			return err
 		}
@@ -177,6 +181,53 @@ func (c *Client) SendTransaction(ctx context.Context, tx *types.Transaction) err
 		}
 		return err
 	})
+	if err == nil || classify(err) == classApp && !errors.Is(err, ctx.Err()) {
+		return err
+	}
+	if maybeSent {
+		// Never ErrUnreachable here: that promises "safe to retry", and
+		// a retry that builds a new transaction could pay twice.
+		return &scrubbedError{
+			msg: fmt.Sprintf("%s: transaction %s: check it with `stakewallet tx status %s` before sending anything again (%s)",
+				ErrMaybeSent, tx.Hash().Hex(), tx.Hash().Hex(), failures(err)),
+			errs: []error{ErrMaybeSent, unwrapUnreachable(err)},
+		}
+	}
+	return err
+}
+
+// failures is the per-endpoint detail of err without the "check --rpc-url"
+// advice, which is wrong once a transaction may be out.
+func failures(err error) string {
+	var ue *UnreachableError
+	if !errors.As(err, &ue) {
+		return err.Error()
+	}
+	parts := make([]string, len(ue.Endpoints))
+	for i := range ue.Endpoints {
+		parts[i] = fmt.Sprintf("%s: %s", ue.Endpoints[i], ue.details[i])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// unwrapUnreachable strips the ErrUnreachable sentinel off err, keeping the
+// underlying errors (and a context error) for errors.Is/As.
+func unwrapUnreachable(err error) error {
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		return errors.Join(ue.Errs...)
+	}
+	var se *scrubbedError
+	if errors.As(err, &se) {
+		var keep []error
+		for _, e := range se.errs {
+			if e != ErrUnreachable {
+				keep = append(keep, e)
+			}
+		}
+		return errors.Join(keep...)
+	}
+	return err
 }
 
 func alreadyKnown(err error) bool {
