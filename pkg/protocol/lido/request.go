@@ -37,7 +37,7 @@ const wstRebaseMargin = 10
 // requests, after an approve of the whole amount when the allowance is
 // short.
 func (l *Lido) RequestWithdrawal(ctx context.Context, owner common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
-	tok, wst, err := l.withdrawToken(token)
+	tok, wst, err := l.lstToken(token)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +103,8 @@ func (l *Lido) RequestWithdrawal(ctx context.Context, owner common.Address, amt 
 	return calls, nil
 }
 
-// withdrawToken maps the caller's token to stETH or wstETH.
-func (l *Lido) withdrawToken(t protocol.Token) (tok protocol.Token, wst bool, err error) {
+// lstToken maps the caller's token to stETH or wstETH.
+func (l *Lido) lstToken(t protocol.Token) (tok protocol.Token, wst bool, err error) {
 	switch {
 	case t.Address == l.stETH && t.Address != (common.Address{}):
 		return l.stETHToken(), false, nil
@@ -119,7 +119,7 @@ func (l *Lido) withdrawToken(t protocol.Token) (tok protocol.Token, wst bool, er
 	if name == "" {
 		name = t.Address.Hex()
 	}
-	return protocol.Token{}, false, &protocol.LimitError{Reason: fmt.Sprintf("Lido withdraws stETH or wstETH, not %s", name)}
+	return protocol.Token{}, false, &protocol.LimitError{Reason: fmt.Sprintf("Lido's tokens are stETH and wstETH, not %s", name)}
 }
 
 // wstBounds converts the stETH request bounds into wstETH. The contract

@@ -68,7 +68,7 @@ func (l *Lido) Unwrap(ctx context.Context, from common.Address, amt *big.Int) ([
 // after a balance check. stETH moves shares, so the recipient may get
 // 1–2 wei less than amount (protocols.md §1.8); wstETH is exact.
 func (l *Lido) Transfer(ctx context.Context, from, to common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
-	tok, wst, err := l.withdrawToken(token)
+	tok, wst, err := l.lstToken(token)
 	if err != nil {
 		return nil, err
 	}
