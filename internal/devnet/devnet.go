@@ -141,6 +141,9 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	ecfg.SyncMode = ethconfig.FullSync
 	ecfg.Miner.PendingFeeRecipient = oracleAcc.Address
 	ecfg.Miner.GasPrice = big.NewInt(1) // geth --dev accepts a 1 wei tip
+	// A dev chain is tiny: mainnet-sized caches only cost memory (and the
+	// default dirty cache draws a warning from pathdb).
+	ecfg.TrieCleanCache, ecfg.TrieDirtyCache, ecfg.SnapshotCache = 64, 64, 32
 	backend, err := eth.New(stack, &ecfg)
 	if err != nil {
 		return fail(fmt.Errorf("create eth service: %w", err))
@@ -163,6 +166,17 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 
 	if err := stack.Start(); err != nil {
 		return fail(fmt.Errorf("start node: %w", err))
+	}
+	// Until the transaction indexer's first pass ends, eth_getTransactionReceipt
+	// answers "transaction indexing is in progress" instead of null, which
+	// clients polling for a receipt take as an error. The indexer only starts
+	// once the chain has a block past genesis, so make one (nobody else can
+	// have sent a transaction yet), then wait for it to be indexed.
+	if backend.BlockChain().CurrentBlock().Number.Sign() == 0 {
+		beacon.Commit()
+	}
+	if err := waitFor(ctx, backend.APIBackend.TxIndexDone); err != nil {
+		return fail(fmt.Errorf("wait for the transaction index: %w", err))
 	}
 	d := &Devnet{stack: stack, client: ethclient.NewClient(stack.Attach()), cfg: cfg}
 
@@ -188,6 +202,20 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		}()
 	}
 	return d, nil
+}
+
+// waitFor polls cond until it holds or ctx ends.
+func waitFor(ctx context.Context, cond func() bool) error {
+	ticker := time.NewTicker(5 * time.Millisecond)
+	defer ticker.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
+	return nil
 }
 
 // loopbackHostPort splits host:port and refuses non-loopback hosts: the

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -117,7 +118,9 @@ func WaitReceipt(ctx context.Context, client *ethclient.Client, hash common.Hash
 		if err == nil {
 			return receipt, nil
 		}
-		if !errors.Is(err, ethereum.NotFound) {
+		// geth answers "transaction indexing is in progress" for unknown
+		// transactions while its indexer catches up after a start.
+		if !errors.Is(err, ethereum.NotFound) && !strings.Contains(err.Error(), "indexing is in progress") {
 			return nil, fmt.Errorf("receipt of %s: %w", hash, err)
 		}
 		select {
