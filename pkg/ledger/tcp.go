@@ -74,6 +74,11 @@ func (t *TCPTransport) Exchange(ctx context.Context, apdu []byte) ([]byte, uint1
 		if ctx.Err() != nil {
 			return nil, 0, fmt.Errorf("ledger: tcp://%s: %w", t.addr, ctx.Err())
 		}
+		// The socket deadline can fire a moment before the context notices.
+		var ne net.Error
+		if _, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() {
+			return nil, 0, fmt.Errorf("ledger: tcp://%s: %w", t.addr, context.DeadlineExceeded)
+		}
 		return nil, 0, fmt.Errorf("ledger: tcp://%s: %w", t.addr, err)
 	}
 	return data, sw, nil
