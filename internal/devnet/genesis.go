@@ -58,6 +58,13 @@ func FixedDeployment() contracts.Deployment {
 // artifacts: two calls give the same block hash.
 func Genesis() (*core.Genesis, error) {
 	g := core.DeveloperGenesisBlock(GenesisGasLimit, nil)
+	// geth's dev config also turns on forks still in development (Bogota:
+	// new state-growth gas rules under which eth_estimateGas underestimates
+	// and transactions run out of gas). The devnet must behave like mainnet,
+	// so stop at Osaka.
+	cfg := *g.Config
+	cfg.BogotaTime = nil
+	g.Config = &cfg
 	for _, acc := range devkeys.TestAccounts() {
 		g.Alloc[acc.Address] = types.Account{Balance: TestAccountBalance()}
 	}

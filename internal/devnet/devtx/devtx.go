@@ -51,10 +51,26 @@ func (s *Sender) ChainID() *big.Int { return new(big.Int).Set(s.chainID) }
 // Client is the RPC client the sender uses.
 func (s *Sender) Client() *ethclient.Client { return s.client }
 
+// Option adjusts one Send.
+type Option func(*sendOptions)
+
+type sendOptions struct{ minGas uint64 }
+
+// WithMinGas makes the gas limit at least gas. For calls whose work depends
+// on the block they land in, which the estimate cannot see: the oracle's
+// report finalizes whatever is old enough by the inclusion block's time.
+func WithMinGas(gas uint64) Option {
+	return func(o *sendOptions) { o.minGas = gas }
+}
+
 // Send signs an EIP-1559 transaction (to == nil creates a contract), sends it
 // and waits for its receipt. A reverted transaction is an error that still
 // returns the receipt.
-func (s *Sender) Send(ctx context.Context, to *common.Address, value *big.Int, data []byte) (*types.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, to *common.Address, value *big.Int, data []byte, opts ...Option) (*types.Receipt, error) {
+	var o sendOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if value == nil {
 		value = new(big.Int)
 	}
@@ -63,9 +79,8 @@ func (s *Sender) Send(ctx context.Context, to *common.Address, value *big.Int, d
 	if err != nil {
 		return nil, fmt.Errorf("estimate gas: %w", err)
 	}
-	// Headroom: state can move between estimate and inclusion (the oracle's
-	// report finalizes whatever is old enough when it is mined).
-	gas = gas*13/10 + 20_000
+	// Headroom for state that moves between the estimate and inclusion.
+	gas = max(gas*13/10+20_000, o.minGas)
 
 	nonce, err := s.client.PendingNonceAt(ctx, s.from)
 	if err != nil {

@@ -31,6 +31,9 @@ const (
 	DefaultRewardInterval = 5 * time.Second
 	// callTimeout bounds every RPC round trip and each report's inclusion.
 	callTimeout = 30 * time.Second
+	// reportMinGas covers a report finalizing the queue's per-report maximum
+	// of 200 requests (about 5k gas each), which the estimate may not see.
+	reportMinGas = 2_000_000
 )
 
 // Config tunes the oracle.
@@ -274,7 +277,7 @@ func (o *Oracle) report(ctx context.Context, st *chainState) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
-	receipt, err := o.sender.Send(ctx, &o.lido, rewards, data)
+	receipt, err := o.sender.Send(ctx, &o.lido, rewards, data, devtx.WithMinGas(reportMinGas))
 	if err != nil {
 		return nil, fmt.Errorf("send report: %w", err)
 	}

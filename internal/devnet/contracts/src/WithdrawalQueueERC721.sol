@@ -54,7 +54,7 @@ contract WithdrawalQueueERC721 {
     uint256 internal constant E27_PRECISION_BASE = 1e27;
     uint256 internal constant NOT_FOUND = 0;
     /// Bound on requests finalized per report, so a report always fits in a block.
-    uint256 internal constant MAX_REQUESTS_PER_REPORT = 1000;
+    uint256 internal constant MAX_REQUESTS_PER_REPORT = 200;
 
     string public constant name = "Lido: stETH Withdrawal NFT";
     string public constant symbol = "unstETH";
