@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
@@ -391,9 +392,15 @@ func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer
 	}
 	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
 	if err := f.backend.SendTransaction(ctx, signed); err != nil {
-		if alreadyKnown(err) {
+		switch {
+		case alreadyKnown(err):
 			// The node has it (a retried request): it is on its way.
-		} else {
+		case errors.Is(err, chain.ErrMaybeSent):
+			// The request may have reached the node before the connection
+			// broke. Treat it as sent and wait: if it was not, the wait
+			// times out with "do not resubmit; check tx status", which is
+			// safe, while reporting "not sent" could make the user pay twice.
+		default:
 			_ = f.journal.Update(entry, journal.StateFailed, 0, err.Error())
 			return nil, fmt.Errorf("%w: %s: %v", ErrBroadcast, step.Call.Action, err)
 		}

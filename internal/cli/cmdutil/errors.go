@@ -8,7 +8,7 @@ import (
 // Exit codes of SPEC.md.
 const (
 	ExitOK          = 0
-	ExitError       = 1
+	ExitOther       = 1
 	ExitBadInput    = 2
 	ExitRPC         = 3
 	ExitReverted    = 4

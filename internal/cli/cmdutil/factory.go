@@ -8,6 +8,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/config"
+	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -32,6 +33,8 @@ type Factory struct {
 	// Protocol binds the named protocol ("" = the network's default) to the
 	// network's addresses.
 	Protocol func(ctx context.Context, name string) (protocol.Protocol, error)
+	// Keys opens the key registry and backends.
+	Keys func() (*keys.Store, error)
 	// Signer opens the signer selected by --signer (or the config default).
 	Signer func(ctx context.Context) (signer.Signer, error)
 }

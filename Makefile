@@ -1,0 +1,45 @@
+# stakewallet — build, test and demo.
+#   make build   bin/stakewallet and bin/stakewallet-devnet
+#   make demo    the whole stake → unstake → wait → claim → transfer cycle on a local devnet
+#   make test    every test: unit, end to end (devnet and anvil), keyring, Ledger emulator
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# go test runs up to 2 packages at once here: the end-to-end packages each
+# start nodes, and the machines are small.
+GOTEST_FLAGS ?= -timeout 20m -p 2
+
+.PHONY: build demo test test-unit test-keyring lint fmt-check vet contracts ledger-data npm clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/stakewallet ./cmd/stakewallet
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/stakewallet-devnet ./cmd/stakewallet-devnet
+
+demo: build
+	scripts/demo.sh
+
+# npm tools for the tests (anvil, Ledger's JS client) and the contract build (solc).
+npm: scripts/node_modules/.package-lock.json
+scripts/node_modules/.package-lock.json: scripts/package.json scripts/package-lock.json
+	npm ci --prefix scripts --no-audit --no-fund
+	@touch $@
+
+test: build npm fmt-check vet
+	$(GO) test $(GOTEST_FLAGS) ./...
+	scripts/test-keyring.sh
+
+fmt-check:
+	@out="$$(gofmt -l cmd pkg internal)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint: fmt-check vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+# Regenerate the committed model-contract artifacts (needs npm).
+contracts: npm
+	scripts/gen-contracts.sh
+
+clean:
+	rm -rf bin .demo

@@ -1,0 +1,238 @@
+package keys
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/accounts"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/spf13/cobra"
+
+	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/keys"
+	"github.com/stakewallet/stakewallet/pkg/hd"
+	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
+)
+
+type importOptions struct {
+	f       *cmdutil.Factory
+	name    string
+	backend string
+
+	mnemonic       bool
+	mnemonicFile   string
+	index          uint32
+	indexSet       bool
+	path           string
+	bip39Pass      bool
+	bip39PassFile  string
+	privateKeyFile string
+	keystoreFile   string
+}
+
+func newCmdImport(f *cmdutil.Factory) *cobra.Command {
+	o := &importOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "import NAME {--mnemonic | --mnemonic-file F | --private-key-file F | --keystore FILE}",
+		Short: "Import a key from a mnemonic, a private key file or a keystore file",
+		Long: `Import a key and register it as NAME. Secrets are never taken as flag
+values (they would end up in shell history and process lists):
+
+  --mnemonic            type the BIP-39 mnemonic at a prompt (no echo)
+  --mnemonic-file F     read it from F (12–24 English words)
+      --index N         account m/44'/60'/0'/0/N (default 0), or
+      --path P          any absolute BIP-32 path, e.g. m/44'/60'/1'/0/0
+      --bip39-passphrase, --bip39-passphrase-file F
+                        the optional BIP-39 passphrase ("25th word")
+  --private-key-file F  a file holding the 32-byte key in hex (0x optional)
+  --keystore FILE       a Web3 Secret Storage file (geth, cast, MetaMask
+                        export); its own passphrase is asked (or read from
+                        --password-file). Into the keystore backend the file
+                        is copied unchanged, keeping that passphrase.
+
+Only the 32-byte key is stored, never the mnemonic. For the keystore backend
+a new passphrase is asked twice (or read from --password-file).`,
+		Example: `  stakewallet keys import alice --mnemonic
+  stakewallet keys import bot --backend keyring --mnemonic-file seed.txt --index 3
+  stakewallet keys import old --keystore ~/.ethereum/keystore/UTC--2020-…
+  stakewallet keys import hot --private-key-file key.hex --password-file pass.txt`,
+		Args: cmdutil.ExactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.name = args[0]
+			o.indexSet = cmd.Flags().Changed("index")
+			return runImport(cmd.Context(), o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
+	fl.BoolVar(&o.mnemonic, "mnemonic", false, "prompt for a BIP-39 mnemonic (no echo)")
+	fl.StringVar(&o.mnemonicFile, "mnemonic-file", "", "read the BIP-39 mnemonic from `FILE`")
+	fl.Uint32Var(&o.index, "index", 0, "account index N of m/44'/60'/0'/0/N")
+	fl.StringVar(&o.path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/0")
+	fl.BoolVar(&o.bip39Pass, "bip39-passphrase", false, "prompt for the optional BIP-39 passphrase")
+	fl.StringVar(&o.bip39PassFile, "bip39-passphrase-file", "", "read the BIP-39 passphrase from the first line of `FILE`")
+	fl.StringVar(&o.privateKeyFile, "private-key-file", "", "read a hex private key from `FILE`")
+	fl.StringVar(&o.keystoreFile, "keystore", "", "import a Web3 Secret Storage `FILE`")
+	return cmd
+}
+
+func (o *importOptions) validate() error {
+	if err := validateName(o.name); err != nil {
+		return err
+	}
+	if err := validateBackend(o.backend); err != nil {
+		return err
+	}
+	fromMnemonic := o.mnemonic || o.mnemonicFile != ""
+	sources := 0
+	for _, set := range []bool{fromMnemonic, o.privateKeyFile != "", o.keystoreFile != ""} {
+		if set {
+			sources++
+		}
+	}
+	switch {
+	case sources == 0:
+		return cmdutil.BadInputf("say where the key comes from: --mnemonic, --mnemonic-file FILE, --private-key-file FILE or --keystore FILE")
+	case sources > 1:
+		return cmdutil.BadInputf("give only one of --mnemonic/--mnemonic-file, --private-key-file and --keystore")
+	case o.mnemonic && o.mnemonicFile != "":
+		return cmdutil.BadInputf("--mnemonic prompts for the mnemonic and --mnemonic-file reads it; give one")
+	case o.bip39Pass && o.bip39PassFile != "":
+		return cmdutil.BadInputf("--bip39-passphrase prompts and --bip39-passphrase-file reads; give one")
+	case o.indexSet && o.path != "":
+		return cmdutil.BadInputf("--index N means --path m/44'/60'/0'/0/N; give one")
+	case !fromMnemonic && (o.indexSet || o.path != "" || o.bip39Pass || o.bip39PassFile != ""):
+		return cmdutil.BadInputf("--index, --path and --bip39-passphrase only apply to --mnemonic/--mnemonic-file")
+	}
+	return nil
+}
+
+func runImport(ctx context.Context, o *importOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	s, err := o.f.Keys()
+	if err != nil {
+		return err
+	}
+	// Refuse a taken name before anyone types 24 words.
+	if err := s.CheckNewName(o.name); err != nil {
+		return classify(err)
+	}
+	var e keys.Entry
+	switch {
+	case o.keystoreFile != "":
+		e, err = s.ImportKeystoreFile(ctx, o.name, o.backend, o.keystoreFile)
+	case o.privateKeyFile != "":
+		var key *ecdsa.PrivateKey
+		if key, err = readPrivateKeyFile(o.privateKeyFile); err != nil {
+			return err
+		}
+		defer keystore.ZeroKey(key)
+		e, err = s.ImportKey(ctx, o.name, o.backend, key, "")
+	default:
+		var key *ecdsa.PrivateKey
+		var path accounts.DerivationPath
+		if key, path, err = o.deriveFromMnemonic(); err != nil {
+			return classify(err)
+		}
+		defer keystore.ZeroKey(key)
+		e, err = s.ImportKey(ctx, o.name, o.backend, key, path.String())
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return printKey(o.f, s, e, "Imported")
+}
+
+func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.DerivationPath, error) {
+	path := hd.PathForIndex(o.index)
+	if o.path != "" {
+		p, err := hd.ParsePath(o.path)
+		if err != nil {
+			return nil, nil, cmdutil.BadInput(err)
+		}
+		path = p
+	}
+	var mnemonic []byte
+	var err error
+	if o.mnemonicFile != "" {
+		mnemonic, err = keys.ReadSecretFile(o.mnemonicFile)
+	} else {
+		mnemonic, err = readSecret(o.f.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "--mnemonic-file")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("mnemonic: %w", err)
+	}
+	defer clear(mnemonic)
+	// Check the mnemonic before asking for its passphrase.
+	norm, err := hd.NormalizeMnemonic(mnemonic)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mnemonic: %w", err)
+	}
+	defer clear(norm)
+	pass, err := o.bip39Passphrase()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer clear(pass)
+	key, err := hd.KeyFromMnemonic(norm, pass, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, path, nil
+}
+
+// bip39Passphrase is asked twice on a terminal: a typo would silently
+// select another wallet.
+func (o *importOptions) bip39Passphrase() ([]byte, error) {
+	switch {
+	case o.bip39PassFile != "":
+		return keys.ReadFirstLine(o.bip39PassFile)
+	case !o.bip39Pass:
+		return nil, nil
+	}
+	p1, err := readSecret(o.f.IO, "BIP-39 passphrase: ", "--bip39-passphrase-file")
+	if err != nil {
+		return nil, err
+	}
+	p2, err := o.f.IO.ReadSecret("Repeat the BIP-39 passphrase: ")
+	defer clear(p2)
+	if err != nil || !bytes.Equal(p1, p2) {
+		clear(p1)
+		return nil, errors.Join(err, cmdutil.BadInputf("the BIP-39 passphrases do not match"))
+	}
+	return p1, nil
+}
+
+// readPrivateKeyFile reads a hex key (0x optional, surrounding whitespace
+// ignored). Errors never quote the file's content.
+func readPrivateKeyFile(path string) (*ecdsa.PrivateKey, error) {
+	data, err := keys.ReadSecretFile(path)
+	if err != nil {
+		return nil, cmdutil.BadInput(fmt.Errorf("private key file: %w", err))
+	}
+	defer clear(data)
+	h := data
+	if bytes.HasPrefix(h, []byte("0x")) || bytes.HasPrefix(h, []byte("0X")) {
+		h = h[2:]
+	}
+	bad := cmdutil.BadInputf("private key file %s does not hold a private key: expected 64 hex digits (0x optional) and nothing else", path)
+	if len(h) != 64 {
+		return nil, bad
+	}
+	raw := make([]byte, 32)
+	defer clear(raw)
+	if _, err := hex.Decode(raw, h); err != nil {
+		return nil, bad
+	}
+	key, err := crypto.ToECDSA(raw)
+	if err != nil {
+		return nil, cmdutil.BadInputf("private key file %s: not a valid secp256k1 key", path)
+	}
+	return key, nil
+}

@@ -1,0 +1,102 @@
+// Package keys implements `stakewallet keys`: create, import, list, show,
+// delete and export named keys (keystore files or the OS keyring), one file
+// per subcommand. The work is done by internal/keys; these commands parse
+// flags, read secrets without echo and render results.
+package keys
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/keys"
+	"github.com/stakewallet/stakewallet/pkg/hd"
+	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
+)
+
+// NewCmdKeys returns the keys command and its subcommands.
+func NewCmdKeys(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "keys <command>",
+		Short: "Manage named keys: keystore files and the OS keyring",
+		Long: `Manage the keys stakewallet signs with. Each key has a name, used with
+--signer NAME, and a backend:
+
+  keystore  an encrypted Web3 Secret Storage file (scrypt), as geth and
+            Foundry write them; the passphrase is asked on a terminal or
+            read from --password-file
+  keyring   the OS keyring (Secret Service, macOS Keychain, Windows
+            Credential Manager), service "stakewallet", account NAME
+
+The registry of names (no secrets) and the keystore files live in
+<config dir>/stakewallet/keys/ ($STAKEWALLET_HOME/keys if set).`,
+		Example: `  stakewallet keys new alice
+  stakewallet keys import bob --backend keyring --mnemonic --index 1
+  stakewallet keys list --json
+  stakewallet stake 1 --signer alice`,
+	}
+	cmd.AddCommand(
+		newCmdNew(f),
+		newCmdImport(f),
+		newCmdList(f),
+		newCmdShow(f),
+		newCmdDelete(f),
+		newCmdExport(f),
+	)
+	return cmd
+}
+
+// keyJSON is a key as every keys subcommand prints it with --json.
+type keyJSON struct {
+	Name    string `json:"name"`
+	Backend string `json:"backend"`
+	Address string `json:"address"`
+	Path    string `json:"path"`
+	File    string `json:"file,omitempty"`
+	Missing bool   `json:"missing,omitempty"`
+}
+
+func toJSON(s *keys.Store, e keys.Entry) keyJSON {
+	return keyJSON{Name: e.Name, Backend: e.Backend, Address: e.Address.Hex(), Path: e.Path, File: s.FilePath(e)}
+}
+
+// classify marks errors that are the user's input as exit 2; the rest
+// (signer sentinels, ErrNoTTY) keep the meaning the root command maps.
+func classify(err error) error {
+	var we *hd.WordError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, keys.ErrInvalid), errors.Is(err, keys.ErrExists), errors.Is(err, keys.ErrNotExportable),
+		errors.Is(err, keyring.ErrExists), errors.As(err, &we), errors.Is(err, hd.ErrChecksum), errors.Is(err, hd.ErrWordCount):
+		return cmdutil.BadInput(err)
+	}
+	return err
+}
+
+func validateBackend(b string) error {
+	switch b {
+	case keys.BackendKeystore, keys.BackendKeyring:
+		return nil
+	}
+	return cmdutil.BadInputf("--backend %q: use keystore or keyring", b)
+}
+
+func validateName(name string) error {
+	if err := keys.ValidateName(name); err != nil {
+		return cmdutil.BadInput(err)
+	}
+	return nil
+}
+
+// readSecret asks for a secret without echo; without a terminal it names
+// the flag that supplies it from a file instead.
+func readSecret(io *iostreams.IOStreams, prompt, fileFlag string) ([]byte, error) {
+	if !io.CanPrompt() {
+		return nil, fmt.Errorf("stdin is not a terminal to type it on: use %s FILE: %w", fileFlag, iostreams.ErrNoTTY)
+	}
+	return io.ReadSecret(prompt)
+}
