@@ -2,6 +2,9 @@ package ledger
 
 import (
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -75,5 +78,24 @@ func TestPlan(t *testing.T) {
 		if p.Blind != tt.blind || got != tt.token || (p.Blind && p.Reason == "") {
 			t.Errorf("%s: got %+v", tt.name, p)
 		}
+	}
+}
+
+// The embedded file must be what the extraction script gives for the npm
+// package version the repository pins.
+func TestEmbeddedDescriptorsUpToDate(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join("..", "..", "scripts", "node_modules", "@ledgerhq", "cryptoassets-evm-signatures", "package.json"))
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("cannot check the embedded ERC-20 descriptors under CI: %v", err)
+		}
+		t.Skipf("skipping: node or scripts/node_modules missing (%v)", err)
+	}
+	out, err := exec.Command(node, filepath.Join("..", "..", "scripts", "extract-ledger-erc20.js"), "--check", "--out", "erc20_descriptors.json").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
 	}
 }
