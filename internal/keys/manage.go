@@ -371,3 +371,12 @@ func (s *Store) loadKeyringKey(ctx context.Context, e Entry) (*ecdsa.PrivateKey,
 	}
 	return key, nil
 }
+
+// CheckNewName reports whether name is valid and free, so a command can
+// refuse before asking for secrets.
+func (s *Store) CheckNewName(name string) error {
+	if err := ValidateName(name); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return s.checkFree(name)
+}
