@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"

@@ -22,22 +22,9 @@ var ErrInvalid = errors.New("invalid amount")
 // at most `decimals` fractional digits, no sign, exponent, spaces or
 // separators, and rejects results above 2^256-1.
 func Parse(s string, decimals uint8) (*big.Int, error) {
-	if s == "" {
-		return nil, fmt.Errorf("%w: empty; give a decimal number such as 1.5", ErrInvalid)
-	}
-	intPart, fracPart, hasDot := strings.Cut(s, ".")
-	if hasDot && intPart == "" && fracPart == "" {
-		return nil, fmt.Errorf("%w %q: not a number", ErrInvalid, s)
-	}
-	for _, part := range []string{intPart, fracPart} {
-		for _, r := range part {
-			if r < '0' || r > '9' {
-				return nil, fmt.Errorf("%w %q: %s", ErrInvalid, s, describeBadRune(r))
-			}
-		}
-	}
-	if hasDot && fracPart == "" {
-		return nil, fmt.Errorf("%w %q: nothing after the decimal point", ErrInvalid, s)
+	intPart, fracPart, err := split(s)
+	if err != nil {
+		return nil, err
 	}
 	if len(fracPart) > int(decimals) {
 		return nil, fmt.Errorf("%w %q: more than %d decimal places", ErrInvalid, s, decimals)
@@ -56,6 +43,45 @@ func Parse(s string, decimals uint8) (*big.Int, error) {
 		return nil, fmt.Errorf("%w %q: too large", ErrInvalid, s)
 	}
 	return v, nil
+}
+
+// CheckSyntax validates s as a positive decimal without knowing the
+// token's decimals yet, so a command can reject "-1" or "1e18" before it
+// touches keys or the network.
+func CheckSyntax(s string) error {
+	intPart, fracPart, err := split(s)
+	if err != nil {
+		return err
+	}
+	if strings.Trim(intPart+fracPart, "0") == "" {
+		return fmt.Errorf("%w %q: must be greater than zero", ErrInvalid, s)
+	}
+	if len(strings.TrimLeft(intPart, "0")) > 78 {
+		return fmt.Errorf("%w %q: too large", ErrInvalid, s)
+	}
+	return nil
+}
+
+// split checks the characters of s and returns its integer and fraction digits.
+func split(s string) (intPart, fracPart string, err error) {
+	if s == "" {
+		return "", "", fmt.Errorf("%w: empty; give a decimal number such as 1.5", ErrInvalid)
+	}
+	intPart, fracPart, hasDot := strings.Cut(s, ".")
+	if hasDot && intPart == "" && fracPart == "" {
+		return "", "", fmt.Errorf("%w %q: not a number", ErrInvalid, s)
+	}
+	for _, part := range []string{intPart, fracPart} {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return "", "", fmt.Errorf("%w %q: %s", ErrInvalid, s, describeBadRune(r))
+			}
+		}
+	}
+	if hasDot && fracPart == "" {
+		return "", "", fmt.Errorf("%w %q: nothing after the decimal point", ErrInvalid, s)
+	}
+	return intPart, fracPart, nil
 }
 
 // ParsePositive is Parse that also rejects zero.

@@ -146,3 +146,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckSyntax(t *testing.T) {
+	for _, ok := range []string{"1", "0.5", ".5", "0.1234567890123456789012345", "1000000"} {
+		if err := CheckSyntax(ok); err != nil {
+			t.Errorf("CheckSyntax(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-1", "1e18", "1,000", "0", "0.000", ".", "1.", "abc", strings.Repeat("9", 80)} {
+		if err := CheckSyntax(bad); err == nil || !errors.Is(err, ErrInvalid) {
+			t.Errorf("CheckSyntax(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}

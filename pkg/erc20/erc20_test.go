@@ -45,10 +45,10 @@ func TestTransferred(t *testing.T) {
 	topic := ABI.Events["Transfer"].ID
 	word := func(v int64) []byte { return common.LeftPadBytes(big.NewInt(v).Bytes(), 32) }
 	logs := []*types.Log{
-		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(7)},                        // mint to me
-		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(5)},                        // mint to me
-		{Address: other, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(100)},                      // other token
-		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes()), common.BigToHash(big.NewInt(1))}},      // ERC-721 shape
+		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(7)},                                // mint to me
+		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(5)},                                // mint to me
+		{Address: other, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes())}, Data: word(100)},                              // other token
+		{Address: token, Topics: []common.Hash{topic, {}, common.BytesToHash(me.Bytes()), common.BigToHash(big.NewInt(1))}},              // ERC-721 shape
 		{Address: token, Topics: []common.Hash{topic, common.BytesToHash(me.Bytes()), common.BytesToHash(other.Bytes())}, Data: word(3)}, // outgoing
 	}
 	got := Transferred([]*types.Receipt{{Logs: logs}}, token, common.Address{}, me)

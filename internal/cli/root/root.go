@@ -7,7 +7,6 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 )
 
-
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(f *cmdutil.Factory, cmds ...func(*cmdutil.Factory) *cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{

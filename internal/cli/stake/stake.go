@@ -94,4 +94,3 @@ func run(ctx context.Context, o *options) error {
 		},
 	})
 }
-

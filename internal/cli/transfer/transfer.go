@@ -58,7 +58,7 @@ func run(ctx context.Context, o *options) error {
 		return cmdutil.BadInputf("--to is the zero address: tokens sent there are lost")
 	}
 	if o.amount != "all" {
-		if _, err := amount.ParsePositive(o.amount, 255); err != nil {
+		if err := amount.CheckSyntax(o.amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}

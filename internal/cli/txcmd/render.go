@@ -106,7 +106,6 @@ func (e *Env) dryRunJSON(req *Request, plan *txflow.Plan) map[string]any {
 	return doc
 }
 
-
 func (e *Env) transactionsJSON(req *Request, results []*txflow.Result) []map[string]any {
 	var out []map[string]any
 	for _, r := range results {

@@ -53,7 +53,7 @@ func run(ctx context.Context, o *options) error {
 	if o.amount != "all" {
 		// Validate the syntax before touching keys or the network; the
 		// token's decimals are checked again below.
-		if _, err := amount.ParsePositive(o.amount, 255); err != nil {
+		if err := amount.CheckSyntax(o.amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}

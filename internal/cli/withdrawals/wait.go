@@ -174,4 +174,3 @@ func finish(o *waitOptions, _ *txcmd.Env, _ protocol.Protocol, ws []protocol.Wit
 	fmt.Fprintln(f.IO.Out, msg)
 	return nil
 }
-

@@ -54,7 +54,7 @@ func newCmd(f *cmdutil.Factory, unwrap bool) *cobra.Command {
 
 func run(ctx context.Context, o *options) error {
 	if o.amount != "all" {
-		if _, err := amount.ParsePositive(o.amount, 255); err != nil {
+		if err := amount.CheckSyntax(o.amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}
