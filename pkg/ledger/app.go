@@ -184,19 +184,27 @@ func (a *App) CurrentApp(ctx context.Context) (name, version string, err error) 
 // Ready checks that the device is unlocked with the Ethereum app open and
 // returns the app configuration.
 func (a *App) Ready(ctx context.Context) (AppConfig, error) {
+	_, cfg, err := a.ready(ctx)
+	return cfg, err
+}
+
+func (a *App) ready(ctx context.Context) (string, AppConfig, error) {
 	name, _, err := a.CurrentApp(ctx)
 	var le *Error
 	switch {
 	case err == nil && name == dashboardName:
-		return AppConfig{}, &Error{Kind: ErrAppNotOpen, Msg: MsgAppNotOpen}
+		return "", AppConfig{}, &Error{Kind: ErrAppNotOpen, Msg: MsgAppNotOpen}
 	case err == nil && name != ethereumApp:
-		return AppConfig{}, &Error{Kind: ErrAppNotOpen, Msg: fmt.Sprintf("the %q app is open on the Ledger, not Ethereum: close it, open the Ethereum app and retry", name)}
+		return "", AppConfig{}, &Error{Kind: ErrAppNotOpen, Msg: fmt.Sprintf("the %q app is open on the Ledger, not Ethereum: close it, open the Ethereum app and retry", name)}
 	case err != nil && errors.As(err, &le) && (le.Kind == ErrLocked || le.Kind == ErrBusy || le.Kind == ErrTimeout || le.Kind == ErrProtocol):
-		return AppConfig{}, err
+		return "", AppConfig{}, err
+	case err != nil:
+		// Other answers to the OS command (old firmware) are not
+		// conclusive: the app's own command below decides.
+		name = ethereumApp
 	}
-	// Any other answer to the OS command (old firmware) is not conclusive:
-	// the app's own command below decides.
-	return a.Config(ctx)
+	cfg, err := a.Config(ctx)
+	return name, cfg, err
 }
 
 // Info is what `ledger info` shows.
@@ -208,11 +216,11 @@ type Info struct {
 
 // Info describes the device and its Ethereum app.
 func (a *App) Info(ctx context.Context) (Info, error) {
-	cfg, err := a.Ready(ctx)
+	name, cfg, err := a.ready(ctx)
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Transport: a.t.Info(), AppName: ethereumApp, Config: cfg}, nil
+	return Info{Transport: a.t.Info(), AppName: name, Config: cfg}, nil
 }
 
 // Account is an address the device derives.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,8 +41,13 @@ type HIDTransport struct {
 	pending chan readResult
 	// dirty is set when the previous exchange did not end cleanly, so the
 	// device may still send reports that answer an older command.
-	dirty  bool
-	closed bool
+	dirty bool
+
+	// closed is outside mu so that Close never waits for an exchange that
+	// waits for the user; closing the device ends that exchange's read.
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewHIDTransport wraps an open HID device.
@@ -57,14 +63,9 @@ func (t *HIDTransport) Info() TransportInfo { return t.info }
 
 // Close implements Transport.
 func (t *HIDTransport) Close() error {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
-		return nil
-	}
-	t.closed = true
-	t.mu.Unlock()
-	return t.dev.Close()
+	t.closed.Store(true)
+	t.closeOnce.Do(func() { t.closeErr = t.dev.Close() })
+	return t.closeErr
 }
 
 // Exchange implements Transport.
@@ -75,7 +76,7 @@ func (t *HIDTransport) Exchange(ctx context.Context, apdu []byte) ([]byte, uint1
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.closed.Load() {
 		return nil, 0, errors.New("ledger: HID transport is closed")
 	}
 	data, sw, err := t.exchange(ctx, packets)

@@ -174,3 +174,31 @@ func TestHIDTimeoutThenRecover(t *testing.T) {
 		t.Fatalf("after a timeout got % x, %v; want the echo of the new command", data, err)
 	}
 }
+
+func TestHIDCloseDuringReview(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	dev := ledgeremu.NewHIDDevice(func(apdu []byte) ([]byte, uint16) { <-block; return nil, SWOK })
+	tr := NewHIDTransport(dev, TransportInfo{})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := tr.Exchange(context.Background(), []byte{0xe0, 0x04, 0, 0, 0})
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { _ = tr.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(time.Second):
+		t.Fatal("Close waited for the exchange")
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("exchange succeeded on a closed device")
+		}
+	case <-time.After(time.Second):
+		t.Fatal("exchange still blocked after Close")
+	}
+}

@@ -45,14 +45,14 @@ func (t *TCPTransport) Info() TransportInfo {
 	return TransportInfo{Kind: "tcp", Model: "Speculos", Path: "tcp://" + t.addr}
 }
 
-// Close implements Transport.
+// Close implements Transport. It does not wait for an exchange in
+// progress: closing the connection ends it.
 func (t *TCPTransport) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.broken == nil {
-		t.broken = errors.New("connection closed")
+	err := t.conn.Close()
+	if errors.Is(err, net.ErrClosed) {
+		return nil // closed after a failed exchange
 	}
-	return t.conn.Close()
+	return err
 }
 
 // Exchange implements Transport.
