@@ -24,6 +24,10 @@ type HIDDevice interface {
 // command is sent. Short: it is only spent after a failed exchange.
 const drainWait = 30 * time.Millisecond
 
+// maxStale bounds how many leftover reports one drain discards; the
+// longest answer (a 255-byte APDU echo) is 5 reports.
+const maxStale = 64
+
 type readResult struct {
 	packet []byte
 	err    error
@@ -122,7 +126,8 @@ func (t *HIDTransport) exchange(ctx context.Context, packets [][]byte) ([]byte, 
 // drain discards reports that arrive before a new command is sent: answers
 // to an abandoned command would otherwise be taken for the new answer.
 func (t *HIDTransport) drain(ctx context.Context) error {
-	for {
+	// A device that never stops sending is broken, not stale.
+	for range maxStale {
 		wctx, cancel := context.WithTimeout(ctx, drainWait)
 		_, err := t.read(wctx)
 		cancel()
@@ -135,6 +140,7 @@ func (t *HIDTransport) drain(ctx context.Context) error {
 			return err
 		}
 	}
+	return fmt.Errorf("%w: more than %d unsolicited reports", errMalformed, maxStale)
 }
 
 // read returns the next report, starting a Read unless one is pending.
