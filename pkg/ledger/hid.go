@@ -25,7 +25,7 @@ type HIDDevice interface {
 const drainWait = 30 * time.Millisecond
 
 // maxStale bounds how many leftover reports one drain discards; the
-// longest answer (a 255-byte APDU echo) is 5 reports.
+// Ethereum app's longest answer (an address with chain code) takes 3.
 const maxStale = 64
 
 type readResult struct {
