@@ -7,7 +7,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/completion"
-	// "github.com/stakewallet/stakewallet/internal/cli/keys"
+	"github.com/stakewallet/stakewallet/internal/cli/keys"
 	"github.com/stakewallet/stakewallet/internal/cli/networks"
 	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/transfer"
@@ -28,7 +28,7 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		wrap.NewCmdWrap,
 		wrap.NewCmdUnwrap,
 		balance.NewCmdBalance,
-		// keys.NewCmdKeys,
+		keys.NewCmdKeys,
 		networks.NewCmdNetworks,
 		networks.NewCmdProtocols,
 		version.NewCmdVersion,
