@@ -196,8 +196,11 @@ func classify(name, op string, err error) error {
 		return fmt.Errorf("%s: the OS keyring refused the entry as too big: %w", label, err)
 	case errors.Is(err, gokeyring.ErrUnsupportedPlatform):
 		return fmt.Errorf("%s: %w on this platform; use --backend keystore: %w", label, ErrNoService, signer.ErrUnavailable)
+	case locked(msg):
+		return fmt.Errorf("%s: the OS keyring is locked and could not be unlocked (%s); no unlock dialog can be shown here (headless, or dismissed): unlock the keyring in your desktop session or with `gnome-keyring-daemon --unlock` (password on stdin), or use --backend keystore: %w",
+			label, oneLine(msg), signer.ErrUnavailable)
 	case noSecretService(msg):
-		return fmt.Errorf("%s: %w: no Secret Service on the D-Bus session bus (%s); start one (e.g. gnome-keyring-daemon with --components=secrets, inside a D-Bus session; see scripts/with-keyring.sh) or use --backend keystore: %w",
+		return fmt.Errorf("%s: %w: no Secret Service on the D-Bus session bus (%s); start one (e.g. `gnome-keyring-daemon --start --components=secrets` in your D-Bus session, unlocked) or use --backend keystore: %w",
 			label, ErrNoService, oneLine(msg), signer.ErrUnavailable)
 	}
 	return fmt.Errorf("%s: OS keyring failed to %s the key (%s); unlock the keyring or use --backend keystore: %w", label, op, oneLine(msg), signer.ErrUnavailable)
@@ -205,19 +208,23 @@ func classify(name, op string, err error) error {
 
 func noSecretService(msg string) bool {
 	for _, s := range []string{
-		"org.freedesktop.secrets",             // "The name org.freedesktop.secrets was not provided by any .service files"
-		"ServiceUnknown",                      // same, as a D-Bus error name
-		"DBUS_SESSION_BUS_ADDRESS",            // no session bus at all
-		"autolaunch",                          // "cannot autolaunch D-Bus without X11 $DISPLAY"
-		"dial unix",                           // bus socket gone
-		"failed to unlock correct collection", // no default collection / prompter
-		"SystemPrompter",
+		"org.freedesktop.secrets",  // "The name org.freedesktop.secrets was not provided by any .service files"
+		"ServiceUnknown",           // same, as a D-Bus error name
+		"DBUS_SESSION_BUS_ADDRESS", // no session bus at all
+		"autolaunch",               // "cannot autolaunch D-Bus without X11 $DISPLAY"
+		"dial unix",                // bus socket gone
 	} {
 		if strings.Contains(msg, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// locked recognises go-keyring's report that Unlock failed: the collection
+// is locked and no prompter could ask for the password.
+func locked(msg string) bool {
+	return strings.Contains(msg, "failed to unlock") || strings.Contains(msg, "SystemPrompter") || strings.Contains(msg, "dismissed")
 }
 
 func oneLine(s string) string {

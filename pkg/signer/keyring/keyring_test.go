@@ -122,7 +122,7 @@ func TestErrorClassification(t *testing.T) {
 			[]string{"Secret Service", "gnome-keyring", "--backend keystore"}},
 		{"no session bus", errors.New("dbus: DBUS_SESSION_BUS_ADDRESS not set"), ErrNoService, []string{"--backend keystore"}},
 		{"unsupported platform", gokeyring.ErrUnsupportedPlatform, signer.ErrUnavailable, []string{"--backend keystore"}},
-		{"locked", errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), signer.ErrUnavailable, []string{"keyring:k"}},
+		{"locked", errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), signer.ErrUnavailable, []string{"keyring:k", "is locked", "--backend keystore"}},
 		{"other", errors.New("boom"), signer.ErrUnavailable, []string{"boom", "unlock the keyring"}},
 	}
 	for _, tt := range tests {
