@@ -49,6 +49,15 @@ func TestDevnetLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resolved, err := lido.ResolveAddresses(ctx, client, lido.DevnetLocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, addr := range lido.Deployments["devnet"] {
+		if resolved[role] != addr {
+			t.Errorf("locator resolves %s to %s, want %s", role, resolved[role].Hex(), addr.Hex())
+		}
+	}
 	hints := p.(abidecode.Hinter).RevertHints()
 	acct := d.Accounts()[1]
 	owner := acct.Address

@@ -147,6 +147,8 @@ func (f *fakeChain) CallContract(_ context.Context, msg ethereum.CallMsg, _ *big
 		a = f.abis.wstETH
 	case DevnetWithdrawalQueue:
 		a = f.abis.queue
+	case DevnetLocator:
+		a = f.abis.locator
 	default:
 		return nil, nil // no contract: empty return data
 	}
@@ -179,6 +181,12 @@ func (f *fakeChain) answer(to common.Address, a *abi.ABI, method string, args []
 	}
 	ids := func(i int) []*big.Int { return args[i].([]*big.Int) }
 	switch method {
+	case "lido":
+		return []any{DevnetStETH}, nil
+	case "wstETH":
+		return []any{DevnetWstETH}, nil
+	case "withdrawalQueue":
+		return []any{DevnetWithdrawalQueue}, nil
 	case "getStakeLimitFullInfo":
 		if f.noFullInfo {
 			return nil, revertErr{}

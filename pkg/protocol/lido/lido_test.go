@@ -666,3 +666,19 @@ func TestRevertHints(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveAddresses(t *testing.T) {
+	f := newFake(t)
+	got, err := ResolveAddresses(context.Background(), f, DevnetLocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, want := range Deployments["devnet"] {
+		if got[role] != want {
+			t.Errorf("%s = %s, want %s", role, got[role].Hex(), want.Hex())
+		}
+	}
+	if _, err := ResolveAddresses(context.Background(), f, bob); err == nil || !strings.Contains(err.Error(), "returned nothing") {
+		t.Errorf("locator without code: err = %v", err)
+	}
+}
