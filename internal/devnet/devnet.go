@@ -75,6 +75,12 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// ConfigError reports an invalid Config: nothing was started.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // Devnet is a running devnet.
 type Devnet struct {
 	stack     *node.Node
@@ -94,16 +100,16 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	}
 	httpHost, httpPort, err := loopbackHostPort(cfg.HTTPAddr)
 	if err != nil {
-		return nil, fmt.Errorf("--http: %w", err)
+		return nil, &ConfigError{fmt.Errorf("HTTP address: %w", err)}
 	}
 	wsHost, wsPort := httpHost, httpPort
 	if cfg.WSAddr != "" {
 		if wsHost, wsPort, err = loopbackHostPort(cfg.WSAddr); err != nil {
-			return nil, fmt.Errorf("--ws: %w", err)
+			return nil, &ConfigError{fmt.Errorf("WS address: %w", err)}
 		}
 	}
 	if cfg.BlockTime < 0 || cfg.BondingPeriod < 0 || cfg.APR < 0 {
-		return nil, errors.New("block time, bonding period and APR must not be negative")
+		return nil, &ConfigError{errors.New("block time, bonding period and APR must not be negative")}
 	}
 
 	genesis, err := Genesis()

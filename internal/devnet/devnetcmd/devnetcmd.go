@@ -19,6 +19,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/spf13/cobra"
 
+	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 )
 
@@ -50,7 +51,8 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "stakewallet-devnet: %v\n", err)
 		var ue usageError
-		if errors.As(err, &ue) || isCobraUsageError(err) {
+		var ce *devnet.ConfigError
+		if errors.As(err, &ue) || errors.As(err, &ce) || isCobraUsageError(err) {
 			return exitUsage
 		}
 		return exitError

@@ -164,8 +164,17 @@ func (o *Oracle) Step(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	due := st.oldestPending != nil && *st.oldestPending+o.bondingSeconds() <= st.now
+	pending := st.oldestPending != nil
+	due := pending && *st.oldestPending+o.bondingSeconds() <= st.now
 	if o.cfg.APR > 0 && st.now >= st.lastReport+uint64(o.cfg.RewardInterval/time.Second) {
+		due = true
+	}
+	// geth's on-demand blocks get timestamp max(now, parent+1), so a burst
+	// of transactions pushes chain time ahead of the wall clock, and only new
+	// blocks move it on. While requests wait in that state, report on every
+	// tick: each report is a block, so chain time keeps up with the ticks
+	// and the request still finalizes about a bonding period from now.
+	if o.cfg.WallClock && pending && st.headTime >= uint64(time.Now().Unix()) {
 		due = true
 	}
 	if !due {
@@ -188,6 +197,7 @@ func (o *Oracle) ReportOnce(ctx context.Context) (*Report, error) {
 }
 
 type chainState struct {
+	headTime      uint64 // latest block's timestamp
 	now           uint64 // expected timestamp of the next block
 	lastReport    uint64
 	pooledEther   *big.Int
@@ -199,7 +209,7 @@ func (o *Oracle) readState(ctx context.Context) (*chainState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read head: %w", err)
 	}
-	st := &chainState{now: head.Time}
+	st := &chainState{headTime: head.Time, now: head.Time}
 	if o.cfg.WallClock {
 		st.now = max(st.now, uint64(time.Now().Unix()))
 	}

@@ -1,0 +1,198 @@
+package devnet_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/big"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnetcmd"
+)
+
+// otherNode is a node without the model: anvil when scripts/node_modules
+// has it, else a second devnet. advance moves its clock forward.
+type otherNode struct {
+	url     string
+	chainID uint64
+	advance func(t *testing.T, c *chain, seconds int)
+}
+
+func startOtherNode(t *testing.T) otherNode {
+	t.Helper()
+	matches, _ := filepath.Glob("../../scripts/node_modules/@foundry-rs/anvil-*/bin/anvil")
+	if len(matches) == 0 {
+		t.Log("anvil not installed (npm ci in scripts/); deploying onto a second devnet")
+		d, _ := startDevnet(t, devnet.Config{DisableOracle: true})
+		return otherNode{url: d.HTTPEndpoint(), chainID: devnet.ChainID, advance: func(t *testing.T, c *chain, seconds int) {
+			// Each on-demand block is at least a second after its parent.
+			for range seconds {
+				c.sendRaw(account(t, 9), account(t, 9).Address, nil, nil)
+			}
+		}}
+	}
+	port := freePort(t)
+	cmd := exec.Command(matches[0], "--port", strconv.Itoa(port), "--quiet")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start anvil: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		client, err := ethclient.DialContext(ctx, url)
+		if err == nil {
+			_, err = client.ChainID(ctx)
+			client.Close()
+		}
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("anvil did not come up: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return otherNode{url: url, chainID: 31337, advance: func(t *testing.T, c *chain, seconds int) {
+		var res any
+		if err := c.rpc.CallContext(c.ctx, &res, "evm_increaseTime", seconds); err != nil {
+			t.Fatalf("evm_increaseTime: %v", err)
+		}
+		if err := c.rpc.CallContext(c.ctx, &res, "evm_mine"); err != nil {
+			t.Fatalf("evm_mine: %v", err)
+		}
+	}}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// run executes stakewallet-devnet in-process and returns its exit code and output.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	code := devnetcmd.Execute(ctx, args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestDeployAndOracleOnAnotherNode deploys the model with the deploy command
+// and finalizes a request with `oracle --once` after moving the node's clock.
+func TestDeployAndOracleOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	node := startOtherNode(t)
+
+	code, out, errOut := run(t, "deploy", "--rpc-url", node.url, "--json", "--name", "other")
+	if code != 0 {
+		t.Fatalf("deploy exited %d: %s", code, errOut)
+	}
+	var netw deploy.Network
+	if err := json.Unmarshal([]byte(out), &netw); err != nil {
+		t.Fatalf("deploy output is not the JSON network entry: %v\n%s", err, out)
+	}
+	if netw.Name != "other" || netw.ChainID != node.chainID || len(netw.RPCURLs) != 1 || netw.RPCURLs[0] != node.url {
+		t.Errorf("network entry %+v", netw)
+	}
+	dep := contracts.Deployment{
+		StETH:           common.HexToAddress(netw.Protocols.Lido.StETH),
+		WstETH:          common.HexToAddress(netw.Protocols.Lido.WstETH),
+		WithdrawalQueue: common.HexToAddress(netw.Protocols.Lido.WithdrawalQueue),
+		Locator:         common.HexToAddress(netw.Protocols.Lido.Locator),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	c := dialChain(t, ctx, node.url, dep)
+	lidoA, queue, loc := contracts.Lido(), contracts.WithdrawalQueue(), contracts.Locator()
+	for method, want := range map[string]common.Address{"lido": dep.StETH, "wstETH": dep.WstETH, "withdrawalQueue": dep.WithdrawalQueue, "accountingOracle": account(t, 0).Address} {
+		if got := c.call(loc, dep.Locator, method)[0]; got != want {
+			t.Errorf("locator.%s() = %v, want %v", method, got, want)
+		}
+	}
+
+	user := account(t, 1)
+	c.send(user, dep.StETH, ether(5), lidoA, "submit", common.Address{})
+	c.send(user, dep.StETH, nil, lidoA, "approve", dep.WithdrawalQueue, ether(2))
+	c.send(user, dep.WithdrawalQueue, nil, queue, "requestWithdrawals", []*big.Int{ether(2)}, common.Address{})
+
+	oracleArgs := []string{"oracle", "--rpc-url", node.url, "--locator", dep.Locator.Hex(), "--bonding-period", "1h", "--once", "--json"}
+	type onceOutput struct {
+		TxHash        string  `json:"txHash"`
+		FinalizedFrom *uint64 `json:"finalizedFrom"`
+		FinalizedTo   *uint64 `json:"finalizedTo"`
+		EthLocked     string  `json:"ethLocked"`
+	}
+	once := func() onceOutput {
+		t.Helper()
+		code, out, errOut := run(t, oracleArgs...)
+		if code != 0 {
+			t.Fatalf("oracle --once exited %d: %s", code, errOut)
+		}
+		var o onceOutput
+		if err := json.Unmarshal([]byte(out), &o); err != nil {
+			t.Fatalf("oracle --once --json output: %v\n%s", err, out)
+		}
+		return o
+	}
+	if o := once(); o.FinalizedTo != nil || o.TxHash == "" {
+		t.Fatalf("finalized %+v before the bonding period", o)
+	}
+	node.advance(t, c, 3601)
+	o := once()
+	if o.FinalizedFrom == nil || *o.FinalizedFrom != 1 || *o.FinalizedTo != 1 || o.EthLocked != ether(2).String() {
+		t.Fatalf("after the bonding period: %+v, want request 1 finalized with 2 ETH", o)
+	}
+	r := c.send(user, dep.WithdrawalQueue, nil, queue, "claimWithdrawal", big.NewInt(1))
+	wantEvent(t, r.Logs, queue, dep.WithdrawalQueue, "WithdrawalClaimed", event{"requestId": 1, "amountOfETH": ether(2)})
+
+	// Signing with a key the deployment does not trust fails before sending.
+	if code, _, errOut := run(t, "oracle", "--rpc-url", node.url, "--locator", dep.Locator.Hex(), "--bonding-period", "0", "--once", "--from-index", "5"); code != 1 || !strings.Contains(errOut, "not the oracle") {
+		t.Errorf("oracle with the wrong key: exit %d, %q", code, errOut)
+	}
+}
+
+func TestCommandLineUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"deploy without rpc url", []string{"deploy"}},
+		{"oracle without bonding period", []string{"oracle", "--rpc-url", "http://127.0.0.1:1"}},
+		{"non-loopback http", []string{"--http", "0.0.0.0:0"}},
+		{"bad duration", []string{"--bonding-period", "soon"}},
+		{"bad network name", []string{"deploy", "--rpc-url", "http://127.0.0.1:1", "--name", "a b"}},
+		{"both key flags", []string{"deploy", "--rpc-url", "http://127.0.0.1:1", "--from-index", "1", "--private-key-file", "k"}},
+		{"key index out of range", []string{"deploy", "--rpc-url", "http://127.0.0.1:1", "--from-index", "10"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _, errOut := run(t, tt.args...); code != 2 {
+				t.Errorf("exit %d (%s), want 2", code, strings.TrimSpace(errOut))
+			}
+		})
+	}
+}
