@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -129,7 +130,7 @@ func runImport(ctx context.Context, o *importOptions) error {
 		e, err = s.ImportKeystoreFile(ctx, o.name, o.backend, o.keystoreFile)
 	case o.privateKeyFile != "":
 		var key *ecdsa.PrivateKey
-		if key, err = readPrivateKeyFile(o.privateKeyFile); err != nil {
+		if key, err = readPrivateKeyFile(o.privateKeyFile, o.f.IO.In); err != nil {
 			return err
 		}
 		defer keystore.ZeroKey(key)
@@ -211,8 +212,18 @@ func (o *importOptions) bip39Passphrase() ([]byte, error) {
 
 // readPrivateKeyFile reads a hex key (0x optional, surrounding whitespace
 // ignored). Errors never quote the file's content.
-func readPrivateKeyFile(path string) (*ecdsa.PrivateKey, error) {
-	data, err := keys.ReadSecretFile(path)
+//
+// Path "-" reads stdin, so a key can be piped in without ever being
+// written to disk (`pass show eth/key | stakewallet keys import …`).
+func readPrivateKeyFile(path string, stdin io.Reader) (*ecdsa.PrivateKey, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = readAllSecret(stdin)
+		path = "(stdin)"
+	} else {
+		data, err = keys.ReadSecretFile(path)
+	}
 	if err != nil {
 		return nil, cmdutil.BadInput(fmt.Errorf("private key file: %w", err))
 	}
@@ -235,4 +246,15 @@ func readPrivateKeyFile(path string) (*ecdsa.PrivateKey, error) {
 		return nil, cmdutil.BadInputf("private key file %s: not a valid secp256k1 key", path)
 	}
 	return key, nil
+}
+
+// readAllSecret reads a secret from r (at most 4 KiB), trimmed.
+func readAllSecret(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 4096))
+	if err != nil {
+		clear(data)
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	defer clear(data)
+	return append([]byte(nil), bytes.TrimSpace(data)...), nil
 }
