@@ -113,6 +113,8 @@ func TestValidateName(t *testing.T) {
 		{"ledger", false},
 		{"Keyring", false},
 		{"registry", false},
+		{"alice.JSON", false},
+		{"alice.json.bak", true},
 	}
 	for _, tt := range tests {
 		if err := ValidateName(tt.name); (err == nil) != tt.ok {

@@ -67,6 +67,9 @@ func ValidateName(name string) error {
 		return fmt.Errorf("key name %q must not start with '.'", name)
 	case !nameRE.MatchString(name):
 		return fmt.Errorf("key name %q may only contain letters, digits, '.', '_' and '-'", name)
+	case strings.HasSuffix(strings.ToLower(name), ".json"):
+		// keystore:NAME.json would be read as a file path.
+		return fmt.Errorf("key name %q must not end in .json", name)
 	}
 	switch strings.ToLower(name) {
 	case "ledger", "keystore", "keyring":
