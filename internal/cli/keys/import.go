@@ -7,13 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	goio "io"
 
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
@@ -44,12 +45,14 @@ func newCmdImport(f *cmdutil.Factory) *cobra.Command {
 values (they would end up in shell history and process lists):
 
   --mnemonic            type the BIP-39 mnemonic at a prompt (no echo)
-  --mnemonic-file F     read it from F (12–24 English words)
+  --mnemonic-file F     read it from F (12–24 English words); F = - reads
+                        stdin (piped, or typed without echo)
       --index N         account m/44'/60'/0'/0/N (default 0), or
       --path P          any absolute BIP-32 path, e.g. m/44'/60'/1'/0/0
       --bip39-passphrase, --bip39-passphrase-file F
                         the optional BIP-39 passphrase ("25th word")
-  --private-key-file F  a file holding the 32-byte key in hex (0x optional)
+  --private-key-file F  a file holding the 32-byte key in hex (0x optional);
+                        F = - reads stdin, so the key never touches disk
   --keystore FILE       a Web3 Secret Storage file (geth, cast, MetaMask
                         export); its own passphrase is asked (or read from
                         --password-file). Into the keystore backend the file
@@ -71,12 +74,12 @@ a new passphrase is asked twice (or read from --password-file).`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
 	fl.BoolVar(&o.mnemonic, "mnemonic", false, "prompt for a BIP-39 mnemonic (no echo)")
-	fl.StringVar(&o.mnemonicFile, "mnemonic-file", "", "read the BIP-39 mnemonic from `FILE`")
+	fl.StringVar(&o.mnemonicFile, "mnemonic-file", "", "read the BIP-39 mnemonic from `FILE` (- = stdin)")
 	fl.Uint32Var(&o.index, "index", 0, "account index N of m/44'/60'/0'/0/N")
 	fl.StringVar(&o.path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/0")
 	fl.BoolVar(&o.bip39Pass, "bip39-passphrase", false, "prompt for the optional BIP-39 passphrase")
 	fl.StringVar(&o.bip39PassFile, "bip39-passphrase-file", "", "read the BIP-39 passphrase from the first line of `FILE`")
-	fl.StringVar(&o.privateKeyFile, "private-key-file", "", "read a hex private key from `FILE`")
+	fl.StringVar(&o.privateKeyFile, "private-key-file", "", "read a hex private key from `FILE` (- = stdin)")
 	fl.StringVar(&o.keystoreFile, "keystore", "", "import a Web3 Secret Storage `FILE`")
 	return cmd
 }
@@ -130,7 +133,7 @@ func runImport(ctx context.Context, o *importOptions) error {
 		e, err = s.ImportKeystoreFile(ctx, o.name, o.backend, o.keystoreFile)
 	case o.privateKeyFile != "":
 		var key *ecdsa.PrivateKey
-		if key, err = readPrivateKeyFile(o.privateKeyFile, o.f.IO.In); err != nil {
+		if key, err = readPrivateKeyFile(o.privateKeyFile, o.f.IO); err != nil {
 			return err
 		}
 		defer keystore.ZeroKey(key)
@@ -161,10 +164,13 @@ func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.Deriva
 	}
 	var mnemonic []byte
 	var err error
-	if o.mnemonicFile != "" {
-		mnemonic, err = keys.ReadSecretFile(o.mnemonicFile)
-	} else {
+	switch o.mnemonicFile {
+	case "":
 		mnemonic, err = readSecret(o.f.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "--mnemonic-file")
+	case "-":
+		mnemonic, err = readStdinSecret(o.f.IO, "BIP-39 mnemonic (12–24 words, not echoed): ")
+	default:
+		mnemonic, err = keys.ReadSecretFile(o.mnemonicFile)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("mnemonic: %w", err)
@@ -215,11 +221,11 @@ func (o *importOptions) bip39Passphrase() ([]byte, error) {
 //
 // Path "-" reads stdin, so a key can be piped in without ever being
 // written to disk (`pass show eth/key | stakewallet keys import …`).
-func readPrivateKeyFile(path string, stdin io.Reader) (*ecdsa.PrivateKey, error) {
+func readPrivateKeyFile(path string, io *iostreams.IOStreams) (*ecdsa.PrivateKey, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = readAllSecret(stdin)
+		data, err = readStdinSecret(io, "Private key (hex, not echoed): ")
 		path = "(stdin)"
 	} else {
 		data, err = keys.ReadSecretFile(path)
@@ -248,13 +254,17 @@ func readPrivateKeyFile(path string, stdin io.Reader) (*ecdsa.PrivateKey, error)
 	return key, nil
 }
 
-// readAllSecret reads a secret from r (at most 4 KiB), trimmed.
-func readAllSecret(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 4096))
+// readStdinSecret reads a secret given as "-": typed without echo when
+// stdin is a terminal (never echoed back by a plain read), else the whole
+// piped input (at most 4 KiB), trimmed.
+func readStdinSecret(io *iostreams.IOStreams, prompt string) ([]byte, error) {
+	if io.CanPrompt() {
+		return io.ReadSecret(prompt)
+	}
+	data, err := goio.ReadAll(goio.LimitReader(io.In, 4096))
+	defer clear(data)
 	if err != nil {
-		clear(data)
 		return nil, fmt.Errorf("read stdin: %w", err)
 	}
-	defer clear(data)
 	return append([]byte(nil), bytes.TrimSpace(data)...), nil
 }

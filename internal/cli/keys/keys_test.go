@@ -275,6 +275,24 @@ func TestImportPrivateKeyAndKeystore(t *testing.T) {
 		}
 	}
 
+	// "-" reads stdin: piped, or typed without echo on a terminal.
+	for i, tc := range []struct {
+		stdin string
+		tty   bool
+	}{{"0x" + key2Hex + "\n", false}, {key2Hex + "\n", true}} {
+		r := e.mustRun(tc.stdin, tc.tty, "keys", "import", "stdin"+string(rune('a'+i)), "--backend", "keyring", "--private-key-file", "-", "--json")
+		if doc := decodeJSON(t, r.stdout); doc["address"] != addr2 {
+			t.Errorf("stdin key: %v", doc)
+		}
+		if strings.Contains(r.stderr, key2Hex) || (tc.tty && !strings.Contains(r.stderr, "not echoed")) {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	}
+	r0 := e.mustRun(testMnemonic+"\n", false, "keys", "import", "stdinm", "--backend", "keyring", "--mnemonic-file", "-", "--index", "1", "--json")
+	if doc := decodeJSON(t, r0.stdout); doc["address"] != addr1 {
+		t.Errorf("stdin mnemonic: %v", doc)
+	}
+
 	// A cast keystore, its own passphrase from --password-file; copied as is.
 	castPw := writeFile(t, "cpw", "cast-fixture-pass\n")
 	src := "../../../pkg/signer/keystore/testdata/cast-1.7.1.json"
