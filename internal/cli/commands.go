@@ -8,6 +8,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/completion"
 	"github.com/stakewallet/stakewallet/internal/cli/keys"
+	"github.com/stakewallet/stakewallet/internal/cli/ledger"
 	"github.com/stakewallet/stakewallet/internal/cli/networks"
 	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/transfer"
@@ -29,6 +30,7 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		wrap.NewCmdUnwrap,
 		balance.NewCmdBalance,
 		keys.NewCmdKeys,
+		ledger.NewCmdLedger,
 		networks.NewCmdNetworks,
 		networks.NewCmdProtocols,
 		version.NewCmdVersion,

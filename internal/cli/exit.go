@@ -10,6 +10,7 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
+	ledgersigner "github.com/stakewallet/stakewallet/pkg/signer/ledger"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
 )
 
@@ -35,6 +36,8 @@ func classify(err error) (code int, kind string) {
 		return cmdutil.ExitSignerUnavl, "signer_unavailable"
 	case errors.Is(err, signer.ErrNotFound):
 		return cmdutil.ExitBadInput, "key_not_found"
+	case errors.Is(err, ledgersigner.ErrBadRef):
+		return cmdutil.ExitBadInput, "bad_input"
 	case errors.Is(err, amount.ErrInvalid):
 		return cmdutil.ExitBadInput, "bad_amount"
 	case errors.As(err, &limit):

@@ -5,14 +5,17 @@ package factory
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/ethereum/go-ethereum/common"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/ledgerbackend"
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/chain"
@@ -128,26 +131,38 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 			PasswordFile:    f.Flags.PasswordFile,
 			Prompter:        f.IO,
 			KeyringTimeout:  timeout,
+			Ledger:          ledgerbackend.New(f.IO),
 			LedgerTransport: f.Flags.LedgerTransport,
 		})
 	})
-	f.Signer = func(ctx context.Context) (signer.Signer, error) {
+	signerRef := func() (string, *keys.Store, error) {
 		cfg, err := f.Config()
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		ref := f.Flags.Signer
 		if ref == "" {
 			ref = cfg.DefaultSigner
 		}
 		if ref == "" {
-			return nil, cmdutil.BadInputf("no signer: pass --signer NAME (see `stakewallet keys list`), keystore:FILE, keyring:NAME or ledger, or set STAKEWALLET_SIGNER")
+			return "", nil, cmdutil.BadInputf("no signer: pass --signer NAME (see `stakewallet keys list`), keystore:FILE, keyring:NAME or ledger, or set STAKEWALLET_SIGNER")
 		}
 		store, err := f.Keys()
+		return ref, store, err
+	}
+	f.Signer = func(ctx context.Context) (signer.Signer, error) {
+		ref, store, err := signerRef()
 		if err != nil {
 			return nil, err
 		}
 		return store.Signer(ctx, ref)
+	}
+	f.Address = func(ctx context.Context) (common.Address, error) {
+		ref, store, err := signerRef()
+		if err != nil {
+			return common.Address{}, err
+		}
+		return store.Address(ctx, ref)
 	}
 	return f
 }

@@ -45,6 +45,7 @@ The registry of names (no secrets) and the keystore files live in
 		newCmdShow(f),
 		newCmdDelete(f),
 		newCmdExport(f),
+		newCmdAdd(f),
 	)
 	return cmd
 }

@@ -48,6 +48,7 @@ func (e *Env) renderPreview(w io.Writer, st output.Styles, req *Request, plan *t
 		}
 		step.Add("   gas limit", gas)
 		step.Add("   nonce", strconv.FormatUint(s.Nonce, 10))
+		step.Add("   signing", e.signingNote(s))
 		step.Render(w, st)
 	}
 	fee := &output.KV{}
