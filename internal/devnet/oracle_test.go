@@ -2,10 +2,13 @@ package devnet_test
 
 import (
 	"math/big"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
@@ -21,12 +24,39 @@ func maxUint256() *big.Int {
 // the pause and stake-limit switches the oracle administers.
 func TestOracleReports(t *testing.T) {
 	t.Parallel()
-	d, c := startDevnet(t, devnet.Config{DisableOracle: true})
+	wsPort := freePort(t)
+	d, c := startDevnet(t, devnet.Config{DisableOracle: true, WSAddr: "127.0.0.1:" + strconv.Itoa(wsPort)})
 	lidoA, queue := contracts.Lido(), contracts.WithdrawalQueue()
 	user, other := account(t, 4), account(t, 5)
 	orc := d.Oracle()
 
-	c.send(user, c.dep.StETH, ether(10), lidoA, "submit", common.Address{})
+	// WebSocket on its own port, with subscriptions.
+	if want := "ws://127.0.0.1:" + strconv.Itoa(wsPort); d.WSEndpoint() != want {
+		t.Errorf("WS endpoint %s, want %s", d.WSEndpoint(), want)
+	}
+	ws, err := ethclient.DialContext(c.ctx, d.WSEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	heads := make(chan *types.Header, 16)
+	sub, err := ws.SubscribeNewHead(c.ctx, heads)
+	if err != nil {
+		t.Fatalf("subscribe over WS: %v", err)
+	}
+	defer sub.Unsubscribe()
+
+	staked := c.send(user, c.dep.StETH, ether(10), lidoA, "submit", common.Address{})
+	select {
+	case h := <-heads:
+		if h.Number.Cmp(staked.BlockNumber) > 0 {
+			t.Errorf("first head over WS is block %v, the stake was in %v", h.Number, staked.BlockNumber)
+		}
+	case err := <-sub.Err():
+		t.Fatalf("WS subscription: %v", err)
+	case <-c.ctx.Done():
+		t.Fatal("no new head over WS")
+	}
 	c.send(user, c.dep.StETH, nil, lidoA, "approve", c.dep.WithdrawalQueue, ether(4))
 	c.send(user, c.dep.WithdrawalQueue, nil, queue, "requestWithdrawals", []*big.Int{ether(4)}, common.Address{})
 

@@ -47,6 +47,12 @@ port. Every key printed is public: never use them on a real network.`,
 			gethlog.SetDefault(gethlog.NewLogger(gethlog.NewTerminalHandlerWithLevel(stderr, level, false)))
 			cfg.Logger = newLogger(stderr, min(level, slog.LevelInfo))
 
+			// "--http 127.0.0.1:0" alone must not collide on the default WS
+			// port when several devnets run side by side (tests): WS then
+			// shares the HTTP port.
+			if !cmd.Flags().Changed("ws") && strings.HasSuffix(cfg.HTTPAddr, ":0") {
+				cfg.WSAddr = ""
+			}
 			d, err := devnet.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -59,7 +65,7 @@ port. Every key printed is public: never use them on a real network.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP JSON-RPC listen address (loopback only; port 0 = any free port)")
-	f.StringVar(&cfg.WSAddr, "ws", cfg.WSAddr, "WebSocket JSON-RPC listen address (loopback only; same port as --http shares it)")
+	f.StringVar(&cfg.WSAddr, "ws", cfg.WSAddr, "WebSocket JSON-RPC listen address (loopback only; same port as --http shares it; default shares the HTTP port when --http has port 0)")
 	f.Var(durationValue{&cfg.BondingPeriod}, "bonding-period", "age a withdrawal request must reach before the oracle finalizes it (60s, 2m, or seconds)")
 	f.Float64Var(&cfg.APR, "apr", cfg.APR, "staking reward rate credited by the oracle, percent per year (0 = none)")
 	f.Var(durationValue{&cfg.BlockTime}, "block-time", "block period in whole seconds; 0 mines one block per transaction")
