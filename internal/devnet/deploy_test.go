@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,5 +195,81 @@ func TestCommandLineUsageErrors(t *testing.T) {
 				t.Errorf("exit %d (%s), want 2", code, strings.TrimSpace(errOut))
 			}
 		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the node's goroutines to write while
+// the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestRunCommand starts the devnet through its command line, waits for the
+// ready line, and stops it the way Ctrl-C does: by cancelling the context.
+func TestRunCommand(t *testing.T) {
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- devnetcmd.Execute(ctx, []string{"--http", "127.0.0.1:0", "--bonding-period", "30", "--apr", "0", "--log-level", "error"}, &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "stakewallet-devnet ready: http=") {
+		select {
+		case code := <-done:
+			t.Fatalf("exited %d before ready: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ready line: %s", stdout.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"Chain ID        1337",
+		"Bonding period  30s",
+		"(0) 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+		"(0) 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+		"LidoLocator             0x1100000000000000000000000000000000000004",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q", want)
+		}
+	}
+	// The printed endpoint is the bound one and answers.
+	line := out[strings.Index(out, "ready: http=")+len("ready: http="):]
+	url := strings.Fields(line)[0]
+	client, err := ethclient.DialContext(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := client.ChainID(ctx); err != nil || id.Uint64() != devnet.ChainID {
+		t.Errorf("chain id over %s: %v, %v", url, id, err)
+	}
+	client.Close()
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d after interrupt, want 0: %s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("did not stop after interrupt")
 	}
 }
