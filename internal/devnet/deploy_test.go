@@ -162,6 +162,13 @@ func TestDeployAndOracleOnAnotherNode(t *testing.T) {
 	if o := once(); o.FinalizedTo != nil || o.TxHash == "" {
 		t.Fatalf("finalized %+v before the bonding period", o)
 	}
+	if node.chainID == 31337 {
+		// On a fresh anvil the oracle finds deploy's locator by itself.
+		code, _, errOut := run(t, "oracle", "--rpc-url", node.url, "--bonding-period", "1h", "--once")
+		if code != 0 || !strings.Contains(errOut, dep.Locator.Hex()) {
+			t.Errorf("oracle without --locator: exit %d, %q", code, errOut)
+		}
+	}
 	node.advance(t, c, 3601)
 	o := once()
 	if o.FinalizedFrom == nil || *o.FinalizedFrom != 1 || *o.FinalizedTo != 1 || o.EthLocked != ether(2).String() {

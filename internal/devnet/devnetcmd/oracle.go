@@ -67,6 +67,11 @@ devnet oracle or one of the test accounts.`,
 				return err
 			}
 			defer client.Close()
+			if !cmd.Flags().Changed("locator") {
+				if loc, err = defaultLocator(cmd.Context(), client, stderr); err != nil {
+					return err
+				}
+			}
 			if !explicit {
 				if key, err = trustedWellKnownKey(cmd.Context(), client, loc); err != nil {
 					return err
@@ -95,7 +100,7 @@ devnet oracle or one of the test accounts.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&rpcURL, "rpc-url", "", "JSON-RPC endpoint of the node (required)")
-	f.StringVar(&locator, "locator", lido.DevnetLocator.Hex(), "LidoLocator of the deployment (printed by deploy)")
+	f.StringVar(&locator, "locator", lido.DevnetLocator.Hex(), "LidoLocator of the deployment, printed by deploy (default: the devnet's, else test account 0's deployment on a fresh node)")
 	f.Var(durationValue{&bonding}, "bonding-period", "age a request must reach before it is finalized (required)")
 	f.Float64Var(&apr, "apr", 0, "reward rate in percent per year (0 = none)")
 	f.BoolVar(&once, "once", false, "send one report, print what it finalized, and exit")
@@ -105,6 +110,32 @@ devnet oracle or one of the test accounts.`,
 	_ = cmd.MarkFlagRequired("rpc-url")
 	_ = cmd.MarkFlagRequired("bonding-period")
 	return cmd
+}
+
+// defaultLocator finds the model without --locator: the devnet's fixed
+// address, or else where `deploy` puts it on a fresh node (test account 0's
+// first five transactions, the locator being the fourth contract).
+func defaultLocator(ctx context.Context, client *ethclient.Client, stderr io.Writer) (common.Address, error) {
+	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	defer cancel()
+	acc0, err := devkeys.TestAccount(0)
+	if err != nil {
+		return common.Address{}, err
+	}
+	fresh := crypto.CreateAddress(acc0.Address, 3)
+	for _, loc := range []common.Address{lido.DevnetLocator, fresh} {
+		code, err := client.CodeAt(ctx, loc, nil)
+		if err != nil {
+			return common.Address{}, fmt.Errorf("read code at %s: %w", loc.Hex(), err)
+		}
+		if len(code) > 0 {
+			if loc != lido.DevnetLocator {
+				fmt.Fprintf(stderr, "Using the locator deployed by test account 0 on a fresh node: %s\n", loc.Hex())
+			}
+			return loc, nil
+		}
+	}
+	return common.Address{}, usagef("no model contracts at the devnet locator %s: pass --locator (deploy prints it)", lido.DevnetLocator.Hex())
 }
 
 // trustedWellKnownKey returns the devnet oracle's or a test account's key,
