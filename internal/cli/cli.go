@@ -41,7 +41,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		// Cobra rejected the arguments before any command ran.
 		code, kind = cmdutil.ExitBadInput, "usage"
 	}
-	if f.Flags.JSON {
+	if f.Flags.JSON || jsonRequested(args) {
 		_ = output.JSON(f.IO.Out, map[string]any{"error": map[string]any{"code": kind, "message": err.Error()}})
 	} else {
 		st := output.NewStyles(f.IO)
@@ -59,4 +59,18 @@ func commandPath(root *cobra.Command, args []string) string {
 		return root.Name()
 	}
 	return c.CommandPath()
+}
+
+// jsonRequested finds --json in args when flag parsing failed before
+// setting it, so scripts still get a JSON error document.
+func jsonRequested(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }

@@ -39,13 +39,15 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"huge", []string{"stake", strings.Repeat("9", 90)}, 2, "too large"},
 		{"zero", []string{"stake", "0"}, 2, "greater than zero"},
 		{"no amount", []string{"stake"}, 2, "needs AMOUNT"},
-		{"more than balance", []string{"stake", "1000000"}, 2, "insufficient funds"},
+		{"more than balance", []string{"stake", "20000"}, 2, "insufficient funds"},
+		{"over the stake limit", []string{"stake", "1000000"}, 2, "stake limit"},
 		{"unknown flag", []string{"stake", "1", "--frobnicate"}, 2, "unknown flag"},
 		{"unknown command", []string{"stak", "1"}, 2, "unknown command"},
 		{"unknown signer", []string{"stake", "1", "--signer", "mallory"}, 2, "mallory"},
 		{"wrong passphrase", []string{"stake", "1", "--password-file", "/dev/null"}, 7, "passphrase"},
 		{"unknown network", []string{"stake", "1", "--network", "narnia"}, 2, "unknown network"},
 		{"unstake more than staked", []string{"unstake", "5"}, 2, "insufficient stETH balance"},
+		{"unstake all of nothing", []string{"unstake", "all", "--token", "wstETH"}, 2, "has no wstETH"},
 		{"unstake dust", []string{"unstake", "0.00000000000000005"}, 2, "100 wei"},
 		{"transfer bad address", []string{"transfer", "1", "stETH", "--to", "0x1234"}, 2, "not an address"},
 		{"transfer bad checksum", []string{"transfer", "1", "stETH", "--to", "0x70997970C51812dc3A010C7d01b50e0d17dc79c8"}, 2, "checksum"},
@@ -57,6 +59,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unreachable rpc", []string{"stake", "1", "--rpc-url", dead}, 3, "unreachable"},
 		{"wrong chain", []string{"stake", "1", "--network", "mainnet", "--rpc-url", url}, 3, "chain 1337"},
 	}
+	// Some stETH, so unstake reaches its amount checks.
+	w.MustJSON(append([]string{"stake", "1"}, sign...)...)
 	before := chain.nonce(alice.Address)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -135,9 +135,18 @@ func TestDevnetCycle(t *testing.T) {
 	if !found {
 		t.Errorf("no WithdrawalClaimed event in %v", claimTx["events"])
 	}
+	// Lido burns the unstETH NFT on claim, so the request leaves the
+	// owner's list; claiming it again is refused before anything is sent.
 	list = w.MustJSON("withdrawals", "--owner", alice.Address.Hex())
-	if st := field(t, list, "withdrawals", 0, "status"); st != "claimed" {
-		t.Errorf("status after claim = %v", st)
+	if ws := field(t, list, "withdrawals").([]any); len(ws) != 0 {
+		t.Errorf("withdrawals after claim: %v", ws)
+	}
+	nonce := chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", id}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "already claimed") {
+		t.Errorf("second claim: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("second claim sent a transaction")
 	}
 
 	// transfer 0.1 stETH to bob

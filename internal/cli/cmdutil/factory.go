@@ -6,6 +6,8 @@ package cmdutil
 import (
 	"context"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/internal/keys"
@@ -37,4 +39,7 @@ type Factory struct {
 	Keys func() (*keys.Store, error)
 	// Signer opens the signer selected by --signer (or the config default).
 	Signer func(ctx context.Context) (signer.Signer, error)
+	// Address is the selected signer's account, found without unlocking
+	// it, for read-only commands.
+	Address func(ctx context.Context) (common.Address, error)
 }

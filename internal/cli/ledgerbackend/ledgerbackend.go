@@ -94,7 +94,7 @@ func (b *Backend) onEvent(e ledgerapp.Event) {
 			return
 		}
 		b.io.StopProgress()
-		fmt.Fprintln(b.io.ErrOut, "note: "+e.Message)
+		fmt.Fprintln(b.io.ErrOut, "Note: "+e.Message)
 	}
 }
 
@@ -108,18 +108,21 @@ type Signer struct {
 // hash, so the user knows before confirming what the device will display
 // and whether "Blind signing" must be on.
 func (s *Signer) SigningNote(tx *types.Transaction, chainID *big.Int) string {
-	return Note(s.Plan(tx, chainID))
+	return Note(s.Plan(tx, chainID), tx)
 }
 
-// Note renders a signing plan for the preview.
-func Note(p ledgerapp.SignPlan) string {
+// Note renders the signing plan of tx for the preview.
+func Note(p ledgerapp.SignPlan, tx *types.Transaction) string {
+	const needs = ` ("Blind signing" must be on in its Ethereum app)`
 	switch {
 	case p.Token != nil:
 		return fmt.Sprintf("clear-signed: the Ledger shows the %s amount and recipient", p.Token.Ticker)
 	case !p.Blind:
 		return "clear-signed: the Ledger shows recipient and amount"
-	case p.Reason != "":
-		return "blind-signed: the Ledger shows only a hash (" + p.Reason + "); needs \"Blind signing\" on in the Ethereum app"
+	case tx.To() == nil:
+		return "blind-signed: the Ledger shows only a hash of the contract deployment" + needs
+	case len(tx.Data()) >= 4:
+		return fmt.Sprintf("blind-signed: the Ledger shows only a hash of call 0x%x", tx.Data()[:4]) + needs
 	}
-	return "blind-signed: the Ledger shows only a hash; needs \"Blind signing\" on in the Ethereum app"
+	return "blind-signed: the Ledger shows only a hash of the call data" + needs
 }

@@ -2,6 +2,8 @@
 package root
 
 import (
+	"regexp"
+
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
@@ -33,7 +35,13 @@ and speaks JSON to scripts (--json).`,
 	}
 	cmd.SetVersionTemplate("stakewallet {{.Version}}\n")
 	f.Flags.Register(cmd.PersistentFlags())
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.BadInput(err) })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		// Cobra reads "-1" as a shorthand flag; say what the user meant.
+		if m := negativeNumber.FindStringSubmatch(err.Error()); m != nil {
+			return cmdutil.BadInputf("invalid amount %q: no sign allowed; amounts are positive", m[1])
+		}
+		return cmdutil.BadInput(err)
+	})
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	for _, c := range cmds {
@@ -57,3 +65,5 @@ func markRan(cmd *cobra.Command) {
 
 // Ran reports whether a command's RunE was reached.
 func Ran(root *cobra.Command) bool { return root.Annotations[ranKey] == "1" }
+
+var negativeNumber = regexp.MustCompile(`in (-[0-9][0-9.]*)$`)

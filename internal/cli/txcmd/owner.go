@@ -19,9 +19,5 @@ func Owner(ctx context.Context, f *cmdutil.Factory, explicit, what string) (comm
 			return common.Address{}, cmdutil.BadInputf("which account? give %s ADDRESS or --signer NAME", what)
 		}
 	}
-	s, err := f.Signer(ctx)
-	if err != nil {
-		return common.Address{}, err
-	}
-	return s.Address(), nil
+	return f.Address(ctx)
 }
