@@ -55,7 +55,8 @@ func newFixture(t *testing.T, mutate ...func(*Options)) *fixture {
 	if err := os.WriteFile(pw, []byte(passText+"\r\nsecond line\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Dir: filepath.Join(home, "keys"), PasswordFile: pw, Scrypt: keystore.LightParams(), KeyringTimeout: 2 * time.Second}
+	// go-keyring's mock, without requiring a D-Bus session bus.
+	opts := Options{Dir: filepath.Join(home, "keys"), PasswordFile: pw, Scrypt: keystore.LightParams(), KeyringTimeout: 2 * time.Second, Keyring: keyring.GoKeyring()}
 	for _, m := range mutate {
 		m(&opts)
 	}

@@ -233,9 +233,17 @@ func TestNoSecretService(t *testing.T) {
 			c.Env = []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(t.TempDir(), "no-bus")}
 			return c, nil
 		}, "no Secret Service"},
+		{"no bus address at all", func(self string) (*exec.Cmd, error) {
+			if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+				return nil, errors.New("this machine has a session bus at /run/user/UID/bus")
+			}
+			c := exec.Command(self, "-test.run=^TestHelperKeyringCall$", "-test.v")
+			c.Env = []string{"DBUS_SESSION_BUS_ADDRESS="}
+			return c, nil
+		}, "DBUS_SESSION_BUS_ADDRESS is not set"},
 		{"bus without org.freedesktop.secrets", func(self string) (*exec.Cmd, error) {
 			if _, err := exec.LookPath("dbus-run-session"); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("dbus-run-session not installed (apt-get install dbus): %w", err)
 			}
 			cfg := filepath.Join(t.TempDir(), "session.conf")
 			if err := os.WriteFile(cfg, []byte(bareSessionConfig), 0o600); err != nil {
@@ -248,7 +256,7 @@ func TestNoSecretService(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := tt.cmd(os.Args[0])
 			if err != nil {
-				t.Skipf("dbus-run-session not installed (apt-get install dbus): %v", err)
+				t.Skipf("cannot set up this case: %v", err)
 			}
 			// The case's own variables come last, so they win.
 			c.Env = append(append(os.Environ(), helperEnv+"=1", itEnv+"="), c.Env...)

@@ -40,21 +40,50 @@ const DefaultTimeout = 30 * time.Second
 const SecretLen = 64
 
 // Provider is the part of go-keyring we call. System() is the real one;
-// tests may substitute another (go-keyring's MockInit swaps what System
-// talks to).
+// tests may substitute another.
 type Provider interface {
 	Set(service, user, password string) error
 	Get(service, user string) (string, error)
 	Delete(service, user string) error
 }
 
-type systemProvider struct{}
+// goKeyring calls go-keyring's package functions.
+type goKeyring struct{}
 
-func (systemProvider) Set(s, u, p string) error        { return gokeyring.Set(s, u, p) }
-func (systemProvider) Get(s, u string) (string, error) { return gokeyring.Get(s, u) }
-func (systemProvider) Delete(s, u string) error        { return gokeyring.Delete(s, u) }
+func (goKeyring) Set(s, u, p string) error        { return gokeyring.Set(s, u, p) }
+func (goKeyring) Get(s, u string) (string, error) { return gokeyring.Get(s, u) }
+func (goKeyring) Delete(s, u string) error        { return gokeyring.Delete(s, u) }
 
-// System is the OS keyring through go-keyring's package functions.
+// GoKeyring is go-keyring's package functions as they are, so that tests
+// can use go-keyring's MockInit without a D-Bus session bus.
+func GoKeyring() Provider { return goKeyring{} }
+
+// systemProvider is go-keyring behind a check that a session bus exists.
+type systemProvider struct{ goKeyring }
+
+func (p systemProvider) Set(s, u, pw string) error {
+	if err := checkSessionBus(); err != nil {
+		return err
+	}
+	return p.goKeyring.Set(s, u, pw)
+}
+
+func (p systemProvider) Get(s, u string) (string, error) {
+	if err := checkSessionBus(); err != nil {
+		return "", err
+	}
+	return p.goKeyring.Get(s, u)
+}
+
+func (p systemProvider) Delete(s, u string) error {
+	if err := checkSessionBus(); err != nil {
+		return err
+	}
+	return p.goKeyring.Delete(s, u)
+}
+
+// System is the OS keyring. On Linux and the BSDs it refuses to start a
+// D-Bus session bus of its own (see checkSessionBus).
 func System() Provider { return systemProvider{} }
 
 // Keyring stores and loads keys with a timeout on every call.
@@ -200,7 +229,7 @@ func classify(name, op string, err error) error {
 		return fmt.Errorf("%s: the OS keyring is locked and could not be unlocked (%s); no unlock dialog can be shown here (headless, or dismissed): unlock the keyring in your desktop session or with `gnome-keyring-daemon --unlock` (password on stdin), or use --backend keystore: %w",
 			label, oneLine(msg), signer.ErrUnavailable)
 	case noSecretService(msg):
-		return fmt.Errorf("%s: %w: no Secret Service on the D-Bus session bus (%s); start one (e.g. `gnome-keyring-daemon --start --components=secrets` in your D-Bus session, unlocked) or use --backend keystore: %w",
+		return fmt.Errorf("%s: %w: no Secret Service reachable over D-Bus (%s); start one (e.g. `gnome-keyring-daemon --start --components=secrets` in your D-Bus session, unlocked) or use --backend keystore: %w",
 			label, ErrNoService, oneLine(msg), signer.ErrUnavailable)
 	}
 	return fmt.Errorf("%s: OS keyring failed to %s the key (%s); unlock the keyring or use --backend keystore: %w", label, op, oneLine(msg), signer.ErrUnavailable)
@@ -210,7 +239,7 @@ func noSecretService(msg string) bool {
 	for _, s := range []string{
 		"org.freedesktop.secrets",  // "The name org.freedesktop.secrets was not provided by any .service files"
 		"ServiceUnknown",           // same, as a D-Bus error name
-		"DBUS_SESSION_BUS_ADDRESS", // no session bus at all
+		"DBUS_SESSION_BUS_ADDRESS", // no session bus at all (checkSessionBus, godbus)
 		"autolaunch",               // "cannot autolaunch D-Bus without X11 $DISPLAY"
 		"dial unix",                // bus socket gone
 	} {

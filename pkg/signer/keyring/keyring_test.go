@@ -33,7 +33,7 @@ func testTx() *types.Transaction {
 func mockKeyring(t *testing.T) *Keyring {
 	t.Helper()
 	gokeyring.MockInit()
-	return New(System(), time.Second)
+	return New(GoKeyring(), time.Second)
 }
 
 func TestPutLoadSignDelete(t *testing.T) {
@@ -128,7 +128,7 @@ func TestErrorClassification(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gokeyring.MockInitWithError(tt.err)
-			k := New(System(), time.Second)
+			k := New(GoKeyring(), time.Second)
 			_, err := k.Load(context.Background(), "k")
 			if !errors.Is(err, tt.sentinel) {
 				t.Fatalf("%v does not wrap %v", err, tt.sentinel)
@@ -220,3 +220,16 @@ type leakyProvider struct{}
 func (leakyProvider) Set(_, _, p string) error           { return errors.New("cannot store " + p) }
 func (leakyProvider) Get(string, string) (string, error) { return "", gokeyring.ErrNotFound }
 func (leakyProvider) Delete(string, string) error        { return nil }
+
+// Without a session bus System() fails at once instead of letting godbus
+// start one with dbus-launch.
+func TestSystemNeedsSessionBus(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	if checkSessionBus() == nil {
+		t.Skip("this machine has a session bus at /run/user/UID/bus")
+	}
+	_, err := New(System(), time.Second).Load(context.Background(), "k")
+	if !errors.Is(err, ErrNoService) || !errors.Is(err, signer.ErrUnavailable) || !strings.Contains(err.Error(), "DBUS_SESSION_BUS_ADDRESS is not set") {
+		t.Fatalf("%v", err)
+	}
+}
