@@ -1,0 +1,42 @@
+package keys
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+)
+
+// The flags of `keys add` are checked before any device is opened.
+func TestAddDerivationPath(t *testing.T) {
+	tests := []struct {
+		name string
+		o    addOptions
+		want string // path, or "" for exit 2
+	}{
+		{"default is Ledger Live 0", addOptions{name: "cold", ledger: true}, "m/44'/60'/0'/0/0"},
+		{"index is a Ledger Live account", addOptions{name: "cold", ledger: true, index: 3, indexSet: true}, "m/44'/60'/3'/0/0"},
+		{"legacy path", addOptions{name: "cold", ledger: true, path: "m/44'/60'/0'/3"}, "m/44'/60'/0'/3"},
+		{"no --ledger", addOptions{name: "cold"}, ""},
+		{"index and path", addOptions{name: "cold", ledger: true, index: 1, indexSet: true, path: "m/44'/60'/0'/1"}, ""},
+		{"relative path", addOptions{name: "cold", ledger: true, path: "44'/60'"}, ""},
+		{"path too long", addOptions{name: "cold", ledger: true, path: "m/1/2/3/4/5/6/7/8/9/10/11"}, ""},
+		{"negative index", addOptions{name: "cold", ledger: true, index: -1, indexSet: true}, ""},
+		{"reserved name", addOptions{name: "ledger", ledger: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := tt.o.derivationPath()
+			if tt.want == "" {
+				var ee *cmdutil.ExitError
+				if !errors.As(err, &ee) || ee.Code != cmdutil.ExitBadInput {
+					t.Fatalf("got %v, %v; want exit 2", p, err)
+				}
+				return
+			}
+			if err != nil || p.String() != tt.want {
+				t.Fatalf("got %v, %v; want %s", p, err, tt.want)
+			}
+		})
+	}
+}
