@@ -56,7 +56,7 @@ func newFixture(t *testing.T, mutate ...func(*Options)) *fixture {
 		t.Fatal(err)
 	}
 	// go-keyring's mock, without requiring a D-Bus session bus.
-	opts := Options{Dir: filepath.Join(home, "keys"), PasswordFile: pw, Scrypt: keystore.LightParams(), KeyringTimeout: 2 * time.Second, Keyring: keyring.GoKeyring()}
+	opts := Options{Dir: filepath.Join(home, "keys"), PasswordFile: pw, Scrypt: keystore.Params{N: 16, P: 1}, KeyringTimeout: 2 * time.Second, Keyring: keyring.GoKeyring()}
 	for _, m := range mutate {
 		m(&opts)
 	}

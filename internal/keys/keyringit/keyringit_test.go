@@ -79,7 +79,7 @@ func runCLI(t *testing.T, keysDir string, args ...string) (string, error) {
 	io, out, errOut := iostreams.Test("")
 	f := &cmdutil.Factory{IO: io, Flags: &cmdutil.GlobalFlags{}}
 	f.Keys = func() (*keys.Store, error) {
-		return keys.Open(keys.Options{Dir: keysDir, PasswordFile: f.Flags.PasswordFile, Prompter: io, KeyringTimeout: 10 * time.Second, Scrypt: keystore.LightParams()})
+		return keys.Open(keys.Options{Dir: keysDir, PasswordFile: f.Flags.PasswordFile, Prompter: io, KeyringTimeout: 10 * time.Second, Scrypt: keystore.Params{N: 16, P: 1}}) // cheapest scrypt: tests only
 	}
 	root := &cobra.Command{Use: "stakewallet", SilenceUsage: true, SilenceErrors: true}
 	f.Flags.Register(root.PersistentFlags())

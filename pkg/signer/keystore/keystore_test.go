@@ -57,7 +57,7 @@ func testTx() *types.Transaction {
 
 // A file we write must open with the go-ethereum API geth itself uses.
 func TestEncryptOpensInGeth(t *testing.T) {
-	data, err := Encrypt(testKey(t), []byte("hunter2"), LightParams())
+	data, err := Encrypt(testKey(t), []byte("hunter2"), cheapParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +88,8 @@ func TestEncryptOpensInGeth(t *testing.T) {
 }
 
 func TestEncryptUsesRequestedParams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("standard scrypt takes about a second")
+	if testing.Short() || raceEnabled {
+		t.Skip("standard scrypt takes seconds (a minute under -race); skipped with -short and -race")
 	}
 	data, err := Encrypt(testKey(t), []byte("pw"), StandardParams())
 	if err != nil {
@@ -142,7 +142,7 @@ func TestOpenForeignFiles(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	good, err := Encrypt(testKey(t), []byte("right"), LightParams())
+	good, err := Encrypt(testKey(t), []byte("right"), cheapParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestSignerSignsAndVerifies(t *testing.T) {
-	data, err := Encrypt(testKey(t), []byte("pw"), LightParams())
+	data, err := Encrypt(testKey(t), []byte("pw"), cheapParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestSignerSignsAndVerifies(t *testing.T) {
 
 	// The file swapped for another key after Open: refuse.
 	other, _ := crypto.GenerateKey()
-	otherData, err := Encrypt(other, []byte("pw"), LightParams())
+	otherData, err := Encrypt(other, []byte("pw"), cheapParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestSignerSignsAndVerifies(t *testing.T) {
 }
 
 func TestDecryptDetectsMismatchedAddress(t *testing.T) {
-	data, err := Encrypt(testKey(t), []byte("pw"), LightParams())
+	data, err := Encrypt(testKey(t), []byte("pw"), cheapParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,3 +269,6 @@ func TestReadAddress(t *testing.T) {
 		}
 	}
 }
+
+// cheapParams make scrypt nearly free; the format is the same.
+func cheapParams() Params { return Params{N: 16, P: 1} }
