@@ -12,11 +12,12 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
 )
 
-// startDevnet runs the in-process devnet on a free loopback port.
+// startDevnet runs the in-process devnet on a free loopback port. Rewards
+// are off (APR 0) so that balances are exact; internal/devnet tests accrual.
 func startDevnet(t *testing.T, bonding time.Duration) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := devnet.Start(ctx, devnet.Config{HTTPAddr: "127.0.0.1:0", BondingPeriod: bonding, APR: 4})
+	d, err := devnet.Start(ctx, devnet.Config{HTTPAddr: "127.0.0.1:0", BondingPeriod: bonding, APR: 0})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

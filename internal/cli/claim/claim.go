@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
@@ -63,20 +64,20 @@ func run(ctx context.Context, o *options) error {
 	}
 	if len(ids) > 0 {
 		// Explicit ids must all be claimable: say which are not, send nothing.
+		var problems []string
 		for _, w := range ws {
-			if w.Status != protocol.StatusClaimable {
-				return cmdutil.BadInputf("request %s is %s, not claimable%s", w.ID, w.Status, statusHint(w.Status))
+			switch w.Status {
+			case protocol.StatusPending:
+				problems = append(problems, fmt.Sprintf("request %s is still pending (wait with `stakewallet withdrawals wait %s`)", w.ID, w.ID))
+			case protocol.StatusClaimed:
+				problems = append(problems, fmt.Sprintf("request %s was already claimed", w.ID))
 			}
+		}
+		if len(problems) > 0 {
+			return cmdutil.BadInputf("nothing was sent: %s", strings.Join(problems, "; "))
 		}
 	}
 	return Claimable(ctx, env, p, ws)
-}
-
-func statusHint(s protocol.Status) string {
-	if s == protocol.StatusPending {
-		return ": wait with `stakewallet withdrawals wait`"
-	}
-	return ""
 }
 
 // Claimable claims the claimable requests among ws. With none it says so
