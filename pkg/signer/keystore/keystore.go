@@ -161,16 +161,17 @@ func SignWithKey(key *ecdsa.PrivateKey, tx *types.Transaction, chainID *big.Int,
 	return signed, nil
 }
 
-// Signer signs with the key of one keystore file. It keeps the passphrase
-// (not the key) in memory between Open and Close, and decrypts per
-// signature.
+// Signer signs with the key of one keystore file. It decrypts once, in
+// Open (so a wrong passphrase fails before any preview), and holds the key
+// until Close zeroes it. Holding the passphrase instead would be no safer
+// (it unlocks the same key) and would cost a full scrypt run per signature.
 type Signer struct {
 	label string
 	path  string
 	addr  common.Address
 
-	mu         sync.Mutex
-	passphrase []byte
+	mu  sync.Mutex
+	key *ecdsa.PrivateKey
 }
 
 var (
@@ -178,9 +179,9 @@ var (
 	_ signer.Closer = (*Signer)(nil)
 )
 
-// Open reads the keystore file at path and checks passphrase against it.
-// label is how the signer names itself ("keystore:alice"). Open copies
-// passphrase; the caller may zero its own slice afterwards.
+// Open reads the keystore file at path and decrypts it with passphrase.
+// label is how the signer names itself ("keystore:alice"). The caller may
+// zero its passphrase slice afterwards.
 func Open(path, label string, passphrase []byte) (*Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -193,9 +194,7 @@ func Open(path, label string, passphrase []byte) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr := crypto.PubkeyToAddress(key.PublicKey)
-	ZeroKey(key)
-	return &Signer{label: label, path: path, addr: addr, passphrase: append([]byte(nil), passphrase...)}, nil
+	return &Signer{label: label, path: path, addr: crypto.PubkeyToAddress(key.PublicKey), key: key}, nil
 }
 
 // Address is the account of the file.
@@ -207,50 +206,38 @@ func (s *Signer) String() string { return s.label }
 // Path is the keystore file.
 func (s *Signer) Path() string { return s.path }
 
-// SignTx decrypts the key, signs, verifies the sender and zeroes the key.
+// SignTx signs and verifies the sender.
 func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big.Int) (*types.Transaction, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	key, err := s.key()
-	if err != nil {
-		return nil, err
-	}
-	defer ZeroKey(key)
-	return SignWithKey(key, tx, chainID, s.addr)
-}
-
-// PrivateKey decrypts and returns the key, for an explicit export only.
-// The caller must ZeroKey it.
-func (s *Signer) PrivateKey() (*ecdsa.PrivateKey, error) { return s.key() }
-
-func (s *Signer) key() (*ecdsa.PrivateKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.passphrase == nil {
+	if s.key == nil {
 		return nil, fmt.Errorf("%s: signer is closed: %w", s.label, signer.ErrUnavailable)
 	}
-	data, err := os.ReadFile(s.path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.label, err)
-	}
-	key, err := Decrypt(data, s.passphrase, s.label)
-	if err != nil {
-		return nil, err
-	}
-	if got := crypto.PubkeyToAddress(key.PublicKey); got != s.addr {
-		ZeroKey(key)
-		return nil, fmt.Errorf("%s: the file changed since it was opened (now %s, was %s): %w", s.label, got.Hex(), s.addr.Hex(), signer.ErrUnavailable)
-	}
-	return key, nil
+	return SignWithKey(s.key, tx, chainID, s.addr)
 }
 
-// Close forgets the passphrase.
+// PrivateKey returns a copy of the key, for an explicit export only. The
+// caller must ZeroKey it.
+func (s *Signer) PrivateKey() (*ecdsa.PrivateKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key == nil {
+		return nil, fmt.Errorf("%s: signer is closed: %w", s.label, signer.ErrUnavailable)
+	}
+	return crypto.ToECDSA(crypto.FromECDSA(s.key))
+}
+
+// Close zeroes the key.
 func (s *Signer) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.passphrase)
-	s.passphrase = nil
+	if s.key != nil {
+		ZeroKey(s.key)
+		s.key = nil
+	}
 	return nil
 }
 

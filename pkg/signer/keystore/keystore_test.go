@@ -203,7 +203,8 @@ func TestSignerSignsAndVerifies(t *testing.T) {
 		t.Error("signed without a chain ID")
 	}
 
-	// The file swapped for another key after Open: refuse.
+	// The file swapped for another key after Open: the signer keeps the
+	// key it decrypted, so it still signs as the account the user saw.
 	other, _ := crypto.GenerateKey()
 	otherData, err := Encrypt(other, []byte("pw"), cheapParams())
 	if err != nil {
@@ -212,8 +213,12 @@ func TestSignerSignsAndVerifies(t *testing.T) {
 	if err := os.WriteFile(path, otherData, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SignTx(context.Background(), testTx(), chainID); !errors.Is(err, signer.ErrUnavailable) {
-		t.Errorf("swapped file: %v", err)
+	signed, err = s.SignTx(context.Background(), testTx(), chainID)
+	if err != nil {
+		t.Fatalf("sign after the file was swapped: %v", err)
+	}
+	if from, _ := types.Sender(types.LatestSignerForChainID(chainID), signed); from != common.HexToAddress(testAddrHex) {
+		t.Errorf("signed as %s after the file was swapped", from.Hex())
 	}
 
 	if err := s.Close(); err != nil {
