@@ -28,7 +28,15 @@ const (
 	StateIncluded  State = "included"  // mined successfully
 	StateReverted  State = "reverted"  // mined, reverted
 	StateFailed    State = "failed"    // the node rejected it; it was never sent
+	// StateReplaced: another transaction with the same sender and nonce was
+	// mined (a speed-up, a cancel, or one sent elsewhere), so this one can
+	// never be. Final, like included.
+	StateReplaced State = "replaced"
 )
+
+// Open reports whether a transaction in state s may still be mined: it was
+// signed and perhaps broadcast, and nothing says otherwise yet.
+func (s State) Open() bool { return s == StateSigned || s == StateBroadcast }
 
 // Entry is one journaled transaction.
 type Entry struct {
@@ -43,8 +51,11 @@ type Entry struct {
 	State       State          `json:"state"`
 	Error       string         `json:"error,omitempty"`
 	BlockNumber uint64         `json:"blockNumber,omitempty"`
-	CreatedAt   time.Time      `json:"createdAt"`
-	UpdatedAt   time.Time      `json:"updatedAt"`
+	// ReplacedBy is the transaction that took this one's nonce, when known
+	// (state replaced).
+	ReplacedBy *common.Hash `json:"replacedBy,omitempty"`
+	CreatedAt  time.Time    `json:"createdAt"`
+	UpdatedAt  time.Time    `json:"updatedAt"`
 }
 
 // Tx decodes the raw signed transaction.
@@ -97,6 +108,13 @@ func (j *Journal) Record(network string, chainID uint64, from common.Address, ac
 func (j *Journal) Update(e *Entry, state State, blockNumber uint64, errMsg string) error {
 	e.State, e.BlockNumber, e.Error, e.UpdatedAt = state, blockNumber, errMsg, j.now().UTC()
 	return j.write(e)
+}
+
+// MarkReplaced records that another transaction used e's nonce; by is
+// that transaction when known (nil when it was sent from elsewhere).
+func (j *Journal) MarkReplaced(e *Entry, by *common.Hash, note string) error {
+	e.ReplacedBy = by
+	return j.Update(e, StateReplaced, 0, note)
 }
 
 func (j *Journal) write(e *Entry) error {
@@ -205,7 +223,23 @@ func (j *Journal) Pending(chainID uint64, from common.Address) ([]*Entry, error)
 	}
 	var out []*Entry
 	for _, e := range all {
-		if e.From == from && (e.State == StateSigned || e.State == StateBroadcast) {
+		if e.From == from && e.State.Open() {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// SameNonce returns every entry of from on chainID with the given nonce:
+// an original and its replacements, oldest first.
+func (j *Journal) SameNonce(chainID uint64, from common.Address, nonce uint64) ([]*Entry, error) {
+	all, err := j.List(chainID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Entry
+	for _, e := range all {
+		if e.From == from && e.Nonce == nonce {
 			out = append(out, e)
 		}
 	}
