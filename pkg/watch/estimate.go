@@ -1,0 +1,42 @@
+package watch
+
+import (
+	"context"
+	"math/big"
+	"time"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+// Estimate says where a pending withdrawal request stands in its
+// protocol's queue and when it should become claimable. Every field may be
+// unknown: a wallet must not present a guess as a fact.
+type Estimate struct {
+	// RequestsAhead counts the unfinalized requests queued before this one;
+	// nil when unknown.
+	RequestsAhead *uint64
+	// AmountAhead is the amount of the LST (base units) still unfinalized
+	// before this request; nil when unknown.
+	AmountAhead *big.Int
+	// ETA is when the request is expected to become claimable; nil when
+	// unknown.
+	ETA *time.Time
+	// Note says how the ETA was derived, or why it is unknown.
+	Note string
+}
+
+// Estimator places pending requests in their queue and estimates when
+// they become claimable. The first call may read history; an
+// implementation used inside a wait loop keeps what it read, so that later
+// calls stay cheap (no per-request reads).
+type Estimator interface {
+	// Estimate returns an estimate per pending request of ws, keyed by the
+	// request id in decimal; requests that are not pending are left out.
+	Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[string]Estimate, error)
+}
+
+// Estimating is implemented by protocol adapters that can estimate; each
+// call returns a fresh Estimator with its own cache.
+type Estimating interface {
+	Estimator() Estimator
+}
