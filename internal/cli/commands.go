@@ -12,6 +12,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/networks"
 	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/transfer"
+	"github.com/stakewallet/stakewallet/internal/cli/tx"
 	"github.com/stakewallet/stakewallet/internal/cli/unstake"
 	"github.com/stakewallet/stakewallet/internal/cli/version"
 	"github.com/stakewallet/stakewallet/internal/cli/withdrawals"
@@ -29,6 +30,7 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		wrap.NewCmdWrap,
 		wrap.NewCmdUnwrap,
 		balance.NewCmdBalance,
+		tx.NewCmdTx,
 		keys.NewCmdKeys,
 		ledger.NewCmdLedger,
 		networks.NewCmdNetworks,
