@@ -81,6 +81,14 @@ func observe(ctx context.Context, r reader, hash common.Hash, s *sender) (*obser
 	return &observation{Seen: seenUnknown, Tx: tx}, nil
 }
 
+// receiptStatus is SPEC's transaction status of a mined transaction.
+func receiptStatus(rc *types.Receipt) string {
+	if rc.Status == types.ReceiptStatusSuccessful {
+		return "success"
+	}
+	return "reverted"
+}
+
 // receiptState is the journal state of a mined transaction.
 func receiptState(rc *types.Receipt) journal.State {
 	if rc.Status == types.ReceiptStatusSuccessful {

@@ -33,7 +33,9 @@ whose nonce another transaction used is marked replaced. Those are listed
 under "resolved" (JSON) or below the table.
 
 The NODE column says whether the node has the transaction in its pool
-(mempool) or not (unknown: dropped, or it never arrived: re-broadcast it with
+(mempool), holds a replacement of it with the same nonce instead
+(superseded: JSON "supersededBy"; wait, or speed up the replacement), or
+neither (unknown: dropped, or it never arrived: re-broadcast it with
 ` + "`stakewallet tx send JOURNAL-FILE`" + ` or replace it with ` + "`tx cancel`" + `).`,
 		Example: `  stakewallet tx pending --signer alice
   stakewallet tx pending --all --json`,
@@ -50,6 +52,29 @@ The NODE column says whether the node has the transaction in its pool
 type pendingItem struct {
 	e *journal.Entry
 	o *observation
+	// supersededBy is a pending transaction of the same nonce that the
+	// node holds instead of this one (a speed-up or cancel outbid it).
+	supersededBy *common.Hash
+}
+
+// markSuperseded finds, for entries the node does not have, a journaled
+// replacement of the same nonce that it does: those are not lost, only
+// outbid, and must not be re-broadcast.
+func markSuperseded(items []pendingItem) {
+	inPool := map[sender]common.Hash{}
+	for _, it := range items {
+		if it.o.Seen == seenMempool {
+			inPool[sender{From: it.e.From, Nonce: it.e.Nonce}] = it.e.Hash
+		}
+	}
+	for i := range items {
+		if items[i].o.Seen != seenUnknown {
+			continue
+		}
+		if h, ok := inPool[sender{From: items[i].e.From, Nonce: items[i].e.Nonce}]; ok {
+			items[i].supersededBy = &h
+		}
+	}
 }
 
 func runPending(ctx context.Context, o *pendingOptions) error {
@@ -97,12 +122,13 @@ func runPending(ctx context.Context, o *pendingOptions) error {
 				return err
 			}
 			if e.State.Open() {
-				pending = append(pending, pendingItem{e, obs})
+				pending = append(pending, pendingItem{e: e, o: obs})
 			} else {
-				resolved = append(resolved, pendingItem{e, obs})
+				resolved = append(resolved, pendingItem{e: e, o: obs})
 			}
 		}
 		f.IO.StopProgress()
+		markSuperseded(pending)
 	}
 	if f.Flags.JSON {
 		return output.JSON(f.IO.Out, map[string]any{
@@ -144,6 +170,9 @@ func itemsJSON(items []pendingItem) []map[string]any {
 	for _, it := range items {
 		m := entryJSON(it.e)
 		m["node"] = string(it.o.Seen)
+		if it.supersededBy != nil {
+			m["supersededBy"] = it.supersededBy.Hex()
+		}
 		out = append(out, m)
 	}
 	return out
@@ -165,12 +194,16 @@ func renderPending(f *cmdutil.Factory, j *journal.Journal, network string, accou
 		var rows [][]string
 		unknown := 0
 		for _, it := range pending {
-			row := []string{it.e.Hash.Hex(), strconv.FormatUint(it.e.Nonce, 10), it.e.Action, string(it.e.State), string(it.o.Seen), it.e.CreatedAt.Local().Format(time.DateTime)}
+			node := string(it.o.Seen)
+			if it.supersededBy != nil {
+				node = "superseded"
+			}
+			row := []string{it.e.Hash.Hex(), strconv.FormatUint(it.e.Nonce, 10), it.e.Action, string(it.e.State), node, it.e.CreatedAt.Local().Format(time.DateTime)}
 			if all {
 				row = append([]string{it.e.From.Hex()}, row...)
 			}
 			rows = append(rows, row)
-			if it.o.Seen == seenUnknown {
+			if it.o.Seen == seenUnknown && it.supersededBy == nil {
 				unknown++
 			}
 		}

@@ -78,6 +78,14 @@ func (o *replaceOptions) verb() string {
 	return "speedup"
 }
 
+// prose is the verb for messages.
+func (o *replaceOptions) prose() string {
+	if o.cancel {
+		return "cancel"
+	}
+	return "speed up"
+}
+
 // feeOverrides parses --priority-fee and --max-fee (gwei), nil when unset.
 func feeOverrides(g *cmdutil.GlobalFlags) (txflow.Fees, error) {
 	var out txflow.Fees
@@ -147,14 +155,14 @@ func runReplace(ctx context.Context, o *replaceOptions) error {
 	case seenIncluded:
 		return cmdutil.WithExit(cmdutil.ExitBadInput, "already_mined", fmt.Errorf(
 			"transaction %s is already mined (block %s, %s): there is nothing to %s",
-			hash.Hex(), obs.Receipt.BlockNumber, receiptState(obs.Receipt), o.verb()))
+			hash.Hex(), obs.Receipt.BlockNumber, receiptStatus(obs.Receipt), o.prose()))
 	case seenReplaced:
 		msg := fmt.Sprintf("nonce %d of %s is already used by another transaction", orig.Nonce(), env.From.Hex())
 		if entry != nil && entry.ReplacedBy != nil {
 			msg = fmt.Sprintf("transaction %s was already replaced by %s", hash.Hex(), entry.ReplacedBy.Hex())
 		}
 		return cmdutil.WithExit(cmdutil.ExitBadInput, "already_mined", fmt.Errorf(
-			"%s: %s can never be mined, there is nothing to %s", msg, short(hash), o.verb()))
+			"%s: %s can never be mined, there is nothing to %s", msg, short(hash), o.prose()))
 	}
 	// The new fees must outbid every open transaction of this nonce: the
 	// pool may hold an earlier speed-up rather than HASH itself.

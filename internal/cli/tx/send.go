@@ -309,10 +309,7 @@ func (s *sendView) txJSON(r *txflow.Result) map[string]any {
 		"blockNumber": nil,
 	}
 	if rc := r.Receipt; rc != nil {
-		m["status"] = "success"
-		if rc.Status != types.ReceiptStatusSuccessful {
-			m["status"] = "reverted"
-		}
+		m["status"] = receiptStatus(rc)
 		m["blockNumber"] = rc.BlockNumber.Uint64()
 		m["gasUsed"] = rc.GasUsed
 		if rc.EffectiveGasPrice != nil {

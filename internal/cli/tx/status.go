@@ -201,10 +201,7 @@ func replayRevert(ctx context.Context, c *chain.Client, d *decoder, from common.
 func (d *statusDoc) status() string {
 	switch d.obs.Seen {
 	case seenIncluded:
-		if d.obs.Receipt.Status == types.ReceiptStatusSuccessful {
-			return "success"
-		}
-		return "reverted"
+		return receiptStatus(d.obs.Receipt)
 	case seenReplaced:
 		return "replaced"
 	}
