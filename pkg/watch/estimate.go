@@ -23,6 +23,10 @@ type Estimate struct {
 	ETA *time.Time
 	// Note says how the ETA was derived, or why it is unknown.
 	Note string
+	// AsOf is the time the estimate was made at: the later of the wall
+	// clock and the chain's latest block, so that "in ~N h" stays right on
+	// a chain whose clock runs ahead (a test node moved forward).
+	AsOf time.Time
 }
 
 // Estimator places pending requests in their queue and estimates when

@@ -1,20 +1,32 @@
 package withdrawals
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
+	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/watch"
 )
+
+// estimateEvery is how often the ETAs are refreshed while nothing
+// changes; a status change refreshes them at once.
+const estimateEvery = 10 * time.Minute
 
 type waitOptions struct {
 	f        *cmdutil.Factory
@@ -30,10 +42,24 @@ func newCmdWait(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "wait [ID...]",
 		Short: "Wait until withdrawal requests are claimable (and claim them with --claim)",
-		Long: `Poll the chain until the given requests (default: every pending request of
-the account) are finalized and claimable. With --claim, claim them as soon as
-they are. --timeout limits the whole wait (exit 5 when it runs out); without
-it, wait as long as it takes. Ctrl-C stops waiting; nothing is lost.`,
+		Long: `Wait until the given requests (default: every unclaimed request of the
+account, across the network's protocols) are claimable. With --claim, claim
+them as soon as they are: all that are claimable at once go into as few
+claimWithdrawals transactions as the gas limit allows, with hints found
+on-chain, and the wait goes on for the rest.
+
+New blocks are followed by subscription when an --rpc-url is ws:// or wss://;
+otherwise the block number is polled every --interval (± 20% jitter). The
+status of all requests is read in one call, at most once per new block, so
+the RPC cost does not grow with the number of requests. RPC errors do not end
+the wait: they are retried with exponential backoff (rate limits honour the
+provider's Retry-After).
+
+On a terminal a live view shows the elapsed time and, per request, a progress
+bar and the ETA; piped, one line per state change goes to stderr; with --json,
+one JSON object per state change goes to stderr and the final document to
+stdout. --timeout bounds the whole wait (exit 5); without it the wait lasts as
+long as it takes. Ctrl-C stops waiting and prints the command that resumes.`,
 		Example: `  stakewallet withdrawals wait --signer alice
   stakewallet withdrawals wait 12 13 --claim --signer alice --yes
   stakewallet withdrawals wait --owner 0xf39F… --interval 30s --timeout 2h --json`,
@@ -48,9 +74,9 @@ it, wait as long as it takes. Ctrl-C stops waiting; nothing is lost.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.owner, "owner", "", "account whose requests to wait for (default: the signer's)")
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol (default: the network's)")
+	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol of the given ids, or the only protocol to wait on (default: the network's)")
 	cmd.Flags().BoolVar(&o.claim, "claim", false, "claim the requests as soon as they are claimable")
-	cmd.Flags().DurationVar(&o.interval, "interval", 12*time.Second, "how often to poll")
+	cmd.Flags().DurationVar(&o.interval, "interval", watch.DefaultInterval, "how often to poll for a new block over HTTP (± 20% jitter)")
 	return cmd
 }
 
@@ -73,7 +99,7 @@ func runWait(ctx context.Context, o *waitOptions) error {
 		// confirmed or signed.
 		if !f.Flags.Yes && !f.Flags.DryRun && !f.IO.CanPrompt() {
 			return cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
-				errors.New("--claim needs confirmation but stdin is not a terminal: add --yes"))
+				errors.New("--claim needs confirmation but stdin is not a terminal: add --yes (nothing was signed)"))
 		}
 		if env, err = txcmd.Setup(ctx, f); err != nil {
 			return err
@@ -83,94 +109,399 @@ func runWait(ctx context.Context, o *waitOptions) error {
 	} else if owner, err = txcmd.Owner(ctx, f, o.owner, "--owner"); err != nil {
 		return err
 	}
-	p, err := f.Protocol(ctx, o.protocol)
-	if err != nil {
-		return err
-	}
-	ws, err := p.Withdrawals(ctx, owner, ids)
-	if err != nil {
-		return err
-	}
-	if len(ids) == 0 {
-		// Default: every request not yet claimed.
-		for _, w := range ws {
-			if w.Status != protocol.StatusClaimed {
-				ids = append(ids, w.ID)
-			}
-		}
-		if len(ids) == 0 {
-			return finish(o, env, p, nil, "No pending withdrawal requests: nothing to wait for.")
-		}
-		ws, err = p.Withdrawals(ctx, owner, ids)
+	var ps []protocol.Protocol
+	if len(ids) > 0 {
+		p, err := f.Protocol(ctx, o.protocol)
 		if err != nil {
 			return err
 		}
+		ps = []protocol.Protocol{p}
+	} else if ps, err = protocols(ctx, f, o.protocol); err != nil {
+		return err
 	}
+	c, err := f.Chain(ctx)
+	if err != nil {
+		return err
+	}
+
+	w := &waiter{owner: owner, now: time.Now}
+	for _, p := range ps {
+		w.groups = append(w.groups, &group{p: p, ids: ids, explicit: len(ids) > 0, est: estimatorOf(p)})
+	}
+	rep := newReporter(f.IO.ErrOut, output.NewStyles(f.IO), f.Flags.JSON, f.IO.IsStderrTTY(), o.interval, time.Now)
+	w.rep = rep
+	var claimDocs []map[string]any
+	if o.claim {
+		w.claim = func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error {
+			rep.pause()
+			defer rep.resume()
+			doc, err := runClaim(ctx, env, p, ws)
+			if err != nil {
+				return err
+			}
+			if doc != nil {
+				claimDocs = append(claimDocs, doc)
+			}
+			var claimed []string
+			for _, w := range ws {
+				claimed = append(claimed, w.ID.String())
+			}
+			rep.claimed(claimed, doc)
+			return nil
+		}
+	}
+
 	waitCtx := ctx
 	if f.Flags.Timeout > 0 {
 		var cancel context.CancelFunc
 		waitCtx, cancel = context.WithTimeout(ctx, f.Flags.Timeout)
 		defer cancel()
 	}
-	start := time.Now()
-	last := map[string]protocol.Status{}
-	report := func(ws []protocol.Withdrawal) {
-		for _, w := range ws {
-			if last[w.ID.String()] == w.Status {
-				continue
-			}
-			last[w.ID.String()] = w.Status
-			if !f.Flags.JSON {
-				fmt.Fprintf(f.IO.ErrOut, "%s request %s: %s\n", time.Now().Format("15:04:05"), w.ID, w.Status)
-			}
-		}
-	}
-	for {
-		report(ws)
-		pending := 0
-		for _, w := range ws {
-			if w.Status == protocol.StatusPending {
-				pending++
-			}
-		}
-		if pending == 0 {
-			break
-		}
-		f.IO.StartProgress(fmt.Sprintf("Waiting for %s to be finalized (%s elapsed)", cmdutil.Plural(pending, "request"), time.Since(start).Round(time.Second)))
-		select {
-		case <-waitCtx.Done():
-			f.IO.StopProgress()
-			if errors.Is(waitCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-				return cmdutil.WithExit(cmdutil.ExitTimeout, "timeout", fmt.Errorf("timed out after %s with %s still pending; resume with `stakewallet withdrawals wait %s`", f.Flags.Timeout, cmdutil.Plural(pending, "request"), cmdutil.JoinIDs(ids)))
-			}
-			return fmt.Errorf("interrupted; resume with `stakewallet withdrawals wait %s`: %w", cmdutil.JoinIDs(ids), ctx.Err())
-		case <-time.After(o.interval):
-		}
-		next, err := p.Withdrawals(waitCtx, owner, ids)
-		if err != nil {
-			// A flaky RPC must not end a wait of days: report and retry.
-			if waitCtx.Err() == nil {
-				fmt.Fprintf(f.IO.ErrOut, "warning: reading request status failed, retrying: %v\n", err)
-			}
-			continue
-		}
-		ws = next
-	}
 	f.IO.StopProgress()
-	if o.claim {
-		return claim.Claimable(ctx, env, p, ws)
+	err = watch.Run(waitCtx, c, watch.Options{
+		Interval:  o.interval,
+		Subscribe: hasWebsocket(c.Endpoints()),
+		Retryable: retryable,
+		MinDelay:  minDelay,
+		OnRetry:   rep.retry,
+		OnMode:    rep.mode,
+	}, w.check)
+	rep.stop()
+	resume := resumeCommand(o)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted with %s; resume with `%s`: %w", plural(w.pending(), "request")+" pending", resume, ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded) && waitCtx.Err() != nil:
+		return cmdutil.WithExit(cmdutil.ExitTimeout, "timeout", fmt.Errorf("timed out after %s with %s still pending; resume with `%s`", f.Flags.Timeout, plural(w.pending(), "request"), resume))
+	default:
+		var fe *finalError
+		if errors.As(err, &fe) {
+			return fe.err
+		}
+		return err
 	}
-	return finish(o, env, p, ws, fmt.Sprintf("All %s claimable. Claim with `stakewallet claim %s`.", cmdutil.Plural(len(ws), "request"), cmdutil.JoinIDs(ids)))
+	return finishWait(f, w, o.claim, claimDocs)
 }
 
-func finish(o *waitOptions, _ *txcmd.Env, _ protocol.Protocol, ws []protocol.Withdrawal, msg string) error {
-	f := o.f
+func finishWait(f *cmdutil.Factory, w *waiter, claimed bool, claimDocs []map[string]any) error {
+	rows := w.rows()
 	if f.Flags.JSON {
-		return output.JSON(f.IO.Out, map[string]any{"withdrawals": JSON(ws)})
+		doc := map[string]any{"withdrawals": JSONRows(rows)}
+		if claimed {
+			if claimDocs == nil {
+				claimDocs = []map[string]any{}
+			}
+			doc["claims"] = claimDocs
+		}
+		return output.JSON(f.IO.Out, doc)
 	}
-	if len(ws) > 0 {
-		render(f, ws)
+	if len(rows) == 0 {
+		fmt.Fprintln(f.IO.Out, "No pending withdrawal requests: nothing to wait for.")
+		return nil
 	}
-	fmt.Fprintln(f.IO.Out, msg)
+	renderList(f.IO.Out, output.NewStyles(f.IO), rows)
+	var claimable []*big.Int
+	for _, r := range rows {
+		if r.Status == protocol.StatusClaimable {
+			claimable = append(claimable, r.ID)
+		}
+	}
+	switch {
+	case claimed:
+		fmt.Fprintf(f.IO.Out, "Done: %s claimed.\n", plural(len(rows), "request"))
+	case len(claimable) > 0:
+		fmt.Fprintf(f.IO.Out, "All claimable. Claim with `stakewallet claim %s`.\n", strings.Join(cmdutil.IDStrings(claimable), " "))
+	default:
+		fmt.Fprintln(f.IO.Out, "Nothing left to claim.")
+	}
 	return nil
+}
+
+// runClaim claims ws. With --json the claim's document is captured for
+// the wait's final document (stdout carries exactly one) instead of
+// printed; otherwise the claim prints its summary as `claim` does.
+func runClaim(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal) (map[string]any, error) {
+	if !env.F.Flags.JSON {
+		return nil, claim.Claimable(ctx, env, p, ws)
+	}
+	return captureJSON(env.F.IO, func() error { return claim.Claimable(ctx, env, p, ws) })
+}
+
+// captureJSON runs fn with stdout sent to a buffer and decodes the one
+// JSON document it printed.
+func captureJSON(ios *iostreams.IOStreams, fn func() error) (map[string]any, error) {
+	var buf bytes.Buffer
+	out := ios.Out
+	ios.Out = &buf
+	err := fn()
+	ios.Out = out
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return nil, fmt.Errorf("read the claim's result: %w", err)
+	}
+	return doc, nil
+}
+
+// resumeCommand is the command line that continues this wait.
+func resumeCommand(o *waitOptions) string {
+	parts := []string{"stakewallet withdrawals wait"}
+	parts = append(parts, o.ids...)
+	if o.owner != "" {
+		parts = append(parts, "--owner", o.owner)
+	}
+	if o.protocol != "" {
+		parts = append(parts, "--protocol", o.protocol)
+	}
+	if o.claim {
+		parts = append(parts, "--claim")
+	}
+	return strings.Join(parts, " ")
+}
+
+func hasWebsocket(urls []string) bool {
+	for _, u := range urls {
+		l := strings.ToLower(u)
+		if strings.HasPrefix(l, "ws://") || strings.HasPrefix(l, "wss://") {
+			return true
+		}
+	}
+	return false
+}
+
+// finalError marks an error that ends the wait: a failed claim is not an
+// RPC hiccup, and retrying it could pay gas twice.
+type finalError struct{ err error }
+
+func (e *finalError) Error() string { return e.err.Error() }
+func (e *finalError) Unwrap() error { return e.err }
+
+// retryable: RPC trouble is retried, mistakes and refusals are not.
+func retryable(err error) bool {
+	var fe *finalError
+	var limit *protocol.LimitError
+	var ee *cmdutil.ExitError
+	var wrong *chain.WrongChainError
+	switch {
+	case errors.As(err, &fe), errors.As(err, &limit), errors.As(err, &ee), errors.As(err, &wrong),
+		errors.Is(err, chain.ErrInvalidURL):
+		return false
+	}
+	return true
+}
+
+// minDelay: the chain client already waited out each Retry-After (up to
+// chain.DefaultMaxRetryAfter) before giving up on a rate-limited call, so
+// the provider wants at least that much quiet before the next try.
+func minDelay(err error) time.Duration {
+	var httpErr rpc.HTTPError
+	if errors.As(err, &httpErr) && (httpErr.StatusCode == 429 || httpErr.StatusCode == 503) {
+		return chain.DefaultMaxRetryAfter
+	}
+	return 0
+}
+
+// group is one protocol's requests in the wait.
+type group struct {
+	p        protocol.Protocol
+	ids      []*big.Int // nil until found (no ids given)
+	explicit bool
+	est      watch.Estimator
+	rows     []Row
+	byID     map[string]int
+	ests     map[string]watch.Estimate
+	tried    map[string]bool // claims sent
+}
+
+// waiter is the check the watch loop runs once per new block.
+type waiter struct {
+	owner   common.Address
+	groups  []*group
+	rep     reporter
+	claim   func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error
+	now     func() time.Time
+	lastEst time.Time
+}
+
+func (w *waiter) rows() []Row {
+	var out []Row
+	for _, g := range w.groups {
+		out = append(out, g.rows...)
+	}
+	return out
+}
+
+func (w *waiter) pending() int {
+	n := 0
+	for _, r := range w.rows() {
+		if r.Status == protocol.StatusPending {
+			n++
+		}
+	}
+	return n
+}
+
+// check reads every group's requests in one status call each, reports
+// what changed, refreshes ETAs when something changed (or every
+// estimateEvery), and claims what became claimable (--claim).
+func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
+	rctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	var changed []change
+	refresh := w.lastEst.IsZero() || w.now().Sub(w.lastEst) >= estimateEvery
+	for _, g := range w.groups {
+		first := g.byID == nil
+		var ws []protocol.Withdrawal
+		switch {
+		case first && !g.explicit:
+			// Find the requests: every unclaimed one of the owner, read
+			// with their status in the same call.
+			all, err := g.p.Withdrawals(rctx, w.owner, nil)
+			if err != nil {
+				return false, err
+			}
+			for _, r := range all {
+				if r.Status != protocol.StatusClaimed {
+					ws = append(ws, r)
+					g.ids = append(g.ids, r.ID)
+				}
+			}
+		case len(g.ids) > 0:
+			var err error
+			if ws, err = g.p.Withdrawals(rctx, w.owner, g.ids); err != nil {
+				return false, err
+			}
+		}
+		if first && w.claim != nil {
+			// Claims pay the signer: someone else's request cannot be
+			// claimed, so say so now rather than after the wait.
+			for _, r := range ws {
+				if r.Status != protocol.StatusClaimed && r.Owner != w.owner {
+					return false, &protocol.LimitError{Reason: fmt.Sprintf("request %s belongs to %s, not the signer %s: --claim cannot claim it", r.ID, r.Owner.Hex(), w.owner.Hex())}
+				}
+			}
+		}
+		c := g.update(ws)
+		if len(c) > 0 || first {
+			refresh = true
+		}
+		changed = append(changed, c...)
+	}
+	if refresh {
+		w.estimate(rctx)
+		w.lastEst = w.now()
+	}
+	w.rep.snapshot(w.rows(), w.withEstimates(changed), head)
+	if w.claim != nil {
+		for _, g := range w.groups {
+			if err := w.claimReady(ctx, g, head); err != nil {
+				return false, &finalError{err: err}
+			}
+		}
+	}
+	return w.done(), nil
+}
+
+// update stores the new state and returns the requests whose status
+// changed (all of them the first time).
+func (g *group) update(ws []protocol.Withdrawal) []change {
+	prev := map[string]protocol.Status{}
+	for _, r := range g.rows {
+		prev[r.ID.String()] = r.Status
+	}
+	first := g.byID == nil
+	g.rows = make([]Row, len(ws))
+	g.byID = make(map[string]int, len(ws))
+	var out []change
+	for i, wd := range ws {
+		id := wd.ID.String()
+		r := Row{Withdrawal: wd}
+		if e, ok := g.ests[id]; ok && wd.Status == protocol.StatusPending {
+			r.Est, r.ETA = &e, e.ETA
+		}
+		g.rows[i], g.byID[id] = r, i
+		if p := prev[id]; first || p != wd.Status {
+			out = append(out, change{row: r, prev: p})
+		}
+	}
+	return out
+}
+
+// estimate refreshes the ETAs; a failure leaves them unknown with the
+// reason and never fails the wait.
+func (w *waiter) estimate(ctx context.Context) {
+	for _, g := range w.groups {
+		if len(g.rows) == 0 {
+			continue
+		}
+		ws := make([]protocol.Withdrawal, len(g.rows))
+		for i, r := range g.rows {
+			ws[i] = r.Withdrawal
+		}
+		rows := withEstimates(ctx, g.est, ws)
+		g.ests = map[string]watch.Estimate{}
+		for i, r := range rows {
+			if r.Est != nil {
+				g.ests[r.ID.String()] = *r.Est
+			}
+			g.rows[i] = r
+		}
+	}
+}
+
+// withEstimates copies the current estimates into changes found before
+// they were refreshed.
+func (w *waiter) withEstimates(cs []change) []change {
+	for i, c := range cs {
+		for _, g := range w.groups {
+			if j, ok := g.byID[c.row.ID.String()]; ok && g.p.Name() == c.row.Protocol {
+				cs[i].row = g.rows[j]
+			}
+		}
+	}
+	return cs
+}
+
+// claimReady claims the group's claimable requests that no claim was sent
+// for yet, all in one go, and marks them claimed.
+func (w *waiter) claimReady(ctx context.Context, g *group, head uint64) error {
+	var ready []protocol.Withdrawal
+	for _, r := range g.rows {
+		if r.Status == protocol.StatusClaimable && !g.tried[r.ID.String()] {
+			ready = append(ready, r.Withdrawal)
+		}
+	}
+	if len(ready) == 0 {
+		return nil
+	}
+	if g.tried == nil {
+		g.tried = map[string]bool{}
+	}
+	for _, r := range ready {
+		g.tried[r.ID.String()] = true
+	}
+	if err := w.claim(ctx, g.p, ready); err != nil {
+		return err
+	}
+	var changed []change
+	for _, r := range ready {
+		i := g.byID[r.ID.String()]
+		g.rows[i].Status = protocol.StatusClaimed
+		changed = append(changed, change{row: g.rows[i], prev: protocol.StatusClaimable})
+	}
+	w.rep.snapshot(w.rows(), changed, head)
+	return nil
+}
+
+// done: nothing pending, and with --claim nothing left to claim.
+func (w *waiter) done() bool {
+	for _, r := range w.rows() {
+		if r.Status == protocol.StatusPending || (w.claim != nil && r.Status == protocol.StatusClaimable) {
+			return false
+		}
+	}
+	return true
 }

@@ -97,7 +97,7 @@ func (e *Estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map
 	}
 	for _, w := range pending {
 		p := e.position(w)
-		est := watch.Estimate{AmountAhead: p.amountAhead}
+		est := watch.Estimate{AmountAhead: p.amountAhead, AsOf: now}
 		ahead := p.ahead
 		est.RequestsAhead = &ahead
 		est.ETA, est.Note = e.model.eta(p, now)
