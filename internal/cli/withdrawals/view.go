@@ -101,8 +101,17 @@ func (r *jsonReporter) retry(err error, delay time.Duration) {
 	r.emit("retry", map[string]any{"error": err.Error(), "retryIn": delay.Round(time.Millisecond).String()})
 }
 
+// claimed names the transactions; their decoded events are in the final
+// document, not repeated in the log stream.
 func (r *jsonReporter) claimed(ids []string, doc map[string]any) {
-	r.emit("claimed", map[string]any{"requestIds": ids, "transactions": doc["transactions"]})
+	var txs []map[string]any
+	list, _ := doc["transactions"].([]any)
+	for _, t := range list {
+		if m, ok := t.(map[string]any); ok {
+			txs = append(txs, map[string]any{"txHash": m["txHash"], "status": m["status"], "blockNumber": m["blockNumber"]})
+		}
+	}
+	r.emit("claimed", map[string]any{"requestIds": ids, "transactions": txs})
 }
 
 func (r *jsonReporter) pause()  {}

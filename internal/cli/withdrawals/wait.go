@@ -489,7 +489,7 @@ func (w *waiter) claimReady(ctx context.Context, g *group, head uint64) error {
 	var changed []change
 	for _, r := range ready {
 		i := g.byID[r.ID.String()]
-		g.rows[i].Status = protocol.StatusClaimed
+		g.rows[i].Status, g.rows[i].Claimable = protocol.StatusClaimed, nil
 		changed = append(changed, change{row: g.rows[i], prev: protocol.StatusClaimable})
 	}
 	w.rep.snapshot(w.rows(), changed, head)

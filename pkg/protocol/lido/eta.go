@@ -150,7 +150,8 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 	if err != nil {
 		return err
 	}
-	m := queueModel{events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker}
+	m := queueModel{events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
+		searched: min(head.Number.Uint64()+1, maxLookback)}
 
 	// One status read serves both the margin (the timestamp of the last
 	// request of each finalized batch) and the amounts queued ahead of ours.
@@ -225,6 +226,7 @@ func (e *Estimator) refresh(ctx context.Context) error {
 		e.model.events = e.model.events[len(e.model.events)-etaEvents:]
 	}
 	e.scanned = n
+	e.model.searched = min(n+1, maxLookback)
 	return nil
 }
 
@@ -355,6 +357,7 @@ type queueModel struct {
 	marginKnown    bool
 	lastFinalized  uint64
 	paused, bunker bool
+	searched       uint64 // blocks searched for events
 }
 
 // youngestFinalizedAge is, over the events, the smallest age of the last
@@ -405,7 +408,7 @@ func (m *queueModel) eta(p position, now time.Time) (*time.Time, string) {
 	case m.bunker:
 		return nil, "unknown: Lido is in bunker mode, which delays finalization beyond what past reports show"
 	case len(m.events) < 2:
-		return nil, fmt.Sprintf("unknown: fewer than two Lido finalizations in the last %d blocks, so no cadence to go by", maxLookback)
+		return nil, fmt.Sprintf("unknown: fewer than two Lido finalizations in the last %d blocks, so no cadence to go by", m.searched)
 	}
 	every, ok := cadence(m.events)
 	if !ok {
