@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/spf13/cobra"
 
@@ -98,7 +99,9 @@ func printKeyUnsafe(ctx context.Context, o *exportOptions, s *keys.Store) error 
 	fmt.Fprintf(o.f.IO.ErrOut, "warning: printing the private key of %s (%s); anyone who sees it controls the account\n", e.Name, e.Address.Hex())
 	raw := make([]byte, 32)
 	defer clear(raw)
-	key.D.FillBytes(raw)
+	fromECDSA := crypto.FromECDSA(key)
+	copy(raw, fromECDSA)
+	clear(fromECDSA)
 	line := make([]byte, 2+64+1)
 	defer clear(line)
 	copy(line, "0x")

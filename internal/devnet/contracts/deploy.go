@@ -86,7 +86,7 @@ func Deploy(ctx context.Context, d Deployer, oracle common.Address) (Deployment,
 		return Deployment{}, fmt.Errorf("encode Lido.initialize: %w", err)
 	}
 	if err := d.Call(ctx, dep.StETH, data); err != nil {
-		return Deployment{}, fmt.Errorf("Lido.initialize: %w", err)
+		return Deployment{}, fmt.Errorf("initialize Lido: %w", err)
 	}
 	return dep, nil
 }

@@ -128,7 +128,9 @@ func (k *Keyring) Put(ctx context.Context, name string, key *ecdsa.PrivateKey) e
 	}
 	secret := make([]byte, 32)
 	defer clear(secret)
-	key.D.FillBytes(secret)
+	fromECDSA := crypto.FromECDSA(key)
+	copy(secret, fromECDSA)
+	clear(fromECDSA)
 	enc := make([]byte, SecretLen)
 	defer clear(enc)
 	hex.Encode(enc, secret)

@@ -65,7 +65,9 @@ func Encrypt(key *ecdsa.PrivateKey, passphrase []byte, p Params) ([]byte, error)
 	}
 	keyBytes := make([]byte, 32)
 	defer clear(keyBytes)
-	key.D.FillBytes(keyBytes)
+	fromECDSA := crypto.FromECDSA(key)
+	copy(keyBytes, fromECDSA)
+	clear(fromECDSA)
 	cj, err := gethkeystore.EncryptDataV3(keyBytes, passphrase, p.N, p.P)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt key: %w", err)
@@ -138,10 +140,15 @@ func Decrypt(data, passphrase []byte, label string) (*ecdsa.PrivateKey, error) {
 // ZeroKey overwrites the private scalar in place. Go offers no guarantee
 // that no copy survives elsewhere, but this removes the one we own.
 func ZeroKey(key *ecdsa.PrivateKey) {
+	//lint:ignore SA1019 see below
 	if key == nil || key.D == nil {
 		return
 	}
+	// The deprecated field is the only handle on the scalar's memory:
+	// PrivateKey.Bytes returns a copy, which would leave the original.
+	//lint:ignore SA1019 zeroing in place has no replacement API
 	clear(key.D.Bits())
+	//lint:ignore SA1019 see above
 	key.D.SetInt64(0)
 }
 

@@ -242,6 +242,7 @@ func TestDecryptDetectsMismatchedAddress(t *testing.T) {
 
 func TestZeroKey(t *testing.T) {
 	k := testKey(t)
+	//lint:ignore SA1019 the test inspects the memory ZeroKey must clear
 	words := k.D.Bits()
 	ZeroKey(k)
 	for _, w := range words {
@@ -249,6 +250,7 @@ func TestZeroKey(t *testing.T) {
 			t.Fatal("key words survive ZeroKey")
 		}
 	}
+	//lint:ignore SA1019 see above
 	if k.D.Sign() != 0 {
 		t.Fatal("D not zero")
 	}
