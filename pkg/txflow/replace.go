@@ -11,9 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/stakewallet/stakewallet/pkg/amount"
-	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
-	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
 // Replacement fee rules. A node accepts a transaction with the nonce of one
@@ -144,41 +142,7 @@ func (f *Flow) SendSigned(ctx context.Context, signed *types.Transaction, action
 	default:
 		return nil, fmt.Errorf("read the journal (not sent): %w", err)
 	}
-	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
-	if err := f.backend.SendTransaction(ctx, signed); err != nil {
-		// Same reasoning as in send: a maybe-sent transaction is waited
-		// for, never reported as safe to retry.
-		if !alreadyKnown(err) && !errors.Is(err, chain.ErrMaybeSent) {
-			_ = f.journal.Update(entry, journal.StateFailed, 0, err.Error())
-			return nil, fmt.Errorf("%w: %s: %v", ErrBroadcast, step.Call.Action, err)
-		}
-	}
-	if err := f.journal.Update(entry, journal.StateBroadcast, 0, ""); err != nil {
-		return res, fmt.Errorf("transaction %s was sent, but the journal could not be updated: %w", res.Hash.Hex(), err)
-	}
-	if hooks.Sent != nil {
-		hooks.Sent(0, res.Hash)
-	}
-	receipt, err := f.Wait(ctx, res.Hash)
-	if err != nil {
-		return res, err
-	}
-	res.Receipt = receipt
-	if hooks.Mined != nil {
-		hooks.Mined(0, receipt)
-	}
-	if receipt.Status != types.ReceiptStatusSuccessful {
-		_ = f.journal.Update(entry, journal.StateReverted, receipt.BlockNumber.Uint64(), "")
-		reason := "contract creation reverted"
-		if signed.To() != nil {
-			reason = f.minedRevertReason(ctx, from, step, receipt)
-		}
-		return res, &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: reason}
-	}
-	if err := f.journal.Update(entry, journal.StateIncluded, receipt.BlockNumber.Uint64(), ""); err != nil {
-		return res, fmt.Errorf("transaction %s was mined, but the journal could not be updated: %w", res.Hash.Hex(), err)
-	}
-	return res, nil
+	return f.broadcast(ctx, 0, from, step, signed, entry, hooks)
 }
 
 // StepOf describes a signed transaction as a plan step, for previews and

@@ -390,6 +390,13 @@ func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer
 	if err != nil {
 		return nil, fmt.Errorf("journal the signed transaction (not sent): %w", err)
 	}
+	return f.broadcast(ctx, i, plan.From, step, signed, entry, hooks)
+}
+
+// broadcast sends a journaled transaction, waits for it and keeps the
+// journal entry's state current. It is the one place that decides whether
+// a failed send may be retried.
+func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *Step, signed *types.Transaction, entry *journal.Entry, hooks Hooks) (*Result, error) {
 	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
 	if err := f.backend.SendTransaction(ctx, signed); err != nil {
 		switch {
@@ -421,7 +428,11 @@ func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer
 		if hooks.Mined != nil {
 			hooks.Mined(i, receipt)
 		}
-		return res, &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: f.minedRevertReason(ctx, plan.From, step, receipt)}
+		reason := "contract creation reverted"
+		if signed.To() != nil {
+			reason = f.minedRevertReason(ctx, from, step, receipt)
+		}
+		return res, &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: reason}
 	}
 	if err := f.journal.Update(entry, journal.StateIncluded, receipt.BlockNumber.Uint64(), ""); err != nil {
 		return res, fmt.Errorf("transaction %s was mined, but the journal could not be updated: %w", res.Hash.Hex(), err)

@@ -1,0 +1,260 @@
+package txflow
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/stakewallet/stakewallet/pkg/chain"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
+)
+
+// fakeChain is an in-memory Backend: it "mines" every sent transaction
+// into the next block with the configured status.
+type fakeChain struct {
+	chainID    int64
+	balance    *big.Int
+	callErr    error // returned by CallContract
+	sendErr    error // returned by SendTransaction (the tx is still "mined" when maybeSent)
+	mineStatus uint64
+	noMine     bool
+
+	journalDir string
+	// sawJournal records, at each send, whether the tx was already on disk.
+	sawJournal []bool
+	sent       []*types.Transaction
+	receipts   map[common.Hash]*types.Receipt
+	block      uint64
+}
+
+func newFake(t *testing.T) *fakeChain {
+	return &fakeChain{chainID: 1337, balance: big.NewInt(1e18), mineStatus: types.ReceiptStatusSuccessful, receipts: map[common.Hash]*types.Receipt{}, block: 10}
+}
+
+func (c *fakeChain) ChainID(context.Context) (*big.Int, error) { return big.NewInt(c.chainID), nil }
+func (c *fakeChain) BlockNumber(context.Context) (uint64, error) {
+	return c.block, nil
+}
+func (c *fakeChain) HeaderByNumber(context.Context, *big.Int) (*types.Header, error) {
+	return &types.Header{Number: new(big.Int).SetUint64(c.block), BaseFee: big.NewInt(1e9)}, nil
+}
+func (c *fakeChain) BalanceAt(context.Context, common.Address, *big.Int) (*big.Int, error) {
+	return c.balance, nil
+}
+func (c *fakeChain) PendingNonceAt(context.Context, common.Address) (uint64, error) { return 7, nil }
+func (c *fakeChain) SuggestGasTipCap(context.Context) (*big.Int, error)             { return big.NewInt(1e8), nil }
+func (c *fakeChain) EstimateGas(context.Context, ethereum.CallMsg) (uint64, error) {
+	if c.callErr != nil {
+		return 0, c.callErr
+	}
+	return 50_000, nil
+}
+func (c *fakeChain) CallContract(context.Context, ethereum.CallMsg, *big.Int) ([]byte, error) {
+	return nil, c.callErr
+}
+func (c *fakeChain) SendTransaction(_ context.Context, tx *types.Transaction) error {
+	_, err := os.Stat(filepath.Join(c.journalDir, "1337-"+tx.Hash().Hex()+".json"))
+	c.sawJournal = append(c.sawJournal, err == nil)
+	if c.sendErr != nil && !errors.Is(c.sendErr, chain.ErrMaybeSent) {
+		return c.sendErr
+	}
+	c.sent = append(c.sent, tx)
+	if !c.noMine {
+		c.block++
+		c.receipts[tx.Hash()] = &types.Receipt{Status: c.mineStatus, BlockNumber: new(big.Int).SetUint64(c.block), GasUsed: 40_000, EffectiveGasPrice: big.NewInt(1e9), TxHash: tx.Hash()}
+	}
+	return c.sendErr
+}
+func (c *fakeChain) TransactionReceipt(_ context.Context, h common.Hash) (*types.Receipt, error) {
+	if r, ok := c.receipts[h]; ok {
+		return r, nil
+	}
+	return nil, ethereum.NotFound
+}
+
+func setup(t *testing.T, c *fakeChain) (*Flow, *testSigner) {
+	t.Helper()
+	dir := t.TempDir()
+	c.journalDir = dir
+	j, err := journal.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := New(c, j, Options{Network: "devnet", ChainID: big.NewInt(1337), Timeout: 300 * time.Millisecond, PollInterval: 10 * time.Millisecond})
+	return f, newTestSigner(t)
+}
+
+type testSigner struct {
+	addr common.Address
+	sign func(*types.Transaction, *big.Int) (*types.Transaction, error)
+}
+
+func newTestSigner(t *testing.T) *testSigner {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testSigner{addr: crypto.PubkeyToAddress(key.PublicKey), sign: func(tx *types.Transaction, id *big.Int) (*types.Transaction, error) {
+		return types.SignTx(tx, types.LatestSignerForChainID(id), key)
+	}}
+}
+
+func (s *testSigner) Address() common.Address { return s.addr }
+func (s *testSigner) String() string          { return "test" }
+func (s *testSigner) SignTx(_ context.Context, tx *types.Transaction, id *big.Int) (*types.Transaction, error) {
+	return s.sign(tx, id)
+}
+
+var target = common.HexToAddress("0x1100000000000000000000000000000000000001")
+
+func calls(n int) []protocol.Call {
+	var out []protocol.Call
+	for i := 0; i < n; i++ {
+		out = append(out, protocol.Call{Action: "stake", To: target, Value: big.NewInt(1000), Data: []byte{0xa1, 0x90, 0x3e, 0xab}})
+	}
+	return out
+}
+
+func TestPrepareFillsNoncesFeesAndGas(t *testing.T) {
+	c := newFake(t)
+	f, s := setup(t, c)
+	plan, err := f.Prepare(context.Background(), s.addr, calls(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Steps) != 2 || plan.Steps[0].Nonce != 7 || plan.Steps[1].Nonce != 8 {
+		t.Fatalf("nonces: %+v", plan.Steps)
+	}
+	st := plan.Steps[0]
+	if st.GasLimit != 60_000 || st.Tip.Int64() != 1e8 || st.MaxFee.Int64() != 2e9+1e8 {
+		t.Errorf("step: gas %d tip %s max %s; want 60000 (50000+20%%), 1e8, 2×base+tip", st.GasLimit, st.Tip, st.MaxFee)
+	}
+	if want := big.NewInt(2 * 60_000 * (2e9 + 1e8)); plan.MaxCost().Cmp(want) != 0 {
+		t.Errorf("max cost %s, want %s", plan.MaxCost(), want)
+	}
+	if plan.Value().Int64() != 2000 {
+		t.Errorf("value %s", plan.Value())
+	}
+}
+
+func TestPrepareRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*fakeChain)
+		want  error
+	}{
+		{"wrong chain", func(c *fakeChain) { c.chainID = 1 }, ErrWrongChain},
+		{"insufficient funds", func(c *fakeChain) { c.balance = big.NewInt(1) }, ErrInsufficientFunds},
+		{"would revert", func(c *fakeChain) { c.callErr = errors.New("execution reverted: STAKE_LIMIT") }, ErrSimulation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newFake(t)
+			tt.setup(c)
+			f, s := setup(t, c)
+			if _, err := f.Prepare(context.Background(), s.addr, calls(1)); !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestExecuteJournalsBeforeBroadcast(t *testing.T) {
+	c := newFake(t)
+	f, s := setup(t, c)
+	plan, err := f.Prepare(context.Background(), s.addr, calls(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Execute(context.Background(), plan, s, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || len(c.sent) != 2 {
+		t.Fatalf("results %d, sent %d", len(res), len(c.sent))
+	}
+	for i, saw := range c.sawJournal {
+		if !saw {
+			t.Errorf("transaction %d reached the node before the journal", i)
+		}
+	}
+	for _, r := range res {
+		e, err := f.journal.Get(1337, r.Hash)
+		if err != nil || e.State != journal.StateIncluded {
+			t.Errorf("journal entry %v: %+v", err, e)
+		}
+		if from, _ := types.Sender(types.LatestSignerForChainID(big.NewInt(1337)), c.sent[0]); from != s.addr {
+			t.Errorf("sender %s", from.Hex())
+		}
+	}
+}
+
+func TestExecuteOutcomes(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(*fakeChain)
+		want      error
+		state     journal.State
+		broadcast bool // a result (with hash) must come back
+	}{
+		{"node refuses", func(c *fakeChain) { c.sendErr = errors.New("nonce too low") }, ErrBroadcast, journal.StateFailed, false},
+		{"maybe sent is waited for", func(c *fakeChain) { c.sendErr = chain.ErrMaybeSent }, nil, journal.StateIncluded, true},
+		{"maybe sent, never mined", func(c *fakeChain) { c.sendErr = chain.ErrMaybeSent; c.noMine = true }, ErrTimeout, journal.StateBroadcast, true},
+		{"reverted", func(c *fakeChain) { c.mineStatus = types.ReceiptStatusFailed }, ErrReverted, journal.StateReverted, true},
+		{"not mined in time", func(c *fakeChain) { c.noMine = true }, ErrTimeout, journal.StateBroadcast, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newFake(t)
+			f, s := setup(t, c)
+			plan, err := f.Prepare(context.Background(), s.addr, calls(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.setup(c)
+			res, err := f.Execute(context.Background(), plan, s, Hooks{})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if tt.want == ErrTimeout && !strings.Contains(err.Error(), "do not resubmit") {
+				t.Errorf("timeout message %q lacks the do-not-resubmit warning", err)
+			}
+			if got := len(res) == 1; got != tt.broadcast {
+				t.Fatalf("results %d, want broadcast=%v", len(res), tt.broadcast)
+			}
+			entries, _ := f.journal.List(1337)
+			if len(entries) != 1 || entries[0].State != tt.state {
+				t.Fatalf("journal %+v, want one entry in state %s", entries, tt.state)
+			}
+		})
+	}
+}
+
+func TestExecuteRefusesForeignSigner(t *testing.T) {
+	c := newFake(t)
+	f, s := setup(t, c)
+	plan, err := f.Prepare(context.Background(), s.addr, calls(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newTestSigner(t)
+	if _, err := f.Execute(context.Background(), plan, other, Hooks{}); err == nil || len(c.sent) != 0 {
+		t.Fatalf("signed by another account: err %v, sent %d", err, len(c.sent))
+	}
+	// A signer that returns a signature of another key is caught too.
+	liar := &testSigner{addr: s.addr, sign: other.sign}
+	if _, err := f.Execute(context.Background(), plan, liar, Hooks{}); err == nil || len(c.sent) != 0 {
+		t.Fatalf("wrong signature accepted: err %v, sent %d", err, len(c.sent))
+	}
+}
