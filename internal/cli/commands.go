@@ -10,6 +10,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/keys"
 	"github.com/stakewallet/stakewallet/internal/cli/ledger"
 	"github.com/stakewallet/stakewallet/internal/cli/networks"
+	"github.com/stakewallet/stakewallet/internal/cli/restake"
 	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/transfer"
 	"github.com/stakewallet/stakewallet/internal/cli/tx"
@@ -26,6 +27,7 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		unstake.NewCmdUnstake,
 		withdrawals.NewCmdWithdrawals,
 		claim.NewCmdClaim,
+		restake.NewCmdRestake,
 		transfer.NewCmdTransfer,
 		wrap.NewCmdWrap,
 		wrap.NewCmdUnwrap,

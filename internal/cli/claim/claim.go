@@ -3,7 +3,9 @@
 package claim
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
@@ -234,4 +237,24 @@ func fitPerTx(sampleGas uint64, sampleIDs int, limit uint64, total int) int {
 	perID := sampleGas*(100+gasMarginPercent)/100/uint64(sampleIDs) + 1
 	n := limit / perID
 	return int(max(1, min(n, uint64(total))))
+}
+
+// CaptureJSON runs fn, a command body that prints one JSON document, with
+// stdout sent to a buffer, and returns the document: commands made of
+// several steps (withdrawals wait --claim, restake) nest each step's
+// document in their own, since stdout carries exactly one.
+func CaptureJSON(ios *iostreams.IOStreams, fn func() error) (map[string]any, error) {
+	var buf bytes.Buffer
+	out := ios.Out
+	ios.Out = &buf
+	err := fn()
+	ios.Out = out
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return nil, fmt.Errorf("read the result document: %w", err)
+	}
+	return doc, nil
 }

@@ -1,9 +1,7 @@
 package withdrawals
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/chain"
@@ -225,25 +222,7 @@ func runClaim(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []pro
 	if !env.F.Flags.JSON {
 		return nil, claim.Claimable(ctx, env, p, ws)
 	}
-	return captureJSON(env.F.IO, func() error { return claim.Claimable(ctx, env, p, ws) })
-}
-
-// captureJSON runs fn with stdout sent to a buffer and decodes the one
-// JSON document it printed.
-func captureJSON(ios *iostreams.IOStreams, fn func() error) (map[string]any, error) {
-	var buf bytes.Buffer
-	out := ios.Out
-	ios.Out = &buf
-	err := fn()
-	ios.Out = out
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		return nil, fmt.Errorf("read the claim's result: %w", err)
-	}
-	return doc, nil
+	return claim.CaptureJSON(env.F.IO, func() error { return claim.Claimable(ctx, env, p, ws) })
 }
 
 // resumeCommand is the command line that continues this wait.
