@@ -12,21 +12,24 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/watch"
 )
 
 // The ETA model (protocols.md §1.6–1.7). Lido finalizes requests only in
 // oracle reports, about once a day, and only requests older than a margin
-// (requestTimestampMargin) that fit in the ether available. So a request
+// (requestTimestampMargin) that the ether at hand can pay. So a request
 // becomes claimable at the first report that comes after it is old enough
-// and after the queue ahead of it has drained. Everything comes from the
+// and after the queue ahead of it has been paid. Everything comes from the
 // chain: the report cadence is the median gap between recent
 // WithdrawalsFinalized events, the margin is the youngest age at which a
-// request was seen finalized in them, and a report's capacity is the
-// largest batch those events finalized. With fewer than two events in the
-// recent blocks, while the queue is paused, or in bunker mode the ETA is
-// unknown and says why.
+// request was seen finalized in them, and the ether at hand is stETH's
+// buffered ether. When the queue ahead needs more than the buffer, the rest
+// waits for validator exits, which no on-chain number predicts: the model
+// then assumes each report pays as much as the largest batch seen and says
+// so. With fewer than two events in the recent blocks, while the queue is
+// paused, or in bunker mode the ETA is unknown and says why.
 const (
 	// etaEvents is how many recent finalizations the model looks at: about
 	// a week of daily reports on mainnet.
@@ -146,11 +149,15 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 	if err != nil {
 		return err
 	}
+	buffered, err := r.big(ctx, l.abis.stETH, l.stETH, "getBufferedEther")
+	if err != nil {
+		return err
+	}
 	events, err := e.scanBack(ctx, head.Number.Uint64())
 	if err != nil {
 		return err
 	}
-	m := queueModel{events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
+	m := queueModel{buffered: buffered, events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
 		searched: min(head.Number.Uint64()+1, maxLookback)}
 
 	// One status read serves both the margin (the timestamp of the last
@@ -193,13 +200,19 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 	return nil
 }
 
-// refresh reads the finalization events since the last look. It reads no
-// request status, so the margin stays as measured at load.
+// refresh reads the finalization events since the last look and the
+// buffered ether. It reads no request status, so the margin stays as
+// measured at load.
 func (e *Estimator) refresh(ctx context.Context) error {
 	head, err := e.l.b.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("lido: read the latest block: %w", err)
 	}
+	buffered, err := e.l.read().big(ctx, e.l.abis.stETH, e.l.stETH, "getBufferedEther")
+	if err != nil {
+		return err
+	}
+	e.model.buffered = buffered
 	n := head.Number.Uint64()
 	e.headTime = time.Unix(int64(head.Time), 0).UTC()
 	if n <= e.scanned {
@@ -357,7 +370,8 @@ type queueModel struct {
 	marginKnown    bool
 	lastFinalized  uint64
 	paused, bunker bool
-	searched       uint64 // blocks searched for events
+	searched       uint64   // blocks searched for events
+	buffered       *big.Int // ether Lido holds to pay withdrawals; nil = unknown
 }
 
 // youngestFinalizedAge is, over the events, the smallest age of the last
@@ -425,42 +439,45 @@ func (m *queueModel) eta(p position, now time.Time) (*time.Time, string) {
 			kReady = ceilDiv(int64(ready.Sub(last)), int64(every))
 		}
 	}
-	k := max(kNow+m.reportsToClear(p)-1, kReady)
+	reports, batch := m.reportsToPay(p)
+	k := max(kNow+reports-1, kReady)
 	t := last.Add(time.Duration(k) * every)
 	note := fmt.Sprintf("Lido finalized every ~%s lately (last at %s)", roughDuration(every), last.Format(time.RFC3339))
 	if m.marginKnown {
 		note += fmt.Sprintf("; requests were finalized once ~%s old", roughDuration(m.margin))
 	}
+	if reports > 1 {
+		note += fmt.Sprintf("; the queue ahead needs more ether than Lido holds, so this assumes reports paying up to %s ETH (the largest batch seen) as validators exit", amount.Format(batch, 18))
+	}
 	return &t, note
 }
 
-// reportsToClear is how many reports, each as large as the largest batch
-// seen, the queue ahead of p and p itself take (at least 1).
-func (m *queueModel) reportsToClear(p position) int64 {
-	maxETH, maxCount := new(big.Int), uint64(0)
+// reportsToPay is how many reports it takes to pay the queue ahead of p
+// and p itself: one while the buffered ether covers it, else one more per
+// largest batch seen for the rest. It also returns that batch size.
+func (m *queueModel) reportsToPay(p position) (int64, *big.Int) {
+	batch := new(big.Int)
 	for _, ev := range m.events {
-		if ev.ethLocked != nil && ev.ethLocked.Cmp(maxETH) > 0 {
-			maxETH = ev.ethLocked
-		}
-		if ev.to >= ev.from {
-			maxCount = max(maxCount, ev.to-ev.from+1)
+		if ev.ethLocked != nil && ev.ethLocked.Cmp(batch) > 0 {
+			batch = ev.ethLocked
 		}
 	}
-	n := int64(1)
-	if maxCount > 0 {
-		n = max(n, ceilDiv(int64(p.ahead+1), int64(maxCount)))
+	if p.amountAhead == nil || p.amount == nil || m.buffered == nil || batch.Sign() == 0 {
+		return 1, batch
 	}
-	if p.amountAhead != nil && p.amount != nil && maxETH.Sign() > 0 {
-		need := new(big.Int).Add(p.amountAhead, p.amount)
-		q, r := new(big.Int).QuoRem(need, maxETH, new(big.Int))
-		if r.Sign() > 0 {
-			q.Add(q, big.NewInt(1))
-		}
-		if q.IsInt64() {
-			n = max(n, q.Int64())
-		}
+	short := new(big.Int).Add(p.amountAhead, p.amount)
+	short.Sub(short, m.buffered)
+	if short.Sign() <= 0 {
+		return 1, batch
 	}
-	return n
+	q, r := new(big.Int).QuoRem(short, batch, new(big.Int))
+	if r.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsInt64() {
+		return 1 << 20, batch
+	}
+	return 1 + q.Int64(), batch
 }
 
 func ceilDiv(a, b int64) int64 {

@@ -82,7 +82,7 @@ func TestYoungestFinalizedAge(t *testing.T) {
 func TestETA(t *testing.T) {
 	hist := daily(4, 10) // last report at t0+72h, finalized up to id 40
 	last := t0.Add(72 * time.Hour)
-	base := queueModel{events: hist, margin: 70 * time.Minute, marginKnown: true, lastFinalized: 40}
+	base := queueModel{events: hist, margin: 70 * time.Minute, marginKnown: true, lastFinalized: 40, buffered: new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18))}
 	oneETH := big.NewInt(1e18)
 	tests := []struct {
 		name     string
@@ -112,16 +112,22 @@ func TestETA(t *testing.T) {
 			want: last.Add(48 * time.Hour),
 		},
 		{
-			name: "a queue of 25 ETH ahead takes three reports of at most 10 ETH",
-			pos:  position{id: 66, ahead: 25, requestedAt: last.Add(time.Hour), amount: oneETH, amountAhead: new(big.Int).Mul(big.NewInt(25), oneETH)},
+			name: "a queue the buffer pays: the next report, however long",
+			pos:  position{id: 66, ahead: 25, requestedAt: last.Add(time.Hour), amount: oneETH, amountAhead: new(big.Int).Mul(big.NewInt(4), oneETH)},
 			now:  last.Add(2 * time.Hour),
-			want: last.Add(72 * time.Hour),
+			want: last.Add(24 * time.Hour),
 		},
 		{
-			name: "the count ahead also limits when the amount is unknown",
+			name: "26 ETH to pay from 5 buffered: 21 more in batches of at most 10 ETH, three more reports",
+			pos:  position{id: 66, ahead: 25, requestedAt: last.Add(time.Hour), amount: oneETH, amountAhead: new(big.Int).Mul(big.NewInt(25), oneETH)},
+			now:  last.Add(2 * time.Hour),
+			want: last.Add(96 * time.Hour), noteHas: "more ether than Lido holds", noteHas2: "up to 10 ETH",
+		},
+		{
+			name: "amount ahead unknown: time only",
 			pos:  position{id: 66, ahead: 25, requestedAt: last.Add(time.Hour), amount: oneETH},
 			now:  last.Add(2 * time.Hour),
-			want: last.Add(72 * time.Hour),
+			want: last.Add(24 * time.Hour),
 		},
 		{
 			name:  "margin unknown: the next report",
@@ -194,6 +200,7 @@ type etaChain struct {
 	requests   map[uint64]requestStatus
 	lastFin    uint64
 	maxRange   uint64 // FilterLogs refuses wider ranges; 0 = any
+	buffered   *big.Int
 	calls      map[string]int
 	ranges     [][2]uint64
 	statusSize []int // ids per getWithdrawalStatus
@@ -201,6 +208,9 @@ type etaChain struct {
 
 func (c *etaChain) CallContract(_ context.Context, msg ethereum.CallMsg, _ *big.Int) ([]byte, error) {
 	a := c.l.abis.queue
+	if *msg.To == DevnetStETH {
+		a = c.l.abis.stETH
+	}
 	m, err := a.MethodById(msg.Data)
 	if err != nil {
 		c.t.Fatalf("call: %v", err)
@@ -216,6 +226,8 @@ func (c *etaChain) CallContract(_ context.Context, msg ethereum.CallMsg, _ *big.
 		out = []any{new(big.Int).SetUint64(c.lastFin)}
 	case "isPaused", "isBunkerModeActive":
 		out = []any{false}
+	case "getBufferedEther":
+		out = []any{c.buffered}
 	case "getWithdrawalStatus":
 		ids := args[0].([]*big.Int)
 		c.statusSize = append(c.statusSize, len(ids))
@@ -270,7 +282,7 @@ func (c *etaChain) addFinalization(t *testing.T, f finalization) {
 }
 
 func newETAChain(t *testing.T) *etaChain {
-	c := &etaChain{t: t, requests: map[uint64]requestStatus{}, calls: map[string]int{}}
+	c := &etaChain{t: t, requests: map[uint64]requestStatus{}, calls: map[string]int{}, buffered: new(big.Int)}
 	p, err := New(Deployments["devnet"], c)
 	if err != nil {
 		t.Fatal(err)
@@ -305,6 +317,7 @@ func TestEstimatorAgainstHistory(t *testing.T) {
 	}
 	c.head, c.headTime = 20_000+9*7200+300, last.Add(time.Hour)
 	c.maxRange = 5_000 // forces the window to halve
+	c.buffered = new(big.Int).Mul(big.NewInt(3), oneETH)
 
 	est := c.l.Estimator().(*Estimator)
 	est.now = func() time.Time { return last.Add(90 * time.Minute) }
@@ -327,7 +340,8 @@ func TestEstimatorAgainstHistory(t *testing.T) {
 	if e33.AmountAhead == nil || e33.AmountAhead.Cmp(new(big.Int).Mul(big.NewInt(6), oneETH)) != 0 {
 		t.Errorf("stETH ahead of 33: %v", e33.AmountAhead)
 	}
-	// 6 ETH ahead + 1 own in reports of at most 3 ETH: three reports.
+	// 6 ETH ahead + 1 own, 3 buffered: 4 more in batches of at most 3 ETH,
+	// two more reports.
 	if want := last.Add(72 * time.Hour); e33.ETA == nil || !e33.ETA.Equal(want) {
 		t.Errorf("ETA of 33 = %v, want %v (%s)", e33.ETA, want, e33.Note)
 	}
