@@ -165,11 +165,47 @@ func (c *chainReader) requestState(queue common.Address, id *big.Int) (finalized
 	return st[0].IsFinalized, st[0].IsClaimed, st[0].Timestamp.Uint64()
 }
 
+// mineEvery makes a block every interval (a transfer from acct to
+// itself) until the test ends: regular blocks without the devnet's block
+// period.
+func mineEvery(t *testing.T, d *devnet.Devnet, acct devkeys.Account, interval time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	s, err := devtx.NewSender(ctx, d.Client(), acct.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		self := acct.Address
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+				_, _ = s.Send(sctx, &self, big.NewInt(1), nil) // a failed tick only skips a block
+				scancel()
+			}
+		}
+	}()
+}
+
 // The polling budget through a counting proxy: while waiting, at most one
 // status read per new block, for 1 request as for 200, although the block
-// number is polled five times per block.
+// number is polled about five times per block.
 func TestWaitPollingBudget(t *testing.T) {
-	d := startDevnetWith(t, devnet.Config{BondingPeriod: 4 * time.Second, BlockTime: time.Second})
+	// Blocks get at least a second each, so chain time, which the bonding
+	// period counts in, runs twice as fast as the clock here.
+	d := startDevnetWith(t, devnet.Config{BondingPeriod: 10 * time.Second})
+	mineEvery(t, d, testAccount(t, 9), 500*time.Millisecond)
 	proxy := rpcproxy.Start(t, d.HTTPEndpoint())
 	chain := dialChain(t, d.HTTPEndpoint())
 	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+proxy.URL())
@@ -180,7 +216,7 @@ func TestWaitPollingBudget(t *testing.T) {
 			ids := makeRequests(t, d, owner, n, eth("0.01"))
 			proxy.Reset()
 			before := chain.blockNumber()
-			r := w.Run("", "withdrawals", "wait", "--owner", owner.Address.Hex(), "--interval", "200ms", "--timeout", "60s", "--json")
+			r := w.Run("", "withdrawals", "wait", "--owner", owner.Address.Hex(), "--interval", "100ms", "--timeout", "60s", "--json")
 			after := chain.blockNumber()
 			if r.Code != 0 {
 				t.Fatalf("wait: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
