@@ -250,6 +250,30 @@ func TestWaitPollingBudget(t *testing.T) {
 	if measured[200] > measured[1]+3 {
 		t.Errorf("status reads grow with the number of requests: %v", measured)
 	}
+
+	// Ctrl-C ends the wait cleanly with the command that resumes it.
+	owner := testAccount(t, 5)
+	id := makeRequests(t, d, owner, 1, eth("0.01"))[0]
+	cmd := exec.Command(bins.wallet, "withdrawals", "wait", id.String(), "--owner", owner.Address.Hex(), "--interval", "100ms", "--json")
+	cmd.Env = w.Env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("interrupted wait: %v\n%s", err, stderr.String())
+	}
+	doc := Result{Stdout: stdout.String()}.JSON(t)
+	msg := field(t, doc, "error", "message").(string)
+	if field(t, doc, "error", "code") != "interrupted" || !strings.Contains(msg, "resume with `stakewallet withdrawals wait "+id.String()+" --owner "+owner.Address.Hex()+"`") {
+		t.Errorf("interrupted: %v", doc)
+	}
 }
 
 // Dropped connections, 500s and 429s with Retry-After while waiting do
