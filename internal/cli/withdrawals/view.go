@@ -200,6 +200,7 @@ type liveReporter struct {
 
 	mu     sync.Mutex
 	rows   []Row
+	seen   bool // a snapshot arrived
 	head   uint64
 	how    string
 	status string // the last retry, shown until the next good check
@@ -238,7 +239,7 @@ func (r *liveReporter) mode(m watch.Mode, err error) {
 func (r *liveReporter) snapshot(rows []Row, changed []change, head uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.rows, r.head, r.status = rows, head, ""
+	r.rows, r.head, r.status, r.seen = rows, head, "", true
 	r.clear()
 	for _, c := range changed {
 		if c.prev == "" {
@@ -300,6 +301,12 @@ func (r *liveReporter) redraw() {
 		return
 	}
 	r.clear()
+	if !r.seen {
+		// Nothing read yet: a header with "0 of 0" would mislead.
+		fmt.Fprintf(r.w, "%s Reading withdrawal requests…\n", spinnerFrames[r.frame%len(spinnerFrames)])
+		r.drawn = 1
+		return
+	}
 	lines := liveLines(r.st, r.rows, r.now(), r.now().Sub(r.start), r.how, r.status, r.head, r.frame)
 	for _, l := range lines {
 		fmt.Fprintln(r.w, l)
