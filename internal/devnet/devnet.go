@@ -178,8 +178,14 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	// clients polling for a receipt take as an error. The indexer only starts
 	// once the chain has a block past genesis, so make one (nobody else can
 	// have sent a transaction yet), then wait for it to be indexed.
-	if backend.BlockChain().CurrentBlock().Number.Sign() == 0 {
+	// With a block period the beacon's own loop seals block 1 within one
+	// period; committing here as well would race that loop and can
+	// deadlock geth's sealing, so wait for it instead.
+	if period == 0 && backend.BlockChain().CurrentBlock().Number.Sign() == 0 {
 		beacon.Commit()
+	}
+	if err := waitFor(ctx, func() bool { return backend.BlockChain().CurrentBlock().Number.Sign() > 0 }); err != nil {
+		return fail(fmt.Errorf("wait for the first block: %w", err))
 	}
 	if err := waitFor(ctx, backend.APIBackend.TxIndexDone); err != nil {
 		return fail(fmt.Errorf("wait for the transaction index: %w", err))

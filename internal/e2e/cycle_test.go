@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"math/big"
 	"strings"
 	"testing"
@@ -16,17 +15,7 @@ import (
 // are off (APR 0) so that balances are exact; internal/devnet tests accrual.
 func startDevnet(t *testing.T, bonding time.Duration) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := devnet.Start(ctx, devnet.Config{HTTPAddr: "127.0.0.1:0", BondingPeriod: bonding, APR: 0})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		d.Close()
-	})
-	return d.HTTPEndpoint()
+	return startDevnetWith(t, devnet.Config{BondingPeriod: bonding}).HTTPEndpoint()
 }
 
 func testAccount(t *testing.T, i int) devkeys.Account {

@@ -33,17 +33,16 @@ const statusCall = "eth_call:0xb8c4b85a"
 // no rewards) and returns it.
 func startDevnetWith(t *testing.T, cfg devnet.Config) *devnet.Devnet {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	// The context bounds start-up only: a devnet that cannot start fails
+	// the test in a minute instead of hanging the suite.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	cfg.HTTPAddr, cfg.APR = "127.0.0.1:0", 0
 	d, err := devnet.Start(ctx, cfg)
 	if err != nil {
-		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		d.Close()
-	})
+	t.Cleanup(func() { d.Close() })
 	return d
 }
 
