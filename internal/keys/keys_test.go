@@ -578,7 +578,7 @@ type fakeSigner struct{ addr common.Address }
 func (s fakeSigner) Address() common.Address { return s.addr }
 func (s fakeSigner) String() string          { return "ledger" }
 func (s fakeSigner) SignTx(context.Context, *types.Transaction, *big.Int) (*types.Transaction, error) {
-	return nil, errors.New("not implemented")
+	return nil, errors.New("fakeSigner cannot sign: this test only resolves addresses")
 }
 
 func TestLedgerBackendPlug(t *testing.T) {

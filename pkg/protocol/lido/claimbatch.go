@@ -23,6 +23,12 @@ func (l *Lido) ClaimBatches(ctx context.Context, ids []*big.Int, perTx int) ([]p
 	if len(ids) == 0 {
 		return nil, &protocol.LimitError{Reason: "no Lido withdrawal requests to claim"}
 	}
+	return l.claimCalls(ctx, ids, perTx)
+}
+
+// claimCalls builds claimWithdrawals calls for ids (sorted, claimable),
+// perTx ids per transaction, with hints found on-chain.
+func (l *Lido) claimCalls(ctx context.Context, ids []*big.Int, perTx int) ([]protocol.Call, error) {
 	eth, hints, err := l.claimableEther(ctx, ids)
 	if err != nil {
 		return nil, err

@@ -163,33 +163,7 @@ func (l *Lido) Claim(ctx context.Context, owner common.Address, ids []*big.Int) 
 	if len(claim) == 0 {
 		return nil, &protocol.LimitError{Reason: "no claimable Lido withdrawal requests for " + owner.Hex()}
 	}
-	eth, hints, err := l.claimableEther(ctx, claim)
-	if err != nil {
-		return nil, err
-	}
-	var calls []protocol.Call
-	for start := 0; start < len(claim); start += claimChunk {
-		end := min(start+claimChunk, len(claim))
-		chunk, chunkHints := claim[start:end], hints[start:end]
-		total := new(big.Int)
-		for _, id := range chunk {
-			total.Add(total, eth[id.String()])
-		}
-		data, err := pack(l.abis.queue, "claimWithdrawals", chunk, chunkHints)
-		if err != nil {
-			return nil, err
-		}
-		calls = append(calls, protocol.Call{
-			Action:      "claimWithdrawals",
-			Description: claimDescription(total, chunk),
-			To:          l.queue,
-			Data:        data,
-			Amount:      total,
-			Token:       ether,
-			GasHint:     gasClaimBase + gasPerClaim*uint64(len(chunk)),
-		})
-	}
-	return calls, nil
+	return l.claimCalls(ctx, claim, claimChunk)
 }
 
 func claimDescription(total *big.Int, ids []*big.Int) string {
