@@ -11,18 +11,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	stakecmd "github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/chain"
-	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
@@ -324,23 +322,11 @@ func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
 }
 
 func stake(ctx context.Context, env *txcmd.Env, p protocol.Protocol, amt *big.Int) error {
-	calls, err := p.Stake(ctx, env.From, amt, protocol.StakeOptions{})
+	req, err := stakecmd.Request(ctx, env, p, amt, protocol.StakeOptions{}, "Restake")
 	if err != nil {
 		return err
 	}
-	lst := p.Tokens()[0]
-	return env.Run(ctx, &txcmd.Request{
-		Action:   "stake",
-		Title:    fmt.Sprintf("Restake %s with %s", amount.FormatUnits(amt, 18, env.Net.NativeSymbol), p.DisplayName()),
-		Protocol: p,
-		Calls:    calls,
-		Amount:   amt,
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
-			received := erc20.Transferred(receipts, lst.Address, common.Address{}, env.From)
-			kv := (&output.KV{}).Add("received", amount.FormatUnits(received, lst.Decimals, lst.Symbol))
-			return map[string]any{"received": txcmd.TokenAmount(received, lst)}, kv, nil
-		},
-	})
+	return env.Run(ctx, req)
 }
 
 // step runs one command body; with --json its document is captured for

@@ -4,6 +4,7 @@ package stake
 import (
 	"context"
 	"fmt"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -67,14 +68,25 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	calls, err := p.Stake(ctx, env.From, value, protocol.StakeOptions{Referral: referral})
+	req, err := Request(ctx, env, p, value, protocol.StakeOptions{Referral: referral}, "Stake")
 	if err != nil {
 		return err
 	}
+	return env.Run(ctx, req)
+}
+
+// Request builds the stake of value with p: the calls, the preview title
+// ("<verb> 1 ETH with Lido") and the result fields (LST received, read
+// from the mint event, and the new balance). restake reuses it.
+func Request(ctx context.Context, env *txcmd.Env, p protocol.Protocol, value *big.Int, opts protocol.StakeOptions, verb string) (*txcmd.Request, error) {
+	calls, err := p.Stake(ctx, env.From, value, opts)
+	if err != nil {
+		return nil, err
+	}
 	lst := p.Tokens()[0]
-	return env.Run(ctx, &txcmd.Request{
+	return &txcmd.Request{
 		Action:   "stake",
-		Title:    fmt.Sprintf("Stake %s with %s", amount.FormatUnits(value, 18, env.Net.NativeSymbol), p.DisplayName()),
+		Title:    fmt.Sprintf("%s %s with %s", verb, amount.FormatUnits(value, 18, env.Net.NativeSymbol), p.DisplayName()),
 		Protocol: p,
 		Calls:    calls,
 		Amount:   value,
@@ -92,5 +104,5 @@ func run(ctx context.Context, o *options) error {
 				"balance":  txcmd.TokenAmount(balance, lst),
 			}, kv, nil
 		},
-	})
+	}, nil
 }
