@@ -16,5 +16,5 @@ if ! command -v dbus-run-session >/dev/null 2>&1 || ! command -v gnome-keyring-d
 fi
 # One throwaway Secret Service per package: the keyringit suite ends by
 # locking its collection on purpose.
-scripts/with-keyring.sh go test -count=1 ${GOTEST_FLAGS:-} ./internal/keys/keyringit/
+scripts/with-keyring.sh go test -count=1 ${GOTEST_FLAGS:-} ./internal/cli/keys/keyringit/
 scripts/with-keyring.sh go test -count=1 ${GOTEST_FLAGS:-} -run 'Keyring' ./internal/e2e/

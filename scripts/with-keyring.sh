@@ -10,7 +10,7 @@
 #
 # CMD sees STAKEWALLET_KEYRING_IT=1, which enables the keyring integration
 # tests, e.g.
-#   scripts/with-keyring.sh go test -count=1 ./internal/keys/keyringit/
+#   scripts/with-keyring.sh go test -count=1 ./internal/cli/keys/keyringit/
 #
 # Needs: apt-get install -y gnome-keyring dbus dbus-x11
 set -euo pipefail

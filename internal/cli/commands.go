@@ -21,23 +21,25 @@ import (
 )
 
 // Commands lists the top-level commands, one line per command folder.
+// Each NewCmdX takes the factory and a runF that tests use to replace the
+// command's body; the real CLI passes nil.
 func Commands() []func(*cmdutil.Factory) *cobra.Command {
 	return []func(*cmdutil.Factory) *cobra.Command{
-		stake.NewCmdStake,
-		unstake.NewCmdUnstake,
-		withdrawals.NewCmdWithdrawals,
-		claim.NewCmdClaim,
-		restake.NewCmdRestake,
-		transfer.NewCmdTransfer,
-		wrap.NewCmdWrap,
-		wrap.NewCmdUnwrap,
-		balance.NewCmdBalance,
+		func(f *cmdutil.Factory) *cobra.Command { return stake.NewCmdStake(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return unstake.NewCmdUnstake(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return withdrawals.NewCmdWithdrawals(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return claim.NewCmdClaim(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return restake.NewCmdRestake(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return transfer.NewCmdTransfer(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return wrap.NewCmdWrap(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return wrap.NewCmdUnwrap(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return balance.NewCmdBalance(f, nil) },
 		tx.NewCmdTx,
 		keys.NewCmdKeys,
 		ledger.NewCmdLedger,
-		networks.NewCmdNetworks,
-		networks.NewCmdProtocols,
-		version.NewCmdVersion,
+		func(f *cmdutil.Factory) *cobra.Command { return networks.NewCmdNetworks(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return networks.NewCmdProtocols(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) },
 		completion.NewCmdCompletion,
 	}
 }

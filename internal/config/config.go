@@ -19,10 +19,13 @@ import (
 
 // Network is one EVM chain and the protocol contracts on it.
 type Network struct {
-	Name            string
-	ChainID         uint64
-	RPCURLs         []string
-	NativeSymbol    string
+	Name         string
+	ChainID      uint64
+	RPCURLs      []string
+	NativeSymbol string
+	// NativeDecimals are the native coin's decimals (18 on every EVM chain
+	// stakewallet knows; kept beside the symbol so no code assumes it).
+	NativeDecimals  uint8
 	DefaultProtocol string
 	// Protocols maps a protocol name to its contract addresses here.
 	Protocols map[string]protocol.Addresses
@@ -61,15 +64,19 @@ type networkFormat struct {
 	Protocols       map[string]map[string]string `toml:"protocols"`
 }
 
+// ether is the native coin of the Ethereum networks below, and the default
+// of networks a config file adds without a native-symbol.
+const ether = "ETH"
+
 // builtins are the networks of SPEC.md; their protocol addresses come from
 // each protocol's Descriptor.Deployments.
 func builtins() []*Network {
 	return []*Network{
-		{Name: "mainnet", ChainID: 1},
-		{Name: "hoodi", ChainID: 560048},
-		{Name: "holesky", ChainID: 17000},
-		{Name: "sepolia", ChainID: 11155111},
-		{Name: "devnet", ChainID: 1337, RPCURLs: []string{"http://127.0.0.1:8545"}},
+		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18},
+		{Name: "hoodi", ChainID: 560048, NativeSymbol: ether, NativeDecimals: 18},
+		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18},
+		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18},
+		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, RPCURLs: []string{"http://127.0.0.1:8545"}},
 	}
 }
 
@@ -101,7 +108,6 @@ func Load(path string, descriptors []protocol.Descriptor) (*Config, error) {
 	}
 	for _, n := range builtins() {
 		n.Builtin = true
-		n.NativeSymbol = "ETH"
 		n.Protocols = map[string]protocol.Addresses{}
 		for _, d := range descriptors {
 			if addrs, ok := d.Deployments[n.Name]; ok {
@@ -161,7 +167,7 @@ func (c *Config) mergeNetwork(name string, nf networkFormat) error {
 		if nf.ChainID == 0 {
 			return errors.New("chain-id is required")
 		}
-		n = &Network{Name: name, ChainID: nf.ChainID, NativeSymbol: "ETH", Protocols: map[string]protocol.Addresses{}}
+		n = &Network{Name: name, ChainID: nf.ChainID, NativeSymbol: ether, NativeDecimals: 18, Protocols: map[string]protocol.Addresses{}}
 	} else if nf.ChainID != 0 && nf.ChainID != n.ChainID {
 		return fmt.Errorf("built-in network has chain-id %d; define a network with another name for chain %d", n.ChainID, nf.ChainID)
 	}
@@ -280,3 +286,8 @@ func (c *Config) KeysDir() string { return filepath.Join(c.Dir, "keys") }
 
 // JournalDir holds signed transactions, written before broadcast.
 func (c *Config) JournalDir() string { return filepath.Join(c.Dir, "journal") }
+
+// Native is the network's coin as a token (RoleNative, zero address).
+func (n *Network) Native() protocol.Token {
+	return protocol.Token{Symbol: n.NativeSymbol, Decimals: n.NativeDecimals, Role: protocol.RoleNative}
+}

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/stakewallet/stakewallet/internal/prompt"
+
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
@@ -21,7 +23,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	gokeyring "github.com/zalando/go-keyring"
 
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
@@ -361,12 +362,12 @@ func TestPassphraseSources(t *testing.T) {
 	}
 
 	// No file, no terminal: explain --password-file.
-	noTTY, _, _ := iostreams.Test("")
+	noTTY := newTestPrompter("", false)
 	_, err := open("", noTTY)
-	if !errors.Is(err, iostreams.ErrNoTTY) || !strings.Contains(err.Error(), "--password-file") {
+	if !errors.Is(err, prompt.ErrNoTTY) || !strings.Contains(err.Error(), "--password-file") {
 		t.Errorf("no tty: %v", err)
 	}
-	if _, err := open("", nil); !errors.Is(err, iostreams.ErrNoTTY) {
+	if _, err := open("", nil); !errors.Is(err, prompt.ErrNoTTY) {
 		t.Errorf("nil prompter: %v", err)
 	}
 
@@ -382,8 +383,8 @@ func TestPassphraseSources(t *testing.T) {
 	}
 
 	// Terminal: two wrong tries, then right.
-	tty, _, errOut := iostreams.Test("x\ny\n" + passText + "\n")
-	tty.SetTTY(true, false, false)
+	tty := newTestPrompter("x\ny\n"+passText+"\n", true)
+	errOut := &tty.prompts
 	s, err := open("", tty)
 	if err != nil {
 		t.Fatalf("third attempt: %v", err)
@@ -393,8 +394,7 @@ func TestPassphraseSources(t *testing.T) {
 		t.Errorf("prompts: %q", errOut.String())
 	}
 	// Three wrong tries: give up.
-	tty, _, _ = iostreams.Test("x\ny\nz\n" + passText + "\n")
-	tty.SetTTY(true, false, false)
+	tty = newTestPrompter("x\ny\nz\n"+passText+"\n", true)
 	if _, err := open("", tty); !errors.Is(err, signer.ErrUnavailable) {
 		t.Errorf("after 3 wrong: %v", err)
 	}
@@ -414,8 +414,7 @@ func TestNewPassphrase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			io, _, _ := iostreams.Test(tt.input)
-			io.SetTTY(true, false, false)
+			io := newTestPrompter(tt.input, true)
 			f := newFixture(t, func(o *Options) { o.PasswordFile, o.Prompter = "", io })
 			_, err := f.store.Create(ctx, "k", BackendKeystore)
 			if (err == nil) != tt.ok || (err != nil && !strings.Contains(err.Error(), tt.msg)) {
@@ -688,4 +687,31 @@ func TestMissingKeystoreFile(t *testing.T) {
 	if _, err := f.store.Signer(ctx, "alice"); !errors.Is(err, signer.ErrNotFound) || !strings.Contains(err.Error(), "keys delete") {
 		t.Errorf("signer: %v", err)
 	}
+}
+
+// testPrompter answers passphrase prompts from lines of text, as a user at
+// a terminal would, and records the prompts.
+type testPrompter struct {
+	lines   []string
+	tty     bool
+	prompts strings.Builder
+}
+
+func newTestPrompter(input string, tty bool) *testPrompter {
+	return &testPrompter{lines: strings.SplitAfter(input, "\n"), tty: tty}
+}
+
+func (p *testPrompter) CanPrompt() bool { return p.tty }
+
+func (p *testPrompter) ReadSecret(msg string) ([]byte, error) {
+	if !p.tty {
+		return nil, prompt.ErrNoTTY
+	}
+	p.prompts.WriteString(msg)
+	if len(p.lines) == 0 || p.lines[0] == "" {
+		return nil, errors.New("no more input")
+	}
+	line := strings.TrimRight(p.lines[0], "\r\n")
+	p.lines = p.lines[1:]
+	return []byte(line), nil
 }

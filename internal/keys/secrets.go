@@ -6,15 +6,12 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/prompt"
 )
 
-// Prompter asks the user for secrets without echo. *iostreams.IOStreams
+// Prompter asks the user for secrets without echo; the CLI's IOStreams
 // satisfies it.
-type Prompter interface {
-	ReadSecret(prompt string) ([]byte, error)
-	CanPrompt() bool
-}
+type Prompter = prompt.Prompter
 
 // ReadFirstLine returns the first line of the file at path without its line
 // ending, as geth and Foundry read password files. The rest of the file is
@@ -50,7 +47,7 @@ const maxPromptAttempts = 3
 
 // errNoPassphrase explains how to supply a passphrase without a terminal.
 func errNoPassphrase(label string) error {
-	return fmt.Errorf("%s needs its passphrase but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, iostreams.ErrNoTTY)
+	return fmt.Errorf("%s needs its passphrase but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, prompt.ErrNoTTY)
 }
 
 // passphraseSource yields the passphrase of an existing secret. fromFile
@@ -88,7 +85,7 @@ func (s *Store) newPassphrase(label string) ([]byte, error) {
 		return p, nil
 	}
 	if s.opts.Prompter == nil || !s.opts.Prompter.CanPrompt() {
-		return nil, fmt.Errorf("a new passphrase for %s is needed but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, iostreams.ErrNoTTY)
+		return nil, fmt.Errorf("a new passphrase for %s is needed but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, prompt.ErrNoTTY)
 	}
 	p1, err := s.opts.Prompter.ReadSecret(fmt.Sprintf("New passphrase for %s: ", label))
 	if err != nil {

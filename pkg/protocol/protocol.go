@@ -1,7 +1,46 @@
-// Package protocol defines what a liquid-staking protocol adapter provides:
-// the calls to stake, request a withdrawal and claim, and read access to
-// withdrawal requests. Adapters live in sub-packages (lido, …) and never
-// sign or send anything themselves; pkg/txflow does that.
+// Package protocol is the one contract between the wallet and a staking
+// system, in the manner of database/sql/driver: a small required interface
+// (Protocol) that every adapter implements, and optional capabilities that
+// an adapter implements only when its system has them. The wallet asserts
+// a capability with a type assertion and falls back as documented below.
+// Adapters live in sub-packages (lido, …), are listed in pkg/protocol/all,
+// and never sign or send anything themselves: pkg/txflow does that.
+//
+// # Required: Protocol
+//
+// Name, DisplayName, Tokens (with roles), Unstaking (which kind of
+// unstake the system has), Targets (whether stake and unstake name a
+// validator), Stake, Unstake and ABI.
+//
+// # Optional capabilities
+//
+//	capability    interface     what the wallet does without it
+//	------------  ------------  ------------------------------------------------
+//	requests      Requests      unstake pays out in its own transaction (instant);
+//	                            withdrawals, claim and wait say the protocol has
+//	                            no requests
+//	claim-batch   ClaimBatcher  claim takes the adapter's own batching (Claim)
+//	                            instead of sizing batches to the gas limit
+//	wrap          Wrapper       wrap and unwrap refuse (exit 2)
+//	eta           Estimating    pending requests show "ETA unknown: no model"
+//	hints         Hinter        reverts are decoded without protocol advice
+//	validators    Validators    validators says the protocol has none; a
+//	                            --validator is passed through unchecked
+//	restake       Restaker      restake stakes with the --validator given, or
+//	                            none
+//
+// Each adapter asserts what it has at compile time
+// (var _ protocol.Wrapper = (*Adapter)(nil)) and lists the same names in its
+// Descriptor.Capabilities; pkg/protocol/all's test fails when the two
+// disagree, so a renamed method cannot make the CLI fall back silently.
+//
+// # Identities and kinds
+//
+// Request ids are opaque strings (RequestID) that only the adapter formats
+// and parses: Lido's are plain numbers, a delegation's can name the
+// validator. Statuses include expired (a claim window passed). Tokens carry
+// roles, not positions. The native coin comes from the network (Env.Native),
+// never from the adapter.
 package protocol
 
 import (
@@ -23,15 +62,51 @@ type Backend interface {
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
 
-// Token is an ERC-20 the protocol issues (or the zero value for the native coin).
+// Role says what a token is to its protocol.
+type Role string
+
+const (
+	// RoleNative is the chain's native coin (Env.Native).
+	RoleNative Role = "native"
+	// RoleStaked is the receipt token Stake mints (stETH, rETH, sAVAX).
+	RoleStaked Role = "staked"
+	// RoleWrapped is a non-rebasing wrapper of the staked token (wstETH).
+	RoleWrapped Role = "wrapped"
+	// RoleUnderlying is an ERC-20 that is staked instead of the native
+	// coin (POL on Ethereum).
+	RoleUnderlying Role = "underlying"
+	// RoleCredit is a per-validator share token that cannot be moved
+	// (BNB's StakeCredit).
+	RoleCredit Role = "credit"
+)
+
+// Token is an ERC-20 the protocol issues or takes, or the native coin (zero
+// Address).
 type Token struct {
 	Symbol   string
 	Address  common.Address
 	Decimals uint8
+	Role     Role
+	// NotTransferable marks tokens the contract refuses to move between
+	// accounts; transfer refuses them before anything is signed.
+	NotTransferable bool
 }
 
 // IsNative reports whether t is the chain's native coin.
 func (t Token) IsNative() bool { return t.Address == (common.Address{}) }
+
+// Tokens are a protocol's tokens.
+type Tokens []Token
+
+// ByRole returns the first token with role r.
+func (ts Tokens) ByRole(r Role) (Token, bool) {
+	for _, t := range ts {
+		if t.Role == r {
+			return t, true
+		}
+	}
+	return Token{}, false
+}
 
 // Call is one transaction to send, described for the preview.
 type Call struct {
@@ -51,6 +126,58 @@ type Call struct {
 	GasHint uint64
 }
 
+// UnstakeKind is how a protocol gives the coin back.
+type UnstakeKind string
+
+const (
+	// UnstakeQueued: a request joins a queue and is claimable once the
+	// protocol finalizes it (Lido).
+	UnstakeQueued UnstakeKind = "queued"
+	// UnstakeInstant: the coin arrives in the unstake transaction itself
+	// (Rocket Pool's burn); there is no request to wait for.
+	UnstakeInstant UnstakeKind = "instant"
+	// UnstakeCooldown: a request is claimable from ClaimableAt and must be
+	// claimed before ClaimBy, or it expires (sAVAX).
+	UnstakeCooldown UnstakeKind = "cooldown"
+	// UnstakeUnbonding: each delegation unbonds for a fixed period per
+	// validator (BNB, Polygon, Sonic).
+	UnstakeUnbonding UnstakeKind = "unbonding"
+)
+
+// HasRequests reports whether an unstake of this kind leaves a request to
+// wait for and claim.
+func (k UnstakeKind) HasRequests() bool { return k != UnstakeInstant }
+
+// TargetRule says whether stake and unstake name a target (a validator).
+type TargetRule string
+
+const (
+	// TargetNone: the protocol pools the stake; a target is refused.
+	TargetNone TargetRule = "none"
+	// TargetOptional: a target may be named (a node operator preference).
+	TargetOptional TargetRule = "optional"
+	// TargetRequired: stake and unstake must name a validator.
+	TargetRequired TargetRule = "required"
+)
+
+// StakeRequest is what Stake builds calls for.
+type StakeRequest struct {
+	From   common.Address
+	Amount *big.Int // native coin (or the underlying token), base units
+	// Target is the validator, as the user typed it; "" when none.
+	Target string
+	// Referral is passed to protocols that take one; zero for none.
+	Referral common.Address
+}
+
+// UnstakeRequest is what Unstake builds calls for.
+type UnstakeRequest struct {
+	Owner  common.Address
+	Amount *big.Int // in Token's base units
+	Token  Token    // the token given back: the staked or wrapped one
+	Target string   // the validator, for unbonding protocols
+}
+
 // Status of a withdrawal request.
 type Status string
 
@@ -58,61 +185,112 @@ const (
 	StatusPending   Status = "pending"
 	StatusClaimable Status = "claimable"
 	StatusClaimed   Status = "claimed"
+	// StatusExpired: the claim window passed; what happens next is the
+	// protocol's (sAVAX returns the shares).
+	StatusExpired Status = "expired"
 )
+
+// RequestID identifies a withdrawal request within its protocol. It is
+// opaque to the wallet: the adapter formats it (Requests.RequestIDs,
+// Withdrawal.ID) and parses what the user typed (Requests.ParseRequestID).
+type RequestID string
+
+// String implements fmt.Stringer.
+func (id RequestID) String() string { return string(id) }
 
 // Withdrawal is one withdrawal request.
 type Withdrawal struct {
-	ID          *big.Int
-	Protocol    string
-	Owner       common.Address
-	Amount      *big.Int // requested, in the LST's base units
-	Token       Token    // the LST the amount is in
+	ID       RequestID
+	Protocol string
+	Owner    common.Address
+	// Target is the validator the request unbonds from; "" for pooled stake.
+	Target      string
+	Amount      *big.Int // requested, in Token's base units
+	Token       Token    // the token the amount is in
 	Status      Status
 	RequestedAt time.Time
-	// Claimable is the native amount a claim pays now (after any discount);
-	// nil while pending.
+	// Claimable is the native amount a claim pays now (after any
+	// discount); nil while pending.
 	Claimable *big.Int
+	// ClaimableAt is when the request becomes claimable, where the
+	// protocol fixes it (a cooldown); nil when it depends on the queue.
+	ClaimableAt *time.Time
+	// ClaimBy is the end of the claim window; nil when there is none.
+	ClaimBy *time.Time
 	// ETA is when the request is expected to become claimable; nil = unknown.
 	ETA *time.Time
 }
 
-// StakeOptions are the optional parameters of Stake.
-type StakeOptions struct {
-	Referral common.Address
-}
-
-// Protocol is a liquid-staking protocol on one network.
+// Protocol is a staking system on one network: the required interface.
 type Protocol interface {
 	// Name is the lower-case id used by --protocol ("lido").
 	Name() string
 	// DisplayName is for people ("Lido").
 	DisplayName() string
-	// Tokens lists the LSTs; the first is what Stake mints.
-	Tokens() []Token
-	// Stake returns the calls that stake amount of native coin from `from`.
-	// It checks protocol limits (paused, stake limit) and returns a
+	// Tokens lists the protocol's tokens with their roles; exactly one has
+	// RoleStaked unless stake mints nothing transferable.
+	Tokens() Tokens
+	// Unstaking says how Unstake gives the coin back.
+	Unstaking() UnstakeKind
+	// Targets says whether stake and unstake name a validator.
+	Targets() TargetRule
+	// Stake returns the calls that stake r.Amount from r.From. It checks
+	// protocol limits (paused, minimum, capacity) and returns a
 	// *LimitError when they forbid the stake.
-	Stake(ctx context.Context, from common.Address, amount *big.Int, opts StakeOptions) ([]Call, error)
-	// RequestWithdrawal returns the calls that request a withdrawal of amount
-	// of token, including an approve when the allowance is short, split into
-	// as many requests as the protocol's per-request cap needs.
-	RequestWithdrawal(ctx context.Context, owner common.Address, amount *big.Int, token Token) ([]Call, error)
-	// RequestIDs extracts the ids of withdrawal requests created in receipt.
-	RequestIDs(receipt *types.Receipt) []*big.Int
+	Stake(ctx context.Context, r StakeRequest) ([]Call, error)
+	// Unstake returns the calls that unstake r.Amount of r.Token,
+	// including an approve when an allowance is short.
+	Unstake(ctx context.Context, r UnstakeRequest) ([]Call, error)
+	// ABI holds every function, event and error of the protocol's
+	// contracts, for decoding reverts and receipts.
+	ABI() *abi.ABI
+}
+
+// Requests is the capability of protocols whose unstake leaves a request
+// (every UnstakeKind but instant).
+type Requests interface {
+	// ParseRequestID checks and normalizes an id the user typed.
+	ParseRequestID(s string) (RequestID, error)
+	// RequestIDs extracts the ids of requests created in receipt.
+	RequestIDs(receipt *types.Receipt) []RequestID
 	// Withdrawals returns the requests with the given ids, or every request
 	// of owner when ids is empty, oldest first.
-	Withdrawals(ctx context.Context, owner common.Address, ids []*big.Int) ([]Withdrawal, error)
+	Withdrawals(ctx context.Context, owner common.Address, ids []RequestID) ([]Withdrawal, error)
 	// Claim returns the calls that claim the given claimable requests.
-	Claim(ctx context.Context, owner common.Address, ids []*big.Int) ([]Call, error)
-	// ABI holds every function, event and error of the protocol's contracts,
-	// for decoding reverts and receipts.
-	ABI() *abi.ABI
+	Claim(ctx context.Context, owner common.Address, ids []RequestID) ([]Call, error)
+}
+
+// ClaimBatcher is implemented by protocols whose claims take a batch size
+// from the caller, so that the wallet can fit claims to the gas limit.
+type ClaimBatcher interface {
+	ClaimBatches(ctx context.Context, ids []RequestID, perTx int) ([]Call, error)
 }
 
 // Wrapper is implemented by protocols with a wrapped (non-rebasing) token.
 type Wrapper interface {
 	Wrap(ctx context.Context, from common.Address, amount *big.Int) ([]Call, error)
 	Unwrap(ctx context.Context, from common.Address, amount *big.Int) ([]Call, error)
+}
+
+// Validator is one validator a stake can be delegated to.
+type Validator struct {
+	// ID is what the user types: an operator address or a number.
+	ID         string
+	Moniker    string
+	Commission string // a decimal percentage, "5" or "2.5"
+	TotalStake *big.Int
+	Status     string // active, jailed, inactive
+}
+
+// Validators is implemented by delegation protocols.
+type Validators interface {
+	Validators(ctx context.Context) ([]Validator, error)
+}
+
+// Restaker is implemented by protocols that know where claimed proceeds
+// go back to (the validator the claimed requests unbonded from).
+type Restaker interface {
+	RestakeTarget(ctx context.Context, owner common.Address, claimed []Withdrawal) (string, error)
 }
 
 // LimitError is a protocol rule that forbids the request (bad input, exit 2).

@@ -3,10 +3,9 @@
 package claim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"slices"
 	"strings"
@@ -16,22 +15,25 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-type options struct {
-	f        *cmdutil.Factory
-	ids      []string
-	protocol string
+// ClaimOptions are the claim command's inputs.
+type ClaimOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	IDs          []string
+	ProtocolName string
 }
 
-// NewCmdClaim returns the claim command.
-func NewCmdClaim(f *cmdutil.Factory) *cobra.Command {
-	o := &options{f: f}
+// NewCmdClaim returns the claim command; runF replaces its body in tests.
+func NewCmdClaim(f *cmdutil.Factory, runF func(*ClaimOptions) error) *cobra.Command {
+	opts := &ClaimOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "claim [ID...]",
 		Short: "Claim finalized withdrawal requests",
@@ -45,33 +47,42 @@ sent.`,
 		Example: `  stakewallet claim --signer alice
   stakewallet claim 12 13 --signer alice --yes --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ids = args
-			return run(cmd.Context(), o)
+			opts.IDs = args
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return claimRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol (default: the network's)")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol (default: the network's)")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func run(ctx context.Context, o *options) error {
-	ids, err := cmdutil.ParseIDs(o.ids)
-	if err != nil {
-		return err
-	}
-	env, err := txcmd.Setup(ctx, o.f)
+func claimRun(ctx context.Context, opts *ClaimOptions) error {
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	p, err := o.f.Protocol(ctx, o.protocol)
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
-	ws, err := p.Withdrawals(ctx, env.From, ids)
+	reqs, err := cmdutil.Requests(p)
 	if err != nil {
 		return err
 	}
-	var claimed []*big.Int
+	ids, err := cmdutil.ParseIDs(p, opts.IDs)
+	if err != nil {
+		return err
+	}
+	ws, err := reqs.Withdrawals(ctx, env.From, ids)
+	if err != nil {
+		return err
+	}
+	var claimed []protocol.RequestID
 	if len(ids) > 0 {
 		var problems []string
 		claimable := 0
@@ -83,6 +94,8 @@ func run(ctx context.Context, o *options) error {
 				problems = append(problems, fmt.Sprintf("request %s belongs to %s, not the signer %s", w.ID, w.Owner.Hex(), env.From.Hex()))
 			case w.Status == protocol.StatusPending:
 				problems = append(problems, fmt.Sprintf("request %s is still pending (wait with `stakewallet withdrawals wait %s`)", w.ID, w.ID))
+			case w.Status == protocol.StatusExpired:
+				problems = append(problems, fmt.Sprintf("request %s expired: its claim window is over", w.ID))
 			default:
 				claimable++
 			}
@@ -97,18 +110,50 @@ func run(ctx context.Context, o *options) error {
 			return cmdutil.BadInputf("nothing was sent: %s", strings.Join(problems, "; "))
 		}
 	}
-	return claimWithdrawals(ctx, env, p, ws, claimed)
+	res, err := claimWithdrawals(ctx, env, p, ws, claimed)
+	if err != nil {
+		return err
+	}
+	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// Result is what a claim did: the ids claimed, those skipped as already
+// claimed, and the transactions (none when there was nothing to claim).
+type Result struct {
+	*txcmd.Result
+	RequestIDs     []string `json:"requestIds"`
+	AlreadyClaimed []string `json:"alreadyClaimed"`
+	// Total is what the claimed requests paid, in the native coin's base
+	// units (restake stakes it).
+	Total *big.Int `json:"-"`
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	if len(r.RequestIDs) == 0 && !r.DryRun {
+		fmt.Fprintln(w, "Nothing to claim: no finalized, unclaimed withdrawal requests.")
+		return
+	}
+	r.Result.RenderHuman(w, st)
+	kv := &output.KV{}
+	if r.Sent() {
+		kv.Add("claimed ids", strings.Join(r.RequestIDs, ", "))
+		if len(r.AlreadyClaimed) > 0 {
+			kv.Add("already claimed", strings.Join(r.AlreadyClaimed, ", "))
+		}
+	}
+	kv.Render(w, st)
 }
 
 // Claimable claims the claimable requests among ws (owned by the signer)
-// in as few transactions as the gas limit allows. With none it says so and
-// succeeds: "nothing to do" is not an error for scripts.
-func Claimable(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal) error {
+// in as few transactions as the gas limit allows. With none it returns a
+// result without transactions: "nothing to do" is not an error for scripts.
+func Claimable(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal) (*Result, error) {
 	return claimWithdrawals(ctx, env, p, ws, nil)
 }
 
-// Total is the ETH the claimable requests among ws pay now.
-func Total(ws []protocol.Withdrawal) (ids []*big.Int, total *big.Int) {
+// Total is the native coin the claimable requests among ws pay now.
+func Total(ws []protocol.Withdrawal) (ids []protocol.RequestID, total *big.Int) {
 	total = new(big.Int)
 	for _, w := range ws {
 		if w.Status == protocol.StatusClaimable {
@@ -121,7 +166,7 @@ func Total(ws []protocol.Withdrawal) (ids []*big.Int, total *big.Int) {
 	return ids, total
 }
 
-func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal, alreadyClaimed []*big.Int) error {
+func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal, alreadyClaimed []protocol.RequestID) (*Result, error) {
 	var mine []protocol.Withdrawal
 	for _, w := range ws {
 		// Claims pay the sender; someone else's request would only revert.
@@ -130,45 +175,57 @@ func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, 
 		}
 	}
 	ids, total := Total(mine)
-	f := env.F
-	st := output.NewStyles(f.IO)
-	if len(alreadyClaimed) > 0 && !f.Flags.JSON {
-		fmt.Fprintln(f.IO.ErrOut, st.Dim.Render(fmt.Sprintf("Skipped %s already claimed: %s.", cmdutil.Plural(len(alreadyClaimed), "request"), cmdutil.JoinIDs(alreadyClaimed))))
+	if len(alreadyClaimed) > 0 && !env.JSON {
+		st := output.NewStyles(env.IO)
+		fmt.Fprintln(env.IO.ErrOut, st.Dim.Render(fmt.Sprintf("Skipped %s already claimed: %s.", cmdutil.Plural(len(alreadyClaimed), "request"), cmdutil.JoinIDs(alreadyClaimed))))
 	}
+	out := &Result{RequestIDs: cmdutil.IDStrings(ids), AlreadyClaimed: cmdutil.IDStrings(alreadyClaimed), Total: total}
 	if len(ids) == 0 {
-		if f.Flags.JSON {
-			return output.JSON(f.IO.Out, map[string]any{
-				"action": "claim", "network": env.Net.Name, "chainId": env.Net.ChainID, "from": env.From.Hex(),
-				"requestIds": []string{}, "alreadyClaimed": cmdutil.IDStrings(alreadyClaimed), "transactions": []any{},
-			})
-		}
-		fmt.Fprintln(f.IO.Out, "Nothing to claim: no finalized, unclaimed withdrawal requests.")
-		return nil
+		out.Result = env.NoOp("claim")
+		return out, nil
 	}
 	calls, err := Calls(ctx, env, p, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return env.Run(ctx, &txcmd.Request{
+	native := env.Native()
+	out.Result, err = env.Run(ctx, &txcmd.Request{
 		Action:   "claim",
-		Title:    fmt.Sprintf("Claim %s (%s) from %s", cmdutil.Plural(len(ids), "withdrawal request"), amount.FormatUnits(total, 18, env.Net.NativeSymbol), p.DisplayName()),
+		Title:    fmt.Sprintf("Claim %s (%s) from %s", cmdutil.Plural(len(ids), "withdrawal request"), amount.FormatUnits(total, native.Decimals, native.Symbol), p.DisplayName()),
 		Protocol: p,
 		Calls:    calls,
 		Amount:   total,
-		After: func(ctx context.Context, _ []*types.Receipt) (map[string]any, *output.KV, error) {
-			kv := (&output.KV{}).Add("claimed ids", cmdutil.JoinIDs(ids))
-			if len(alreadyClaimed) > 0 {
-				kv.Add("already claimed", cmdutil.JoinIDs(alreadyClaimed))
-			}
-			return map[string]any{"requestIds": cmdutil.IDStrings(ids), "alreadyClaimed": cmdutil.IDStrings(alreadyClaimed)}, kv, nil
-		},
+		After:    func(context.Context, []*types.Receipt) error { return nil },
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// batchClaimer is implemented by protocols whose claims take a batch size
-// from the caller (Lido's ClaimBatches).
-type batchClaimer interface {
-	ClaimBatches(ctx context.Context, ids []*big.Int, perTx int) ([]protocol.Call, error)
+// Calls builds the claim transactions for ids: as few as the gas limit
+// allows when the protocol lets the caller size batches, else the
+// protocol's own batching.
+func Calls(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ids []protocol.RequestID) ([]protocol.Call, error) {
+	reqs, err := cmdutil.Requests(p)
+	if err != nil {
+		return nil, err
+	}
+	ids = slices.Clone(ids)
+	bc, ok := p.(protocol.ClaimBatcher)
+	if !ok {
+		return reqs.Claim(ctx, env.From, ids)
+	}
+	n, ok, err := batchSize(ctx, env, bc, ids)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// The sample did not estimate (it would revert): let the protocol
+		// batch, and the preview's simulation say why it fails.
+		return reqs.Claim(ctx, env.From, ids)
+	}
+	return bc.ClaimBatches(ctx, ids, n)
 }
 
 const (
@@ -181,33 +238,11 @@ const (
 	gasMarginPercent = 20
 )
 
-// Calls builds the claim transactions for ids: as few as the gas limit
-// allows when the protocol lets the caller size batches, else the
-// protocol's own batching.
-func Calls(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ids []*big.Int) ([]protocol.Call, error) {
-	ids = slices.Clone(ids)
-	slices.SortFunc(ids, func(a, b *big.Int) int { return a.Cmp(b) })
-	bc, ok := p.(batchClaimer)
-	if !ok {
-		return p.Claim(ctx, env.From, ids)
-	}
-	n, ok, err := batchSize(ctx, env, bc, ids)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		// The sample did not estimate (it would revert): let the protocol
-		// batch, and the preview's simulation say why it fails.
-		return p.Claim(ctx, env.From, ids)
-	}
-	return bc.ClaimBatches(ctx, ids, n)
-}
-
 // batchSize is how many ids fit one claim transaction under the gas cap,
 // from the estimate of a sample (base cost included, so it errs on the
 // side of smaller batches).
-func batchSize(ctx context.Context, env *txcmd.Env, bc batchClaimer, ids []*big.Int) (int, bool, error) {
-	limit := env.F.Flags.GasLimit
+func batchSize(ctx context.Context, env *txcmd.Env, bc protocol.ClaimBatcher, ids []protocol.RequestID) (int, bool, error) {
+	limit := env.Tx.GasLimit
 	if limit == 0 && len(ids) <= sampleSize {
 		return len(ids), true, nil
 	}
@@ -237,24 +272,4 @@ func fitPerTx(sampleGas uint64, sampleIDs int, limit uint64, total int) int {
 	perID := sampleGas*(100+gasMarginPercent)/100/uint64(sampleIDs) + 1
 	n := limit / perID
 	return int(max(1, min(n, uint64(total))))
-}
-
-// CaptureJSON runs fn, a command body that prints one JSON document, with
-// stdout sent to a buffer, and returns the document: commands made of
-// several steps (withdrawals wait --claim, restake) nest each step's
-// document in their own, since stdout carries exactly one.
-func CaptureJSON(ios *iostreams.IOStreams, fn func() error) (map[string]any, error) {
-	var buf bytes.Buffer
-	out := ios.Out
-	ios.Out = &buf
-	err := fn()
-	ios.Out = out
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		return nil, fmt.Errorf("read the result document: %w", err)
-	}
-	return doc, nil
 }

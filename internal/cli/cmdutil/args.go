@@ -2,11 +2,12 @@ package cmdutil
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
 // ExactArgs is cobra.ExactArgs with an exit-2 error that says what is missing.
@@ -43,38 +44,53 @@ func ParseAddress(what, s string) (common.Address, error) {
 	return a, nil
 }
 
-// ParseIDs parses withdrawal request ids (decimal, positive).
-func ParseIDs(args []string) ([]*big.Int, error) {
-	var ids []*big.Int
-	seen := map[string]bool{}
+// Requests is p's request capability, or a bad-input error for a
+// protocol whose unstake pays out at once (it leaves nothing to list,
+// wait for or claim).
+func Requests(p protocol.Protocol) (protocol.Requests, error) {
+	r, ok := p.(protocol.Requests)
+	if !ok {
+		return nil, BadInputf("%s has no withdrawal requests: its unstake pays out in the same transaction", p.DisplayName())
+	}
+	return r, nil
+}
+
+// ParseIDs parses withdrawal request ids as p formats them; an id given
+// twice is an error (a script that repeats one has a bug).
+func ParseIDs(p protocol.Protocol, args []string) ([]protocol.RequestID, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	r, err := Requests(p)
+	if err != nil {
+		return nil, err
+	}
+	var ids []protocol.RequestID
+	seen := map[protocol.RequestID]bool{}
 	for _, a := range args {
-		v, ok := new(big.Int).SetString(a, 10)
-		if !ok || v.Sign() <= 0 || strings.TrimLeft(a, "0123456789") != "" {
-			return nil, BadInputf("request id %q is not a positive whole number", a)
+		id, err := r.ParseRequestID(a)
+		if err != nil {
+			return nil, BadInput(err)
 		}
-		if seen[v.String()] {
-			return nil, BadInputf("request id %s is given twice", v)
+		if seen[id] {
+			return nil, BadInputf("request id %s is given twice", id)
 		}
-		seen[v.String()] = true
-		ids = append(ids, v)
+		seen[id] = true
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
 
 // JoinIDs renders ids as "1, 2, 3".
-func JoinIDs(ids []*big.Int) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = id.String()
-	}
-	return strings.Join(s, ", ")
+func JoinIDs(ids []protocol.RequestID) string {
+	return strings.Join(IDStrings(ids), ", ")
 }
 
-// IDStrings renders ids as decimal strings for JSON.
-func IDStrings(ids []*big.Int) []string {
+// IDStrings renders ids as strings for JSON (never null: an empty list).
+func IDStrings(ids []protocol.RequestID) []string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
-		s[i] = id.String()
+		s[i] = string(id)
 	}
 	return s
 }

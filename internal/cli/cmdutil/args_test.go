@@ -2,7 +2,11 @@ package cmdutil
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
 )
 
 func TestParseAddress(t *testing.T) {
@@ -32,13 +36,34 @@ func TestParseAddress(t *testing.T) {
 }
 
 func TestParseIDs(t *testing.T) {
-	ids, err := ParseIDs([]string{"3", "1", "20"})
+	p, err := lido.New(protocol.Env{
+		Network: "devnet", Addresses: lido.Deployments["devnet"], Backend: nopBackend{},
+		Native: protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := ParseIDs(p, []string{"3", "1", "#20"})
 	if err != nil || JoinIDs(ids) != "3, 1, 20" {
 		t.Fatalf("ParseIDs = %v, %v", ids, err)
 	}
-	for _, bad := range [][]string{{"0"}, {"-1"}, {"1.5"}, {"abc"}, {"0x10"}, {"2", "2"}} {
-		if _, err := ParseIDs(bad); err == nil {
-			t.Errorf("ParseIDs(%v) accepted", bad)
+	if ids, err := ParseIDs(p, nil); err != nil || ids != nil {
+		t.Errorf("ParseIDs(nil) = %v, %v", ids, err)
+	}
+	for _, bad := range [][]string{{"0"}, {"-1"}, {"1.5"}, {"abc"}, {"0x10"}, {"2", "2"}, {"2", "#2"}} {
+		_, err := ParseIDs(p, bad)
+		var ee *ExitError
+		if !errors.As(err, &ee) || ee.Code != ExitBadInput {
+			t.Errorf("ParseIDs(%v) = %v, want exit 2", bad, err)
 		}
 	}
+	if _, err := ParseIDs(instant{p}, []string{"1"}); err == nil || !strings.Contains(err.Error(), "pays out in the same transaction") {
+		t.Errorf("ParseIDs on a protocol without requests: %v", err)
+	}
 }
+
+// instant hides every optional capability of the protocol it wraps, as an
+// instant-unstake adapter would have none.
+type instant struct{ protocol.Protocol }
+
+type nopBackend struct{ protocol.Backend }

@@ -5,25 +5,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// GlobalFlags are the flags every command takes (SPEC "Global flags").
+// GlobalFlags are the flags every command takes (SPEC "Global flags"):
+// where to connect, who signs, and how to print.
 type GlobalFlags struct {
 	Network         string
 	RPCURLs         []string
 	Signer          string
 	JSON            bool
-	Yes             bool
-	DryRun          bool
 	ConfigFile      string
 	NoColor         bool
-	Timeout         time.Duration
-	Confirmations   uint64
-	MaxFee          string // gwei
-	PriorityFee     string // gwei
-	GasLimit        uint64
-	Nonce           int64 // -1: take the pending nonce
 	PasswordFile    string
 	LedgerTransport string
 }
@@ -34,22 +28,45 @@ func (g *GlobalFlags) Register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&g.RPCURLs, "rpc-url", splitEnvList("ETH_RPC_URL"), "JSON-RPC endpoint, http(s) or ws(s); repeat for failover in order (env ETH_RPC_URL, comma-separated)")
 	fs.StringVar(&g.Signer, "signer", os.Getenv("STAKEWALLET_SIGNER"), "who signs: NAME, keystore:NAME|FILE, keyring:NAME, ledger[:N|:PATH] (env STAKEWALLET_SIGNER)")
 	fs.BoolVar(&g.JSON, "json", false, "print exactly one JSON document on stdout")
-	fs.BoolVarP(&g.Yes, "yes", "y", false, "do not ask for confirmation")
-	fs.BoolVar(&g.DryRun, "dry-run", false, "build, fill and simulate; print the preview; sign and send nothing")
 	fs.StringVar(&g.ConfigFile, "config", os.Getenv("STAKEWALLET_CONFIG"), "config file (default <UserConfigDir>/stakewallet/config.toml; env STAKEWALLET_CONFIG)")
 	fs.BoolVar(&g.NoColor, "no-color", os.Getenv("NO_COLOR") != "", "plain output (env NO_COLOR)")
-	fs.DurationVar(&g.Timeout, "timeout", 5*time.Minute, "how long to wait for inclusion")
-	fs.Uint64Var(&g.Confirmations, "confirmations", 1, "blocks to wait for after inclusion (1 = included)")
-	fs.StringVar(&g.MaxFee, "max-fee", "", "max fee per gas in gwei (default: 2 × base fee + priority fee)")
-	fs.StringVar(&g.PriorityFee, "priority-fee", "", "priority fee per gas in gwei (default: the node's suggestion)")
-	fs.Uint64Var(&g.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
-	fs.Int64Var(&g.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
 	fs.StringVar(&g.PasswordFile, "password-file", os.Getenv("STAKEWALLET_PASSWORD_FILE"), "file whose first line is the keystore passphrase (env STAKEWALLET_PASSWORD_FILE)")
 	ledgerDefault := os.Getenv("STAKEWALLET_LEDGER_TRANSPORT")
 	if ledgerDefault == "" {
 		ledgerDefault = "hid"
 	}
 	fs.StringVar(&g.LedgerTransport, "ledger-transport", ledgerDefault, "Ledger transport: hid (USB) or tcp://HOST:PORT (Speculos) (env STAKEWALLET_LEDGER_TRANSPORT)")
+}
+
+// TxFlags are the flags of commands that sign and send: only those
+// commands register them, so `balance --nonce 3` is a usage error.
+type TxFlags struct {
+	Yes           bool
+	DryRun        bool
+	Timeout       time.Duration
+	Confirmations uint64
+	MaxFee        string // gwei
+	PriorityFee   string // gwei
+	GasLimit      uint64
+	Nonce         int64 // -1: take the pending nonce
+}
+
+// DefaultTxFlags are the values of TxFlags when no flag is given.
+func DefaultTxFlags() TxFlags {
+	return TxFlags{Timeout: 5 * time.Minute, Confirmations: 1, Nonce: -1}
+}
+
+// AddTxFlags registers the transaction flags on cmd.
+func AddTxFlags(cmd *cobra.Command, t *TxFlags) {
+	fs := cmd.Flags()
+	fs.BoolVarP(&t.Yes, "yes", "y", false, "do not ask for confirmation")
+	fs.BoolVar(&t.DryRun, "dry-run", false, "build, fill and simulate; print the preview; sign and send nothing")
+	fs.DurationVar(&t.Timeout, "timeout", 5*time.Minute, "how long to wait for inclusion")
+	fs.Uint64Var(&t.Confirmations, "confirmations", 1, "blocks to wait for after inclusion (1 = included)")
+	fs.StringVar(&t.MaxFee, "max-fee", "", "max fee per gas in gwei (default: 2 × base fee + priority fee)")
+	fs.StringVar(&t.PriorityFee, "priority-fee", "", "priority fee per gas in gwei (default: the node's suggestion)")
+	fs.Uint64Var(&t.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
+	fs.Int64Var(&t.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
 }
 
 func splitEnvList(name string) []string {

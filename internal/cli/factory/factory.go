@@ -5,13 +5,13 @@ package factory
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/ethereum/go-ethereum/common"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
@@ -53,7 +53,7 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 		chainMu sync.Mutex
 		client  *chain.Client
 	)
-	f.Chain = func(ctx context.Context) (*chain.Client, error) {
+	f.Chain = func(ctx context.Context) (cmdutil.Chain, error) {
 		chainMu.Lock()
 		defer chainMu.Unlock()
 		if client != nil {
@@ -109,7 +109,7 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 		if err != nil {
 			return nil, err
 		}
-		p, err := d.New(addrs, c)
+		p, err := d.New(protocol.Env{Network: n.Name, Addresses: addrs, Backend: c, Native: n.Native()})
 		if err != nil {
 			return nil, cmdutil.BadInput(fmt.Errorf("protocol %s on %s: %w", name, n.Name, err))
 		}
@@ -150,12 +150,12 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 		store, err := f.Keys()
 		return ref, store, err
 	}
-	f.Signer = func(ctx context.Context) (signer.Signer, error) {
+	f.Account = func(ctx context.Context) (*signer.Lazy, error) {
 		ref, store, err := signerRef()
 		if err != nil {
 			return nil, err
 		}
-		return store.Signer(ctx, ref)
+		return store.Account(ctx, ref)
 	}
 	f.Address = func(ctx context.Context) (common.Address, error) {
 		ref, store, err := signerRef()

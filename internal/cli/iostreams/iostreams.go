@@ -4,6 +4,8 @@
 package iostreams
 
 import (
+	"github.com/stakewallet/stakewallet/internal/prompt"
+
 	"bufio"
 	"errors"
 	"fmt"
@@ -16,8 +18,9 @@ import (
 	"golang.org/x/term"
 )
 
-// ErrNoTTY is returned when input is needed but there is no terminal to ask.
-var ErrNoTTY = errors.New("input needed but stdin is not a terminal")
+// ErrNoTTY is returned when input is needed but there is no terminal to
+// ask; it is prompt.ErrNoTTY, so that errors from internal/keys match.
+var ErrNoTTY = prompt.ErrNoTTY
 
 // IOStreams bundles the three standard streams with what we know about them.
 type IOStreams struct {

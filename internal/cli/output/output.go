@@ -23,6 +23,22 @@ func JSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// Human is a command's result that can render itself for people; --json
+// prints the same value marshalled.
+type Human interface {
+	RenderHuman(w io.Writer, st Styles)
+}
+
+// Print writes a command's result: the value as one JSON document when
+// asJSON, else its human rendering, on stdout.
+func Print(ios *iostreams.IOStreams, asJSON bool, v Human) error {
+	if asJSON {
+		return JSON(ios.Out, v)
+	}
+	v.RenderHuman(ios.Out, NewStyles(ios))
+	return nil
+}
+
 // Styles are the text styles of human output; all plain when colour is off.
 type Styles struct {
 	Title, Label, Value, OK, Warn, Err, Dim lipgloss.Style

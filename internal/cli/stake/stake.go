@@ -4,6 +4,7 @@ package stake
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -18,91 +19,158 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-type options struct {
-	f        *cmdutil.Factory
-	amount   string
-	protocol string
-	referral string
+// StakeOptions are the stake command's inputs.
+type StakeOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	Amount       string
+	ProtocolName string
+	Validator    string
+	Referral     string
 }
 
-// NewCmdStake returns the stake command.
-func NewCmdStake(f *cmdutil.Factory) *cobra.Command {
-	o := &options{f: f}
+// NewCmdStake returns the stake command; runF replaces its body in tests.
+func NewCmdStake(f *cmdutil.Factory, runF func(*StakeOptions) error) *cobra.Command {
+	opts := &StakeOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "stake AMOUNT",
 		Short: "Stake native coin and receive the protocol's liquid staking token",
-		Long: `Stake AMOUNT of the network's native coin (e.g. ETH) with a liquid-staking
+		Long: `Stake AMOUNT of the network's native coin (e.g. ETH) with a staking
 protocol (default: the network's, lido on Ethereum networks) and receive its
-token (stETH). AMOUNT is a decimal in whole coins: 1.5 means 1.5 ETH.`,
+token (stETH). AMOUNT is a decimal in whole coins: 1.5 means 1.5 ETH.
+Protocols that delegate to a validator need --validator.`,
 		Example: `  stakewallet stake 1 --signer alice
   stakewallet stake 0.25 --signer ledger --network hoodi --rpc-url https://…
   stakewallet stake 32 --signer alice --dry-run --json`,
 		Args: cmdutil.ExactArgs(1, "AMOUNT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.amount = args[0]
-			return run(cmd.Context(), o)
+			opts.Amount = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return stakeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol to stake with (default: the network's)")
-	cmd.Flags().StringVar(&o.referral, "referral", "", "referral address passed to the protocol")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol to stake with (default: the network's)")
+	cmd.Flags().StringVar(&opts.Validator, "validator", "", "validator to delegate to, for protocols that delegate")
+	cmd.Flags().StringVar(&opts.Referral, "referral", "", "referral address passed to the protocol")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func run(ctx context.Context, o *options) error {
-	value, err := amount.ParsePositive(o.amount, 18)
+func stakeRun(ctx context.Context, opts *StakeOptions) error {
+	net, err := opts.Network()
+	if err != nil {
+		return err
+	}
+	native := net.Native()
+	value, err := amount.ParsePositive(opts.Amount, native.Decimals)
 	if err != nil {
 		return cmdutil.BadInput(err)
 	}
 	var referral common.Address
-	if o.referral != "" {
-		if referral, err = cmdutil.ParseAddress("--referral", o.referral); err != nil {
+	if opts.Referral != "" {
+		if referral, err = cmdutil.ParseAddress("--referral", opts.Referral); err != nil {
 			return err
 		}
 	}
-	env, err := txcmd.Setup(ctx, o.f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	p, err := o.f.Protocol(ctx, o.protocol)
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
-	req, err := Request(ctx, env, p, value, protocol.StakeOptions{Referral: referral}, "Stake")
+	res, err := Stake(ctx, env, p, protocol.StakeRequest{From: env.From, Amount: value, Target: opts.Validator, Referral: referral}, "Stake")
 	if err != nil {
 		return err
 	}
-	return env.Run(ctx, req)
+	return output.Print(opts.IO, opts.JSON, res)
 }
 
-// Request builds the stake of value with p: the calls, the preview title
-// ("<verb> 1 ETH with Lido") and the result fields (LST received, read
-// from the mint event, and the new balance). restake reuses it.
-func Request(ctx context.Context, env *txcmd.Env, p protocol.Protocol, value *big.Int, opts protocol.StakeOptions, verb string) (*txcmd.Request, error) {
-	calls, err := p.Stake(ctx, env.From, value, opts)
+// Result is what stake did: the transactions, the staked token received
+// (read from its mint event) and the balance after.
+type Result struct {
+	*txcmd.Result
+	Received *txcmd.TokenAmount `json:"received,omitempty"`
+	Balance  *txcmd.TokenAmount `json:"balance,omitempty"`
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	r.Result.RenderHuman(w, st)
+	(&output.KV{}).Add("received", r.Received.Human()).Add("balance", r.Balance.Human()).Render(w, st)
+}
+
+// CheckTarget refuses a validator the protocol does not take, or its
+// absence where the protocol needs one, before anything is read.
+func CheckTarget(p protocol.Protocol, target string) error {
+	switch p.Targets() {
+	case protocol.TargetRequired:
+		if target == "" {
+			return cmdutil.BadInputf("%s delegates to a validator: pass --validator ID (`stakewallet validators` lists them)", p.DisplayName())
+		}
+	case protocol.TargetNone:
+		if target != "" {
+			return cmdutil.BadInputf("%s pools the stake: --validator is not taken", p.DisplayName())
+		}
+	}
+	return nil
+}
+
+// Stake stakes r with p through env: builds the calls, previews, sends and
+// reads the result. verb heads the preview ("Stake", "Restake"); restake
+// reuses it.
+func Stake(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.StakeRequest, verb string) (*Result, error) {
+	if err := CheckTarget(p, r.Target); err != nil {
+		return nil, err
+	}
+	calls, err := p.Stake(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	lst := p.Tokens()[0]
-	return &txcmd.Request{
+	out := &Result{}
+	staked, hasStaked := p.Tokens().ByRole(protocol.RoleStaked)
+	native := env.Native()
+	title := fmt.Sprintf("%s %s with %s", verb, amount.FormatUnits(r.Amount, native.Decimals, native.Symbol), p.DisplayName())
+	if r.Target != "" {
+		title += " (validator " + r.Target + ")"
+	}
+	req := &txcmd.Request{
 		Action:   "stake",
-		Title:    fmt.Sprintf("%s %s with %s", verb, amount.FormatUnits(value, 18, env.Net.NativeSymbol), p.DisplayName()),
+		Title:    title,
 		Protocol: p,
 		Calls:    calls,
-		Amount:   value,
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
-			received := erc20.Transferred(receipts, lst.Address, common.Address{}, env.From)
-			balance, err := erc20.BalanceOf(ctx, env.Chain, lst.Address, env.From)
-			if err != nil {
-				return nil, nil, err
+		Amount:   r.Amount,
+		After: func(ctx context.Context, receipts []*types.Receipt) error {
+			if !hasStaked {
+				return nil
 			}
-			kv := (&output.KV{}).
-				Add("received", amount.FormatUnits(received, lst.Decimals, lst.Symbol)).
-				Add("balance", amount.FormatUnits(balance, lst.Decimals, lst.Symbol))
-			return map[string]any{
-				"received": txcmd.TokenAmount(received, lst),
-				"balance":  txcmd.TokenAmount(balance, lst),
-			}, kv, nil
+			received := erc20.Transferred(receipts, staked.Address, common.Address{}, env.From)
+			balance, err := erc20.BalanceOf(ctx, env.Chain, staked.Address, env.From)
+			if err != nil {
+				return err
+			}
+			out.Received, out.Balance = txcmd.NewTokenAmount(received, staked), txcmd.NewTokenAmount(balance, staked)
+			return nil
 		},
-	}, nil
+	}
+	if out.Result, err = env.Run(ctx, req); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Amount parses a stake amount in the network's native coin.
+func Amount(s string, native protocol.Token) (*big.Int, error) {
+	v, err := amount.ParsePositive(s, native.Decimals)
+	if err != nil {
+		return nil, cmdutil.BadInput(err)
+	}
+	return v, nil
 }

@@ -20,7 +20,9 @@ type SigningNoter interface {
 // signingNote is the signer's note for step, or "" for signers that
 // present every transaction alike.
 func (e *Env) signingNote(s *txflow.Step) string {
-	n, ok := e.Signer.(SigningNoter)
+	// Only an open signer can say (a Ledger is opened before the preview;
+	// a closed keystore key presents every transaction alike).
+	n, ok := e.Signer.Inner().(SigningNoter)
 	if !ok {
 		return ""
 	}

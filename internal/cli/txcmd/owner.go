@@ -10,14 +10,14 @@ import (
 
 // Owner is the account a read-only command looks at: the explicit
 // address if given, else the signer's address (no unlocking needed).
-func Owner(ctx context.Context, f *cmdutil.Factory, explicit, what string) (common.Address, error) {
+func Owner(ctx context.Context, d Deps, explicit, what string) (common.Address, error) {
 	if explicit != "" {
 		return cmdutil.ParseAddress(what, explicit)
 	}
-	if f.Flags.Signer == "" {
-		if cfg, err := f.Config(); err == nil && cfg.DefaultSigner == "" {
+	if d.Signer == nil || d.Signer() == "" {
+		if cfg, err := d.Config(); err == nil && cfg.DefaultSigner == "" {
 			return common.Address{}, cmdutil.BadInputf("which account? give %s ADDRESS or --signer NAME", what)
 		}
 	}
-	return f.Address(ctx)
+	return d.Address(ctx)
 }

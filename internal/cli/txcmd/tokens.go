@@ -16,8 +16,8 @@ import (
 )
 
 // Protocols binds every protocol configured on the network, in name order.
-func Protocols(ctx context.Context, f *cmdutil.Factory) ([]protocol.Protocol, error) {
-	n, err := f.Network()
+func Protocols(ctx context.Context, d Deps) ([]protocol.Protocol, error) {
+	n, err := d.Network()
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func Protocols(ctx context.Context, f *cmdutil.Factory) ([]protocol.Protocol, er
 	sort.Strings(names)
 	var out []protocol.Protocol
 	for _, name := range names {
-		p, err := f.Protocol(ctx, name)
+		p, err := d.Protocol(ctx, name)
 		if err != nil {
 			return nil, err
 		}

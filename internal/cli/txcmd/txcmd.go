@@ -1,7 +1,7 @@
 // Package txcmd is the part every transaction-sending command shares: it
-// resolves the network, RPC and signer, previews the plan, asks for
-// confirmation, runs pkg/txflow and renders the outcome. Commands only
-// build protocol calls and add their own result fields.
+// resolves the network, RPC and account, previews the plan, asks for
+// confirmation, runs pkg/txflow and returns a typed result. Commands only
+// build protocol calls and fill their own result fields.
 package txcmd
 
 import (
@@ -20,47 +20,76 @@ import (
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
-	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
+// Deps are the factory functions a sending command uses. Commands copy
+// them from the factory (DepsFrom); tests fill them with fakes.
+type Deps struct {
+	IO       *iostreams.IOStreams
+	Config   func() (*config.Config, error)
+	Network  func() (*config.Network, error)
+	Chain    func(ctx context.Context) (cmdutil.Chain, error)
+	Protocol func(ctx context.Context, name string) (protocol.Protocol, error)
+	Account  func(ctx context.Context) (*signer.Lazy, error)
+	Address  func(ctx context.Context) (common.Address, error)
+	// Signer is the --signer flag as given ("" = the config default), for
+	// read-only commands that need to know whether one was named.
+	Signer func() string
+}
+
+// DepsFrom copies the factory's functions.
+func DepsFrom(f *cmdutil.Factory) Deps {
+	return Deps{
+		IO: f.IO, Config: f.Config, Network: f.Network, Chain: f.Chain, Protocol: f.Protocol,
+		Account: f.Account, Address: f.Address, Signer: func() string { return f.Flags.Signer },
+	}
+}
+
 // Env is what a transaction command works with.
 type Env struct {
-	F      *cmdutil.Factory
-	Net    *config.Network
-	Chain  *chain.Client
-	Signer signer.Signer
+	Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+	Net  *config.Network
+	// Chain is the dialled RPC, its chain ID verified.
+	Chain cmdutil.Chain
+	// Signer signs for From; its key opens only at the first signature.
+	Signer *signer.Lazy
 	From   common.Address
 }
 
-// Setup resolves the network, dials the RPC (verifying its chain ID) and
-// opens the signer. The signer is opened first: a bad --signer is bad
-// input and must fail before any network traffic.
-func Setup(ctx context.Context, f *cmdutil.Factory) (*Env, error) {
-	net, err := f.Network()
+// Setup resolves the network, the account (its address only: no key is
+// unlocked) and dials the RPC (verifying its chain ID). The account comes
+// first: a bad --signer is bad input and must fail before any traffic.
+func Setup(ctx context.Context, d Deps, asJSON bool, tx cmdutil.TxFlags) (*Env, error) {
+	if tx.Confirmations == 0 {
+		return nil, cmdutil.BadInputf("--confirmations must be at least 1")
+	}
+	net, err := d.Network()
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.Signer(ctx)
+	s, err := d.Account(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.Chain(ctx)
+	c, err := d.Chain(ctx)
 	if err != nil {
+		_ = s.Close()
 		return nil, err
 	}
-	return &Env{F: f, Net: net, Chain: c, Signer: s, From: s.Address()}, nil
+	return &Env{Deps: d, JSON: asJSON, Tx: tx, Net: net, Chain: c, Signer: s, From: s.Address()}, nil
 }
 
-// Close releases the signer's resources (a Ledger handle).
-func (e *Env) Close() {
-	if c, ok := e.Signer.(signer.Closer); ok {
-		_ = c.Close()
-	}
-}
+// Close releases the signer's resources (a Ledger handle, an opened key).
+func (e *Env) Close() { _ = e.Signer.Close() }
+
+// Native is the network's coin.
+func (e *Env) Native() protocol.Token { return e.Net.Native() }
 
 // Request is one command's batch of calls.
 type Request struct {
@@ -70,13 +99,15 @@ type Request struct {
 	Title    string
 	Protocol protocol.Protocol // nil for plain token transfers
 	Calls    []protocol.Call
-	// Amount and Token are the headline amount, echoed in JSON.
+	// Amount and Token are the headline amount, echoed in JSON; the zero
+	// Token means the native coin.
 	Amount *big.Int
 	Token  protocol.Token
 	// ExtraABIs decode events and reverts of contracts outside Protocol.
 	ExtraABIs []*abi.ABI
-	// After adds command-specific result fields once every call is mined.
-	After func(ctx context.Context, receipts []*types.Receipt) (json map[string]any, human *output.KV, err error)
+	// After fills the command's own result fields once every call is
+	// mined (not on a dry run).
+	After func(ctx context.Context, receipts []*types.Receipt) error
 }
 
 func (r *Request) abis() []*abi.ABI {
@@ -88,15 +119,15 @@ func (r *Request) abis() []*abi.ABI {
 }
 
 func (r *Request) hints() []abidecode.Hints {
-	if h, ok := r.Protocol.(abidecode.Hinter); ok {
+	if h, ok := r.Protocol.(protocol.Hinter); ok {
 		return []abidecode.Hints{h.RevertHints()}
 	}
 	return nil
 }
 
-// Flow builds the pipeline with the global fee/gas/nonce overrides.
+// Flow builds the pipeline with the transaction flags' overrides.
 func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
-	g := e.F.Flags
+	g := e.Tx
 	opts := txflow.Options{
 		Network:       e.Net.Name,
 		ChainID:       new(big.Int).SetUint64(e.Net.ChainID),
@@ -128,7 +159,7 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 	}
 	var j *journal.Journal
 	if !g.DryRun {
-		cfg, err := e.F.Config()
+		cfg, err := e.Config()
 		if err != nil {
 			return nil, err
 		}
@@ -139,40 +170,39 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 	return txflow.New(e.Chain, j, opts), nil
 }
 
-// Run previews req, asks for confirmation, sends and renders the outcome.
-func (e *Env) Run(ctx context.Context, req *Request) error {
-	io := e.F.IO
+// Run previews req, asks for confirmation, sends, and returns the result
+// (a dry run's: the filled, unsigned plan). The key is unlocked only
+// after the confirmation, at the first signature.
+func (e *Env) Run(ctx context.Context, req *Request) (*Result, error) {
+	io := e.IO
 	flow, err := e.Flow(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	io.StartProgress("Preparing " + req.Action)
 	plan, err := flow.Prepare(ctx, e.From, req.Calls)
 	io.StopProgress()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	st := output.NewStyles(io)
-	if e.F.Flags.DryRun {
-		if e.F.Flags.JSON {
-			return output.JSON(io.Out, e.dryRunJSON(req, plan))
-		}
-		e.renderPreview(io.Out, st, req, plan)
-		fmt.Fprintln(io.Out, st.Dim.Render("Dry run: nothing was signed or sent."))
-		return nil
+	res := e.newResult(req, plan)
+	if e.Tx.DryRun {
+		res.markDryRun()
+		return res, nil
 	}
-	if !e.F.Flags.Yes {
+	if !e.Tx.Yes {
+		st := output.NewStyles(io)
 		e.renderPreview(io.ErrOut, st, req, plan)
 		ok, err := io.Confirm("Confirm?")
 		if errors.Is(err, iostreams.ErrNoTTY) {
-			return cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
+			return nil, cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
 				errors.New("confirmation needed but stdin is not a terminal: re-run with --yes to send without asking (nothing was signed)"))
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
-			return cmdutil.WithExit(cmdutil.ExitNeedsInput, "declined", errors.New("declined: nothing was signed or sent"))
+			return nil, cmdutil.WithExit(cmdutil.ExitNeedsInput, "declined", errors.New("declined: nothing was signed or sent"))
 		}
 	}
 	results, runErr := flow.Execute(ctx, plan, e.Signer, e.hooks(req, plan))
@@ -183,37 +213,23 @@ func (e *Env) Run(ctx context.Context, req *Request) error {
 			receipts = append(receipts, r.Receipt)
 		}
 	}
+	res.setSent(results)
 	if runErr != nil {
-		if len(results) > 0 && !e.F.Flags.JSON {
-			e.renderTransactions(io.ErrOut, st, req, results)
+		if len(results) > 0 && !e.JSON {
+			res.renderTransactions(io.ErrOut, output.NewStyles(io))
 		}
-		return runErr
+		return nil, runErr
 	}
-	var extraJSON map[string]any
-	var extraHuman *output.KV
 	if req.After != nil {
-		if extraJSON, extraHuman, err = req.After(ctx, receipts); err != nil {
-			return fmt.Errorf("%s succeeded, but reading the result failed: %w", req.Action, err)
+		if err := req.After(ctx, receipts); err != nil {
+			return nil, fmt.Errorf("%s succeeded, but reading the result failed: %w", req.Action, err)
 		}
 	}
-	if e.F.Flags.JSON {
-		doc := e.baseJSON(req)
-		doc["transactions"] = e.transactionsJSON(req, results)
-		for k, v := range extraJSON {
-			doc[k] = v
-		}
-		return output.JSON(io.Out, doc)
-	}
-	fmt.Fprintln(io.Out, st.OK.Render("✓ ")+st.Title.Render(req.Title))
-	e.renderTransactions(io.Out, st, req, results)
-	if extraHuman != nil {
-		extraHuman.Render(io.Out, st)
-	}
-	return nil
+	return res, nil
 }
 
 func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
-	io := e.F.IO
+	io := e.IO
 	n := len(plan.Steps)
 	return txflow.Hooks{
 		Signing: func(i int, s *txflow.Step) {
@@ -221,7 +237,7 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 		},
 		Sent: func(i int, h common.Hash) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Waiting for %s to be mined", i+1, n, h.Hex()))
-			if !io.IsStderrTTY() && !e.F.Flags.JSON {
+			if !io.IsStderrTTY() && !e.JSON {
 				fmt.Fprintf(io.ErrOut, "sent %s: %s\n", plan.Steps[i].Call.Action, h.Hex())
 			}
 		},

@@ -15,7 +15,11 @@ import (
 // many requests go out in as few transactions as that allows. The ids must
 // be finalized and unclaimed; the caller checks ownership (claims pay the
 // sender and revert NotOwner otherwise, which simulation reports).
-func (l *Lido) ClaimBatches(ctx context.Context, ids []*big.Int, perTx int) ([]protocol.Call, error) {
+func (l *Lido) ClaimBatches(ctx context.Context, rids []protocol.RequestID, perTx int) ([]protocol.Call, error) {
+	ids, err := bigIDs(rids)
+	if err != nil {
+		return nil, err
+	}
 	if perTx <= 0 {
 		return nil, fmt.Errorf("lido: claim batch size %d must be positive", perTx)
 	}
@@ -47,11 +51,11 @@ func (l *Lido) claimCalls(ctx context.Context, ids []*big.Int, perTx int) ([]pro
 		}
 		calls = append(calls, protocol.Call{
 			Action:      "claimWithdrawals",
-			Description: claimDescription(total, chunk),
+			Description: l.claimDescription(total, chunk),
 			To:          l.queue,
 			Data:        data,
 			Amount:      total,
-			Token:       ether,
+			Token:       l.native,
 			GasHint:     gasClaimBase + gasPerClaim*uint64(len(chunk)),
 		})
 	}

@@ -24,11 +24,7 @@ func TestClaimBatches(t *testing.T) {
 				f.addRequest(uint64(id), alice, eth(1), "claimable")
 			}
 			l := f.adapter(t)
-			var ids []*big.Int
-			for _, id := range tt.ids {
-				ids = append(ids, big.NewInt(id))
-			}
-			calls, err := l.ClaimBatches(context.Background(), ids, tt.perTx)
+			calls, err := l.ClaimBatches(context.Background(), rids(tt.ids...), tt.perTx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,10 +66,10 @@ func TestClaimBatchesRefuses(t *testing.T) {
 	if _, err := l.ClaimBatches(context.Background(), nil, 10); err == nil {
 		t.Error("no ids: accepted")
 	}
-	if _, err := l.ClaimBatches(context.Background(), []*big.Int{big.NewInt(1)}, 0); err == nil {
+	if _, err := l.ClaimBatches(context.Background(), rids(1), 0); err == nil {
 		t.Error("batch size 0: accepted")
 	}
-	if _, err := l.ClaimBatches(context.Background(), []*big.Int{big.NewInt(1)}, 10); err == nil {
+	if _, err := l.ClaimBatches(context.Background(), rids(1), 10); err == nil {
 		t.Error("pending request (no hint): accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,7 +15,6 @@ import (
 
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
-	"github.com/stakewallet/stakewallet/pkg/watch"
 )
 
 // The ETA model (protocols.md §1.6–1.7). Lido finalizes requests only in
@@ -47,10 +47,8 @@ const (
 	maxAheadReads = 2_000
 )
 
-var _ watch.Estimating = (*Lido)(nil)
-
-// Estimator implements watch.Estimating: an estimator over this queue.
-func (l *Lido) Estimator() watch.Estimator { return &Estimator{l: l, now: time.Now} }
+// Estimator implements protocol.Estimating: an estimator over this queue.
+func (l *Lido) Estimator() protocol.Estimator { return &Estimator{l: l, now: time.Now} }
 
 // Estimator estimates when Lido withdrawal requests become claimable. The
 // first Estimate reads the finalization history, the queue state and the
@@ -69,15 +67,15 @@ type Estimator struct {
 	amounts  map[uint64]*big.Int // stETH of unfinalized requests read at load
 }
 
-// Estimate implements watch.Estimator.
-func (e *Estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[string]watch.Estimate, error) {
+// Estimate implements protocol.Estimator.
+func (e *Estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[protocol.RequestID]protocol.Estimate, error) {
 	var pending []protocol.Withdrawal
 	for _, w := range ws {
-		if w.Status == protocol.StatusPending && w.ID != nil && w.ID.IsUint64() {
+		if w.Status == protocol.StatusPending && numID(w) != 0 {
 			pending = append(pending, w)
 		}
 	}
-	out := map[string]watch.Estimate{}
+	out := map[protocol.RequestID]protocol.Estimate{}
 	if len(pending) == 0 {
 		return out, nil
 	}
@@ -100,17 +98,26 @@ func (e *Estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map
 	}
 	for _, w := range pending {
 		p := e.position(w)
-		est := watch.Estimate{AmountAhead: p.amountAhead, AsOf: now}
+		est := protocol.Estimate{AmountAhead: p.amountAhead, AsOf: now}
 		ahead := p.ahead
 		est.RequestsAhead = &ahead
 		est.ETA, est.Note = e.model.eta(p, now)
-		out[w.ID.String()] = est
+		out[w.ID] = est
 	}
 	return out, nil
 }
 
+// numID is w's request id as a number, 0 when it is not one of ours.
+func numID(w protocol.Withdrawal) uint64 {
+	n, err := strconv.ParseUint(string(w.ID), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 func (e *Estimator) position(w protocol.Withdrawal) position {
-	id := w.ID.Uint64()
+	id := numID(w)
 	p := position{id: id, requestedAt: w.RequestedAt, amount: w.Amount}
 	last := e.model.lastFinalized
 	if id <= last+1 {
@@ -157,7 +164,7 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 	if err != nil {
 		return err
 	}
-	m := queueModel{buffered: buffered, events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
+	m := queueModel{native: l.native, buffered: buffered, events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
 		searched: min(head.Number.Uint64()+1, maxLookback)}
 
 	// One status read serves both the margin (the timestamp of the last
@@ -168,7 +175,7 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 	}
 	var maxID uint64
 	for _, w := range pending {
-		maxID = max(maxID, w.ID.Uint64())
+		maxID = max(maxID, numID(w))
 	}
 	if maxID > m.lastFinalized+1 && maxID-m.lastFinalized-1 <= maxAheadReads {
 		for k := m.lastFinalized + 1; k < maxID; k++ {
@@ -365,6 +372,7 @@ type position struct {
 
 // queueModel is what the ETA is computed from; eta is pure, for tests.
 type queueModel struct {
+	native         protocol.Token // what finalization pays out
 	events         []finalization // oldest first
 	margin         time.Duration  // youngest age seen finalized
 	marginKnown    bool
@@ -447,7 +455,7 @@ func (m *queueModel) eta(p position, now time.Time) (*time.Time, string) {
 		note += fmt.Sprintf("; requests were finalized once ~%s old", roughDuration(m.margin))
 	}
 	if reports > 1 {
-		note += fmt.Sprintf("; the queue ahead needs more ether than Lido holds, so this assumes reports paying up to %s ETH (the largest batch seen) as validators exit", amount.Format(batch, 18))
+		note += fmt.Sprintf("; the queue ahead needs more ether than Lido holds, so this assumes reports paying up to %s (the largest batch seen) as validators exit", amount.FormatUnits(batch, m.native.Decimals, m.native.Symbol))
 	}
 	return &t, note
 }

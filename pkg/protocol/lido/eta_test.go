@@ -82,7 +82,7 @@ func TestYoungestFinalizedAge(t *testing.T) {
 func TestETA(t *testing.T) {
 	hist := daily(4, 10) // last report at t0+72h, finalized up to id 40
 	last := t0.Add(72 * time.Hour)
-	base := queueModel{events: hist, margin: 70 * time.Minute, marginKnown: true, lastFinalized: 40, buffered: new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18))}
+	base := queueModel{native: nativeETH, events: hist, margin: 70 * time.Minute, marginKnown: true, lastFinalized: 40, buffered: new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18))}
 	oneETH := big.NewInt(1e18)
 	tests := []struct {
 		name     string
@@ -283,7 +283,7 @@ func (c *etaChain) addFinalization(t *testing.T, f finalization) {
 
 func newETAChain(t *testing.T) *etaChain {
 	c := &etaChain{t: t, requests: map[uint64]requestStatus{}, calls: map[string]int{}, buffered: new(big.Int)}
-	p, err := New(Deployments["devnet"], c)
+	p, err := New(devnetEnv(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,9 +322,9 @@ func TestEstimatorAgainstHistory(t *testing.T) {
 	est := c.l.Estimator().(*Estimator)
 	est.now = func() time.Time { return last.Add(90 * time.Minute) }
 	ws := []protocol.Withdrawal{
-		{ID: big.NewInt(32), Status: protocol.StatusPending, Amount: oneETH, RequestedAt: last.Add(time.Hour)},
-		{ID: big.NewInt(33), Status: protocol.StatusPending, Amount: oneETH, RequestedAt: last.Add(time.Hour)},
-		{ID: big.NewInt(30), Status: protocol.StatusClaimable, Amount: oneETH},
+		{ID: "32", Status: protocol.StatusPending, Amount: oneETH, RequestedAt: last.Add(time.Hour)},
+		{ID: "33", Status: protocol.StatusPending, Amount: oneETH, RequestedAt: last.Add(time.Hour)},
+		{ID: "30", Status: protocol.StatusClaimable, Amount: oneETH},
 	}
 	got, err := est.Estimate(context.Background(), ws)
 	if err != nil {
@@ -387,7 +387,7 @@ func TestEstimatorWithoutHistory(t *testing.T) {
 	c := newETAChain(t)
 	c.requests[1] = requestStatus{AmountOfStETH: big.NewInt(1e18), AmountOfShares: big.NewInt(1e18), Timestamp: big.NewInt(t0.Unix())}
 	c.head, c.headTime = 50, t0
-	got, err := c.l.Estimator().Estimate(context.Background(), []protocol.Withdrawal{{ID: big.NewInt(1), Status: protocol.StatusPending, Amount: big.NewInt(1e18), RequestedAt: t0}})
+	got, err := c.l.Estimator().Estimate(context.Background(), []protocol.Withdrawal{{ID: "1", Status: protocol.StatusPending, Amount: big.NewInt(1e18), RequestedAt: t0}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -78,11 +79,29 @@ func newFake(t *testing.T) *fakeChain {
 
 func (f *fakeChain) adapter(t *testing.T) *Lido {
 	t.Helper()
-	p, err := New(Deployments["devnet"], f)
+	p, err := New(devnetEnv(f))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p.(*Lido)
+}
+
+// nativeETH is the devnet's coin as the network table hands it to New.
+var nativeETH = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative}
+
+// devnetEnv binds the adapter to the built-in devnet addresses read
+// through b.
+func devnetEnv(b protocol.Backend) protocol.Env {
+	return protocol.Env{Network: "devnet", Addresses: Deployments["devnet"], Backend: b, Native: nativeETH}
+}
+
+// rids formats request ids as the adapter does (decimal strings).
+func rids(vs ...int64) []protocol.RequestID {
+	out := make([]protocol.RequestID, len(vs))
+	for i, v := range vs {
+		out[i] = protocol.RequestID(strconv.FormatInt(v, 10))
+	}
+	return out
 }
 
 func (f *fakeChain) setAllowance(token, owner, spender common.Address, v *big.Int) {

@@ -2,7 +2,7 @@ package lido
 
 import "github.com/stakewallet/stakewallet/pkg/abidecode"
 
-// RevertHints implements abidecode.Hinter: what Lido's revert reasons
+// RevertHints implements protocol.Hinter: what Lido's revert reasons
 // (protocols.md §1.2 revert strings, §1.4 custom errors) mean for a
 // stakewallet user and what to do next.
 func (l *Lido) RevertHints() abidecode.Hints { return RevertHints() }

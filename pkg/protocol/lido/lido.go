@@ -16,7 +16,6 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
@@ -25,7 +24,10 @@ var Descriptor = protocol.Descriptor{
 	Name:        "lido",
 	Roles:       []string{RoleStETH, RoleWstETH, RoleWithdrawalQueue, RoleLocator},
 	Deployments: Deployments,
-	New:         New,
+	Capabilities: []protocol.Capability{
+		protocol.CapRequests, protocol.CapClaimBatch, protocol.CapWrap, protocol.CapETA, protocol.CapHints,
+	},
+	New: New,
 }
 
 // requiredRoles are the contracts New cannot work without; the locator is
@@ -36,18 +38,25 @@ var requiredRoles = []string{RoleStETH, RoleWstETH, RoleWithdrawalQueue}
 type Lido struct {
 	b                             protocol.Backend
 	stETH, wstETH, queue, locator common.Address
+	native                        protocol.Token
 	abis                          *contractABIs
 }
 
+// The capabilities Lido has; Descriptor.Capabilities lists the same.
 var (
-	_ protocol.Protocol = (*Lido)(nil)
-	_ protocol.Wrapper  = (*Lido)(nil)
-	_ abidecode.Hinter  = (*Lido)(nil)
+	_ protocol.Protocol     = (*Lido)(nil)
+	_ protocol.Requests     = (*Lido)(nil)
+	_ protocol.ClaimBatcher = (*Lido)(nil)
+	_ protocol.Wrapper      = (*Lido)(nil)
+	_ protocol.Estimating   = (*Lido)(nil)
+	_ protocol.Hinter       = (*Lido)(nil)
 )
 
-// New binds the adapter to addrs (roles steth, wsteth and withdrawalQueue
-// are required, locator is optional) read through b.
-func New(addrs protocol.Addresses, b protocol.Backend) (protocol.Protocol, error) {
+// New binds the adapter to env's addresses (roles steth, wsteth and
+// withdrawalQueue are required, locator is optional) read through its
+// backend.
+func New(env protocol.Env) (protocol.Protocol, error) {
+	addrs, b := env.Addresses, env.Backend
 	if b == nil {
 		return nil, fmt.Errorf("lido: nil backend")
 	}
@@ -56,16 +65,22 @@ func New(addrs protocol.Addresses, b protocol.Backend) (protocol.Protocol, error
 			return nil, fmt.Errorf("lido: missing address for contract role %q", role)
 		}
 	}
+	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
+		return nil, fmt.Errorf("lido: network %q has no native coin", env.Network)
+	}
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err
 	}
+	native := env.Native
+	native.Role, native.Address = protocol.RoleNative, common.Address{}
 	return &Lido{
 		b:       b,
 		stETH:   addrs[RoleStETH],
 		wstETH:  addrs[RoleWstETH],
 		queue:   addrs[RoleWithdrawalQueue],
 		locator: addrs[RoleLocator],
+		native:  native,
 		abis:    abis,
 	}, nil
 }
@@ -87,23 +102,27 @@ func (l *Lido) Name() string { return "lido" }
 func (l *Lido) DisplayName() string { return "Lido" }
 
 // Tokens implements protocol.Protocol: stETH (what Stake mints), then wstETH.
-func (l *Lido) Tokens() []protocol.Token {
-	return []protocol.Token{l.stETHToken(), l.wstETHToken()}
+func (l *Lido) Tokens() protocol.Tokens {
+	return protocol.Tokens{l.stETHToken(), l.wstETHToken()}
 }
+
+// Unstaking implements protocol.Protocol: requests join the withdrawal
+// queue and are claimable once an oracle report finalizes them.
+func (l *Lido) Unstaking() protocol.UnstakeKind { return protocol.UnstakeQueued }
+
+// Targets implements protocol.Protocol: Lido pools the stake.
+func (l *Lido) Targets() protocol.TargetRule { return protocol.TargetNone }
 
 // ABI implements protocol.Protocol.
 func (l *Lido) ABI() *abi.ABI { return l.abis.merged }
 
 func (l *Lido) stETHToken() protocol.Token {
-	return protocol.Token{Symbol: "stETH", Address: l.stETH, Decimals: 18}
+	return protocol.Token{Symbol: "stETH", Address: l.stETH, Decimals: 18, Role: protocol.RoleStaked}
 }
 
 func (l *Lido) wstETHToken() protocol.Token {
-	return protocol.Token{Symbol: "wstETH", Address: l.wstETH, Decimals: 18}
+	return protocol.Token{Symbol: "wstETH", Address: l.wstETH, Decimals: 18, Role: protocol.RoleWrapped}
 }
-
-// ether is the native coin, for calls that move or pay out ETH.
-var ether = protocol.Token{Symbol: "ETH", Decimals: 18}
 
 // ResolveAddresses reads the stETH, wstETH and withdrawal queue proxies
 // from a LidoLocator, for networks configured with the locator only.

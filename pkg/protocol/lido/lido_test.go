@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,19 +33,22 @@ func TestNew(t *testing.T) {
 		name    string
 		addrs   protocol.Addresses
 		backend protocol.Backend
+		native  protocol.Token
 		wantErr string
 	}{
-		{"all roles", full, f, ""},
-		{"locator is optional", without(RoleLocator), f, ""},
-		{"no stETH", without(RoleStETH), f, `"steth"`},
-		{"no wstETH", without(RoleWstETH), f, `"wsteth"`},
-		{"no queue", without(RoleWithdrawalQueue), f, `"withdrawalQueue"`},
-		{"zero address", protocol.Addresses{RoleStETH: {}, RoleWstETH: DevnetWstETH, RoleWithdrawalQueue: DevnetWithdrawalQueue}, f, `"steth"`},
-		{"nil backend", full, nil, "nil backend"},
+		{"all roles", full, f, nativeETH, ""},
+		{"locator is optional", without(RoleLocator), f, nativeETH, ""},
+		{"no stETH", without(RoleStETH), f, nativeETH, `"steth"`},
+		{"no wstETH", without(RoleWstETH), f, nativeETH, `"wsteth"`},
+		{"no queue", without(RoleWithdrawalQueue), f, nativeETH, `"withdrawalQueue"`},
+		{"zero address", protocol.Addresses{RoleStETH: {}, RoleWstETH: DevnetWstETH, RoleWithdrawalQueue: DevnetWithdrawalQueue}, f, nativeETH, `"steth"`},
+		{"nil backend", full, nil, nativeETH, "nil backend"},
+		{"no native coin", full, f, protocol.Token{}, "no native coin"},
+		{"native without decimals", full, f, protocol.Token{Symbol: "ETH"}, "no native coin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Descriptor.New(tt.addrs, tt.backend)
+			p, err := Descriptor.New(protocol.Env{Network: "devnet", Addresses: tt.addrs, Backend: tt.backend, Native: tt.native})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to mention %s", err, tt.wantErr)
@@ -55,9 +59,12 @@ func TestNew(t *testing.T) {
 				t.Fatal(err)
 			}
 			toks := p.Tokens()
-			if len(toks) != 2 || toks[0] != (protocol.Token{Symbol: "stETH", Address: DevnetStETH, Decimals: 18}) ||
-				toks[1] != (protocol.Token{Symbol: "wstETH", Address: DevnetWstETH, Decimals: 18}) {
+			if len(toks) != 2 || toks[0] != (protocol.Token{Symbol: "stETH", Address: DevnetStETH, Decimals: 18, Role: protocol.RoleStaked}) ||
+				toks[1] != (protocol.Token{Symbol: "wstETH", Address: DevnetWstETH, Decimals: 18, Role: protocol.RoleWrapped}) {
 				t.Errorf("Tokens() = %+v", toks)
+			}
+			if p.Unstaking() != protocol.UnstakeQueued || p.Targets() != protocol.TargetNone {
+				t.Errorf("Unstaking %q Targets %q, want queued and none", p.Unstaking(), p.Targets())
 			}
 			if p.Name() != "lido" || p.DisplayName() != "Lido" || p.ABI() == nil {
 				t.Errorf("Name %q DisplayName %q", p.Name(), p.DisplayName())
@@ -65,8 +72,8 @@ func TestNew(t *testing.T) {
 			if _, ok := p.(protocol.Wrapper); !ok {
 				t.Error("not a protocol.Wrapper")
 			}
-			if _, ok := p.(abidecode.Hinter); !ok {
-				t.Error("not an abidecode.Hinter")
+			if _, ok := p.(protocol.Hinter); !ok {
+				t.Error("not a protocol.Hinter")
 			}
 		})
 	}
@@ -101,7 +108,7 @@ func TestStake(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(f)
 			}
-			calls, err := f.adapter(t).Stake(context.Background(), alice, tt.amount, protocol.StakeOptions{Referral: bob})
+			calls, err := f.adapter(t).Stake(context.Background(), protocol.StakeRequest{From: alice, Amount: tt.amount, Referral: bob})
 			if tt.wantCalls != nil && strings.Join(f.calls, ",") != strings.Join(tt.wantCalls, ",") {
 				t.Errorf("reads = %v, want %v", f.calls, tt.wantCalls)
 			}
@@ -124,19 +131,88 @@ func TestStake(t *testing.T) {
 	}
 }
 
-func TestStakeDescription(t *testing.T) {
-	f := newFake(t)
-	calls, err := f.adapter(t).Stake(context.Background(), alice, big.NewInt(15e17), protocol.StakeOptions{})
-	if err != nil {
-		t.Fatal(err)
+// TestStakeNative: the coin Stake takes, names and limits in is the
+// network's (Env.Native), so the adapter works on any chain whose coin
+// Lido stakes without an "ETH" literal leaking into the preview.
+func TestStakeNative(t *testing.T) {
+	tests := []struct {
+		name      string
+		native    protocol.Token
+		wantDesc  string
+		wantLimit string
+	}{
+		{"devnet ETH", nativeETH, "Stake 1.5 ETH with Lido for stETH", "current stake limit of 1 ETH"},
+		{"another symbol, role and address normalized", protocol.Token{Symbol: "tETH", Decimals: 18, Address: bob},
+			"Stake 1.5 tETH with Lido for stETH", "current stake limit of 1 tETH"},
 	}
-	if got, want := calls[0].Description, "Stake 1.5 ETH with Lido for stETH"; got != want {
-		t.Errorf("Description = %q, want %q", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			env := devnetEnv(f)
+			env.Native = tt.native
+			p, err := New(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls, err := p.Stake(context.Background(), protocol.StakeRequest{From: alice, Amount: big.NewInt(15e17)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := calls[0].Description; got != tt.wantDesc {
+				t.Errorf("Description = %q, want %q", got, tt.wantDesc)
+			}
+			wantTok := protocol.Token{Symbol: tt.native.Symbol, Decimals: tt.native.Decimals, Role: protocol.RoleNative}
+			if calls[0].Token != wantTok {
+				t.Errorf("Token = %+v, want %+v", calls[0].Token, wantTok)
+			}
+			checkCalldata(t, calls[0], "a1903eab"+word(0)) // zero referral
+
+			f.stakeLimit = eth(1)
+			_, err = p.Stake(context.Background(), protocol.StakeRequest{From: alice, Amount: big.NewInt(15e17)})
+			wantLimit(t, err, tt.wantLimit)
+		})
 	}
-	checkCalldata(t, calls[0], "a1903eab"+word(0)) // zero referral
 }
 
-func TestRequestWithdrawal(t *testing.T) {
+// TestTargetRefused: Lido pools the stake (TargetNone), so a validator
+// named for stake or unstake is the user's mistake, refused before any
+// chain read.
+func TestTargetRefused(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		run     func(*Lido) ([]protocol.Call, error)
+		wantErr string
+	}{
+		{"stake", func(l *Lido) ([]protocol.Call, error) {
+			return l.Stake(ctx, protocol.StakeRequest{From: alice, Amount: eth(1), Target: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"})
+		}, "--validator is not taken"},
+		{"stake, zero amount too", func(l *Lido) ([]protocol.Call, error) {
+			return l.Stake(ctx, protocol.StakeRequest{From: alice, Amount: new(big.Int), Target: "7"})
+		}, "--validator is not taken"},
+		{"unstake stETH", func(l *Lido) ([]protocol.Call, error) {
+			return l.Unstake(ctx, protocol.UnstakeRequest{Owner: alice, Amount: eth(1), Token: l.stETHToken(), Target: "node-operator-1"})
+		}, "--validator is not taken"},
+		{"unstake wstETH", func(l *Lido) ([]protocol.Call, error) {
+			return l.Unstake(ctx, protocol.UnstakeRequest{Owner: alice, Amount: eth(1), Token: l.wstETHToken(), Target: "1"})
+		}, "--validator is not taken"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			calls, err := tt.run(f.adapter(t))
+			wantLimit(t, err, tt.wantErr)
+			if calls != nil {
+				t.Errorf("calls %+v returned with the error", calls)
+			}
+			if len(f.calls) != 0 {
+				t.Errorf("read the chain (%v) before refusing", f.calls)
+			}
+		})
+	}
+}
+
+func TestUnstake(t *testing.T) {
 	queue := DevnetWithdrawalQueue
 	stETH := protocol.Token{Symbol: "stETH", Address: DevnetStETH, Decimals: 18}
 	wstETH := protocol.Token{Symbol: "wstETH", Address: DevnetWstETH, Decimals: 18}
@@ -228,7 +304,7 @@ func TestRequestWithdrawal(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(f)
 			}
-			calls, err := f.adapter(t).RequestWithdrawal(context.Background(), alice, tt.amount, tt.token)
+			calls, err := f.adapter(t).Unstake(context.Background(), protocol.UnstakeRequest{Owner: alice, Amount: tt.amount, Token: tt.token})
 			if tt.wantErr != "" {
 				wantLimit(t, err, tt.wantErr)
 				return
@@ -255,11 +331,11 @@ func TestRequestWithdrawal(t *testing.T) {
 	}
 }
 
-// TestRequestWithdrawalChunks: 250 requests go out as 100 + 100 + 50 per
+// TestUnstakeChunks: 250 requests go out as 100 + 100 + 50 per
 // transaction, after one approve of the total.
-func TestRequestWithdrawalChunks(t *testing.T) {
+func TestUnstakeChunks(t *testing.T) {
 	f := newFake(t)
-	calls, err := f.adapter(t).RequestWithdrawal(context.Background(), alice, eth(250_000), protocol.Token{})
+	calls, err := f.adapter(t).Unstake(context.Background(), protocol.UnstakeRequest{Owner: alice, Amount: eth(250_000)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +412,7 @@ func TestRequestIDs(t *testing.T) {
 		{Address: DevnetWithdrawalQueue, Topics: []common.Hash{requested}}, // malformed
 	}}
 	got := l.RequestIDs(receipt)
-	if len(got) != 2 || got[0].Int64() != 41 || got[1].Int64() != 42 {
+	if !slices.Equal(got, rids(41, 42)) {
 		t.Errorf("RequestIDs = %v, want [41 42]", got)
 	}
 	if got := l.RequestIDs(nil); got != nil {
@@ -358,7 +434,7 @@ func TestWithdrawals(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct {
-		id        int64
+		id        int64 // formatted in decimal by the adapter
 		status    protocol.Status
 		amount    *big.Int
 		claimable *big.Int
@@ -373,7 +449,7 @@ func TestWithdrawals(t *testing.T) {
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.ID.Int64() != w.id || g.Status != w.status || g.Amount.Cmp(w.amount) != 0 || g.Owner != alice || g.Protocol != "lido" || g.Token.Symbol != "stETH" {
+		if g.ID != rids(w.id)[0] || g.Status != w.status || g.Amount.Cmp(w.amount) != 0 || g.Owner != alice || g.Protocol != "lido" || g.Token.Symbol != "stETH" {
 			t.Errorf("withdrawal %d = %+v", i, g)
 		}
 		if (g.Claimable == nil) != (w.claimable == nil) || (g.Claimable != nil && g.Claimable.Cmp(w.claimable) != 0) {
@@ -390,16 +466,16 @@ func TestWithdrawals(t *testing.T) {
 	}
 
 	t.Run("given ids, unsorted and repeated", func(t *testing.T) {
-		got, err := l.Withdrawals(context.Background(), alice, []*big.Int{big.NewInt(5), big.NewInt(4), big.NewInt(5)})
+		got, err := l.Withdrawals(context.Background(), alice, rids(5, 4, 5))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || got[0].ID.Int64() != 4 || got[1].ID.Int64() != 5 || got[1].Owner != bob {
+		if len(got) != 2 || got[0].ID != "4" || got[1].ID != "5" || got[1].Owner != bob {
 			t.Errorf("got %+v", got)
 		}
 	})
 	t.Run("unknown id", func(t *testing.T) {
-		_, err := l.Withdrawals(context.Background(), alice, []*big.Int{big.NewInt(99)})
+		_, err := l.Withdrawals(context.Background(), alice, rids(99))
 		wantLimit(t, err, "request 99 does not exist")
 	})
 	t.Run("no requests", func(t *testing.T) {
@@ -446,19 +522,20 @@ func TestClaim(t *testing.T) {
 		f.addRequest(30, bob, eth(7), "claimable")
 		return f
 	}
-	ids := func(vs ...int64) []*big.Int {
+	bigs := func(vs ...int64) []*big.Int {
 		out := make([]*big.Int, len(vs))
 		for i, v := range vs {
 			out[i] = big.NewInt(v)
 		}
 		return out
 	}
-	claimData := "e3afe0a3" + word(0x40) + word(0x40+32*3) + wordsArray(ids(12, 23)...) + wordsArray(ids(2, 3)...)
+	ids := rids
+	claimData := "e3afe0a3" + word(0x40) + word(0x40+32*3) + wordsArray(bigs(12, 23)...) + wordsArray(bigs(2, 3)...)
 	total := new(big.Int).Sub(eth(3), big.NewInt(2))
 	tests := []struct {
 		name     string
 		owner    common.Address
-		ids      []*big.Int
+		ids      []protocol.RequestID
 		wantErr  string
 		wantData string
 		wantDesc string

@@ -30,13 +30,17 @@ const maxRequestsPerTx = 100
 // 0.01% a day). 10 bp keeps a request under 1000 stETH for days.
 const wstRebaseMargin = 10
 
-// RequestWithdrawal implements protocol.Protocol. token is stETH or
+// Unstake implements protocol.Protocol (a queued unstake). token is stETH or
 // wstETH (the zero Token means stETH). The amount is split into requests
 // of at most 1000 stETH (for wstETH: worth at most 1000 stETH), each of
 // at least 100 wei, sent with one requestWithdrawals call per 100
 // requests, after an approve of the whole amount when the allowance is
 // short.
-func (l *Lido) RequestWithdrawal(ctx context.Context, owner common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
+func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]protocol.Call, error) {
+	owner, amt, token := req.Owner, req.Amount, req.Token
+	if req.Target != "" {
+		return nil, &protocol.LimitError{Reason: "Lido withdrawals come from the pooled stake: --validator is not taken"}
+	}
 	tok, wst, err := l.lstToken(token)
 	if err != nil {
 		return nil, err

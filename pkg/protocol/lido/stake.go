@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/math"
 
 	"github.com/stakewallet/stakewallet/pkg/amount"
@@ -30,7 +29,11 @@ const (
 
 // Stake implements protocol.Protocol: one submit(referral) call carrying
 // amount wei, after checking that Lido accepts that much right now.
-func (l *Lido) Stake(ctx context.Context, from common.Address, amt *big.Int, opts protocol.StakeOptions) ([]protocol.Call, error) {
+func (l *Lido) Stake(ctx context.Context, r protocol.StakeRequest) ([]protocol.Call, error) {
+	amt := r.Amount
+	if r.Target != "" {
+		return nil, &protocol.LimitError{Reason: "Lido pools the stake across its node operators: --validator is not taken"}
+	}
 	if amt == nil || amt.Sign() <= 0 {
 		return nil, &protocol.LimitError{Reason: "stake amount must be greater than zero"}
 	}
@@ -45,20 +48,20 @@ func (l *Lido) Stake(ctx context.Context, from common.Address, amt *big.Int, opt
 	// now (the limit refills block by block, "STAKE_LIMIT" otherwise).
 	if limit.Cmp(math.MaxBig256) != 0 && amt.Cmp(limit) > 0 {
 		return nil, &protocol.LimitError{Reason: fmt.Sprintf(
-			"amount exceeds Lido's current stake limit of %s ETH", amount.Format(limit, 18))}
+			"amount exceeds Lido's current stake limit of %s", amount.FormatUnits(limit, l.native.Decimals, l.native.Symbol))}
 	}
-	data, err := pack(l.abis.stETH, "submit", opts.Referral)
+	data, err := pack(l.abis.stETH, "submit", r.Referral)
 	if err != nil {
 		return nil, err
 	}
 	return []protocol.Call{{
 		Action:      "stake",
-		Description: fmt.Sprintf("Stake %s ETH with Lido for stETH", amount.Format(amt, 18)),
+		Description: fmt.Sprintf("Stake %s with Lido for stETH", amount.FormatUnits(amt, l.native.Decimals, l.native.Symbol)),
 		To:          l.stETH,
 		Value:       new(big.Int).Set(amt),
 		Data:        data,
 		Amount:      new(big.Int).Set(amt),
-		Token:       ether,
+		Token:       l.native,
 		GasHint:     gasSubmit,
 	}}, nil
 }

@@ -50,18 +50,18 @@ func (s requestStatus) status() protocol.Status {
 
 // RequestIDs implements protocol.Protocol: the ids of the
 // WithdrawalRequested events the queue emitted in receipt, in log order.
-func (l *Lido) RequestIDs(receipt *types.Receipt) []*big.Int {
+func (l *Lido) RequestIDs(receipt *types.Receipt) []protocol.RequestID {
 	if receipt == nil {
 		return nil
 	}
 	topic := l.abis.queue.Events["WithdrawalRequested"].ID
-	var ids []*big.Int
+	var ids []protocol.RequestID
 	for _, lg := range receipt.Logs {
 		// Check the emitter: any contract can emit a look-alike event.
 		if lg == nil || lg.Address != l.queue || len(lg.Topics) != 4 || lg.Topics[0] != topic {
 			continue
 		}
-		ids = append(ids, lg.Topics[1].Big())
+		ids = append(ids, idOf(lg.Topics[1].Big()))
 	}
 	return ids
 }
@@ -71,7 +71,11 @@ func (l *Lido) RequestIDs(receipt *types.Receipt) []*big.Int {
 // owned by someone else, so the list may hold requests owner never made).
 // Statuses come from getWithdrawalStatus, claimable amounts from
 // getClaimableEther with checkpoint hints, per the flow of protocols.md §1.6.
-func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, ids []*big.Int) ([]protocol.Withdrawal, error) {
+func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, rids []protocol.RequestID) ([]protocol.Withdrawal, error) {
+	ids, err := bigIDs(rids)
+	if err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		var err error
 		if ids, err = l.read().bigs(ctx, l.abis.queue, l.queue, "getWithdrawalRequests", owner); err != nil {
@@ -99,7 +103,7 @@ func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, ids []*big
 	out := make([]protocol.Withdrawal, len(ids))
 	for i, s := range statuses {
 		w := protocol.Withdrawal{
-			ID:       new(big.Int).Set(ids[i]),
+			ID:       idOf(ids[i]),
 			Protocol: l.Name(),
 			Owner:    s.Owner,
 			Amount:   s.AmountOfStETH,
@@ -122,7 +126,11 @@ func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, ids []*big
 // 100 ids, ids ascending. Every id must be owned by owner, finalized and
 // unclaimed; otherwise a LimitError names each offender. With no ids it
 // claims every claimable request of owner.
-func (l *Lido) Claim(ctx context.Context, owner common.Address, ids []*big.Int) ([]protocol.Call, error) {
+func (l *Lido) Claim(ctx context.Context, owner common.Address, rids []protocol.RequestID) ([]protocol.Call, error) {
+	ids, err := bigIDs(rids)
+	if err != nil {
+		return nil, err
+	}
 	explicit := len(ids) > 0
 	if !explicit {
 		var err error
@@ -166,12 +174,12 @@ func (l *Lido) Claim(ctx context.Context, owner common.Address, ids []*big.Int) 
 	return l.claimCalls(ctx, claim, claimChunk)
 }
 
-func claimDescription(total *big.Int, ids []*big.Int) string {
+func (l *Lido) claimDescription(total *big.Int, ids []*big.Int) string {
 	noun := "request"
 	if len(ids) > 1 {
 		noun = "requests"
 	}
-	d := fmt.Sprintf("Claim %s ETH from %d Lido withdrawal %s", amount.Format(total, 18), len(ids), noun)
+	d := fmt.Sprintf("Claim %s from %d Lido withdrawal %s", amount.FormatUnits(total, l.native.Decimals, l.native.Symbol), len(ids), noun)
 	if len(ids) <= 10 {
 		strs := make([]string, len(ids))
 		for i, id := range ids {

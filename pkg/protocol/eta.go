@@ -1,11 +1,9 @@
-package watch
+package protocol
 
 import (
 	"context"
 	"math/big"
 	"time"
-
-	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
 // Estimate says where a pending withdrawal request stands in its
@@ -34,13 +32,13 @@ type Estimate struct {
 // implementation used inside a wait loop keeps what it read, so that later
 // calls stay cheap (no per-request reads).
 type Estimator interface {
-	// Estimate returns an estimate per pending request of ws, keyed by the
-	// request id in decimal; requests that are not pending are left out.
-	Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[string]Estimate, error)
+	// Estimate returns an estimate per pending request of ws, keyed by its
+	// id; requests that are not pending are left out.
+	Estimate(ctx context.Context, ws []Withdrawal) (map[RequestID]Estimate, error)
 }
 
-// Estimating is implemented by protocol adapters that can estimate; each
-// call returns a fresh Estimator with its own cache.
+// Estimating is the "eta" capability: each call returns a fresh Estimator
+// with its own cache.
 type Estimating interface {
 	Estimator() Estimator
 }
