@@ -36,7 +36,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	code, kind := classify(err)
+	code, kind := cmdutil.Classify(err)
 	if !root.Ran(cmd) && code == cmdutil.ExitOther {
 		// Cobra rejected the arguments before any command ran.
 		code, kind = cmdutil.ExitBadInput, "usage"

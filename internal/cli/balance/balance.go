@@ -4,6 +4,7 @@ package balance
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/big"
 
 	"github.com/spf13/cobra"
@@ -16,8 +17,19 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-// NewCmdBalance returns the balance command.
-func NewCmdBalance(f *cmdutil.Factory) *cobra.Command {
+// BalanceOptions are the balance command's inputs. It only reads, so it
+// has no transaction flags.
+type BalanceOptions struct {
+	txcmd.Deps
+	JSON bool
+
+	// Owner is the ADDRESS argument; "" means the signer's account.
+	Owner string
+}
+
+// NewCmdBalance returns the balance command; runF replaces its body in tests.
+func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.Command {
+	opts := &BalanceOptions{Deps: txcmd.DepsFrom(f)}
 	return &cobra.Command{
 		Use:   "balance [ADDRESS]",
 		Short: "Show native coin, every known LST, and pending and claimable withdrawals",
@@ -25,103 +37,198 @@ func NewCmdBalance(f *cmdutil.Factory) *cobra.Command {
   stakewallet balance 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json`,
 		Args: cmdutil.MaximumArgs(1, "one ADDRESS"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			addr := ""
+			opts.Owner = ""
 			if len(args) == 1 {
-				addr = args[0]
+				opts.Owner = args[0]
 			}
-			return run(cmd.Context(), f, addr)
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return balanceRun(cmd.Context(), opts)
 		},
 	}
 }
 
-type tokenBalance struct {
-	protocol string
-	token    protocol.Token
-	balance  *big.Int
+// Result is an account's balances on one network.
+type Result struct {
+	Address     string         `json:"address"`
+	Network     string         `json:"network"`
+	ChainID     uint64         `json:"chainId"`
+	Native      Amount         `json:"native"`
+	Tokens      []TokenBalance `json:"tokens"`
+	Withdrawals Withdrawals    `json:"withdrawals"`
 }
 
-type withdrawalSum struct {
-	count  int
-	amount *big.Int
+// Amount is an amount of a coin without a contract (the native coin).
+type Amount struct {
+	Amount   string `json:"amount"`
+	Symbol   string `json:"symbol"`
+	Decimals uint8  `json:"decimals"`
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, addrArg string) error {
-	owner, err := txcmd.Owner(ctx, f, addrArg, "ADDRESS")
+// Human renders the amount for people ("1.5 ETH").
+func (a Amount) Human() string {
+	v, ok := new(big.Int).SetString(a.Amount, 10)
+	if !ok {
+		return a.Amount + " " + a.Symbol
+	}
+	return amount.FormatUnits(v, a.Decimals, a.Symbol)
+}
+
+// TokenBalance is the balance of one protocol token.
+type TokenBalance struct {
+	txcmd.TokenAmount
+	Protocol string `json:"protocol"`
+}
+
+// Withdrawals sums up the account's withdrawal requests.
+type Withdrawals struct {
+	Pending   PendingSum   `json:"pending"`
+	Claimable ClaimableSum `json:"claimable"`
+}
+
+// PendingSum counts the pending requests and sums their requested
+// amounts (in the tokens they were requested in).
+type PendingSum struct {
+	Count  int    `json:"count"`
+	Amount string `json:"amount"`
+
+	// token is the one token every pending request is in, for people;
+	// nil when there are none or they are in several tokens.
+	token *protocol.Token
+	mixed bool
+}
+
+// ClaimableSum counts the claimable requests and what claiming them pays
+// now, in the native coin.
+type ClaimableSum struct {
+	Count int `json:"count"`
+	Amount
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	fmt.Fprintf(w, "%s %s\n", st.Title.Render(r.Address), st.Dim.Render(fmt.Sprintf("on %s (chain ID %d)", r.Network, r.ChainID)))
+	kv := &output.KV{}
+	kv.Add(r.Native.Symbol, amountOnly(r.Native.Amount, r.Native.Decimals))
+	for _, t := range r.Tokens {
+		kv.Add(t.Symbol, amountOnly(t.Amount, t.Decimals))
+	}
+	kv.Add("pending withdrawals", fmt.Sprintf("%d (%s)", r.Withdrawals.Pending.Count, r.Withdrawals.Pending.human()))
+	kv.Add("claimable", fmt.Sprintf("%d (%s)", r.Withdrawals.Claimable.Count, r.Withdrawals.Claimable.Human()))
+	kv.Render(w, st)
+}
+
+func (p PendingSum) human() string {
+	switch {
+	case p.mixed:
+		// Sums of different tokens have no single unit to show.
+		return "in several tokens"
+	case p.token == nil:
+		return "0"
+	}
+	return Amount{Amount: p.Amount, Symbol: p.token.Symbol, Decimals: p.token.Decimals}.Human()
+}
+
+// amountOnly formats a base-unit decimal string without a symbol (the
+// row's label names the token).
+func amountOnly(s string, decimals uint8) string {
+	v, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		return s
+	}
+	return amount.Format(v, decimals)
+}
+
+func balanceRun(ctx context.Context, opts *BalanceOptions) error {
+	res, err := read(ctx, opts)
 	if err != nil {
 		return err
 	}
-	net, err := f.Network()
+	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// read gathers the balances: the native coin, every token of every
+// protocol of the network, and the withdrawal requests of protocols that
+// have them.
+func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
+	owner, err := txcmd.Owner(ctx, opts.Deps, opts.Owner, "ADDRESS")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c, err := f.Chain(ctx)
+	net, err := opts.Network()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	native, err := c.BalanceAt(ctx, owner, nil)
+	c, err := opts.Chain(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ps, err := txcmd.Protocols(ctx, f)
+	nativeBal, err := c.BalanceAt(ctx, owner, nil)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("read the %s balance: %w", net.Native().Symbol, err)
 	}
-	var tokens []tokenBalance
-	pending := withdrawalSum{amount: new(big.Int)}
-	claimable := withdrawalSum{amount: new(big.Int)}
+	ps, err := txcmd.Protocols(ctx, opts.Deps)
+	if err != nil {
+		return nil, err
+	}
+	native := net.Native()
+	res := &Result{
+		Address: owner.Hex(),
+		Network: net.Name,
+		ChainID: net.ChainID,
+		Native:  Amount{Amount: nativeBal.String(), Symbol: native.Symbol, Decimals: native.Decimals},
+		Tokens:  []TokenBalance{},
+	}
+	pending, claimable := new(big.Int), new(big.Int)
 	for _, p := range ps {
 		for _, t := range p.Tokens() {
+			if t.IsNative() {
+				// Shown once, from the network, above.
+				continue
+			}
 			b, err := erc20.BalanceOf(ctx, c, t.Address, owner)
 			if err != nil {
-				return err
+				return nil, fmt.Errorf("read the %s balance: %w", t.Symbol, err)
 			}
-			tokens = append(tokens, tokenBalance{p.Name(), t, b})
+			res.Tokens = append(res.Tokens, TokenBalance{TokenAmount: *txcmd.NewTokenAmount(b, t), Protocol: p.Name()})
 		}
-		ws, err := p.Withdrawals(ctx, owner, nil)
+		reqs, ok := p.(protocol.Requests)
+		if !ok {
+			// Its unstake pays out at once: no requests to count.
+			continue
+		}
+		ws, err := reqs.Withdrawals(ctx, owner, nil)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("read the %s withdrawal requests: %w", p.DisplayName(), err)
 		}
 		for _, w := range ws {
 			switch w.Status {
 			case protocol.StatusPending:
-				pending.count++
-				pending.amount.Add(pending.amount, w.Amount)
+				res.Withdrawals.Pending.add(w)
+				pending.Add(pending, w.Amount)
 			case protocol.StatusClaimable:
-				claimable.count++
+				res.Withdrawals.Claimable.Count++
 				if w.Claimable != nil {
-					claimable.amount.Add(claimable.amount, w.Claimable)
+					claimable.Add(claimable, w.Claimable)
 				}
 			}
 		}
 	}
-	if f.Flags.JSON {
-		var tj []map[string]any
-		for _, t := range tokens {
-			m := txcmd.TokenAmount(t.balance, t.token)
-			m["protocol"] = t.protocol
-			tj = append(tj, m)
-		}
-		return output.JSON(f.IO.Out, map[string]any{
-			"address": owner.Hex(),
-			"network": net.Name,
-			"chainId": net.ChainID,
-			"native":  map[string]any{"amount": native.String(), "symbol": net.NativeSymbol, "decimals": 18},
-			"tokens":  tj,
-			"withdrawals": map[string]any{
-				"pending":   map[string]any{"count": pending.count, "amount": pending.amount.String()},
-				"claimable": map[string]any{"count": claimable.count, "amount": claimable.amount.String(), "symbol": net.NativeSymbol, "decimals": 18},
-			},
-		})
+	res.Withdrawals.Pending.Amount = pending.String()
+	res.Withdrawals.Claimable.Amount = Amount{Amount: claimable.String(), Symbol: native.Symbol, Decimals: native.Decimals}
+	return res, nil
+}
+
+// add counts w and notes its token for the human rendering.
+func (p *PendingSum) add(w protocol.Withdrawal) {
+	p.Count++
+	switch {
+	case p.token == nil && !p.mixed:
+		t := w.Token
+		p.token = &t
+	case p.token != nil && p.token.Address != w.Token.Address:
+		p.token, p.mixed = nil, true
 	}
-	st := output.NewStyles(f.IO)
-	fmt.Fprintf(f.IO.Out, "%s %s\n", st.Title.Render(owner.Hex()), st.Dim.Render(fmt.Sprintf("on %s (chain ID %d)", net.Name, net.ChainID)))
-	kv := &output.KV{}
-	kv.Add(net.NativeSymbol, amount.Format(native, 18))
-	for _, t := range tokens {
-		kv.Add(t.token.Symbol, amount.Format(t.balance, t.token.Decimals))
-	}
-	kv.Add("pending withdrawals", fmt.Sprintf("%d (%s)", pending.count, amount.Format(pending.amount, 18)))
-	kv.Add("claimable", fmt.Sprintf("%d (%s)", claimable.count, amount.FormatUnits(claimable.amount, 18, net.NativeSymbol)))
-	kv.Render(f.IO.Out, st)
-	return nil
 }

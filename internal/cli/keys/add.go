@@ -10,6 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -21,18 +24,25 @@ import (
 // allows 5 minutes for that).
 const addTimeout = 6 * time.Minute
 
-type addOptions struct {
-	f        *cmdutil.Factory
-	name     string
-	ledger   bool
-	index    int
-	indexSet bool
-	path     string
-	confirm  bool
+// AddOptions are the inputs of `keys add`.
+type AddOptions struct {
+	IO *iostreams.IOStreams
+	// Keys opens the registry; its Ledger backend reaches the device
+	// selected by --ledger-transport.
+	Keys func() (*keys.Store, error)
+	JSON bool
+
+	Name     string
+	Ledger   bool
+	Index    int
+	IndexSet bool // --index was given (0 is a valid index)
+	Path     string
+	Confirm  bool
 }
 
-func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
-	o := &addOptions{f: f}
+// NewCmdAdd returns `keys add`; runF replaces its body in tests.
+func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
+	opts := &AddOptions{IO: f.IO, Keys: f.Keys}
 	cmd := &cobra.Command{
 		Use:   "add NAME --ledger [--index N | --path P] [--confirm-address]",
 		Short: "Register a Ledger account under a name",
@@ -59,31 +69,39 @@ before anything is signed.`,
   stakewallet stake 1 --signer cold`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
-			o.indexSet = cmd.Flags().Changed("index")
-			return runAdd(cmd.Context(), o)
+			opts.Name = args[0]
+			opts.IndexSet = cmd.Flags().Changed("index")
+			opts.JSON = f.Flags.JSON
+			// The flags are checked before any device is opened.
+			if _, err := opts.derivationPath(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return addRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&o.ledger, "ledger", false, "register an account of a Ledger (required)")
-	fl.IntVar(&o.index, "index", 0, "Ledger Live account `N`: m/44'/60'/N'/0/0")
-	fl.StringVar(&o.path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/1")
-	fl.BoolVar(&o.confirm, "confirm-address", false, "show the address on the device and wait for approval")
+	fl.BoolVar(&opts.Ledger, "ledger", false, "register an account of a Ledger (required)")
+	fl.IntVar(&opts.Index, "index", 0, "Ledger Live account `N`: m/44'/60'/N'/0/0")
+	fl.StringVar(&opts.Path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/1")
+	fl.BoolVar(&opts.Confirm, "confirm-address", false, "show the address on the device and wait for approval")
 	return cmd
 }
 
 // derivationPath checks the flags and returns the path they select.
-func (o *addOptions) derivationPath() (accounts.DerivationPath, error) {
-	if err := validateName(o.name); err != nil {
+func (o *AddOptions) derivationPath() (accounts.DerivationPath, error) {
+	if err := validateName(o.Name); err != nil {
 		return nil, err
 	}
 	switch {
-	case !o.ledger:
+	case !o.Ledger:
 		return nil, cmdutil.BadInputf("keys add registers a hardware-wallet account: pass --ledger (to import a key from a mnemonic or file, use `stakewallet keys import`)")
-	case o.indexSet && o.path != "":
+	case o.IndexSet && o.Path != "":
 		return nil, cmdutil.BadInputf("--index N means --path m/44'/60'/N'/0/0; give one")
-	case o.path != "":
-		p, err := hd.ParsePath(o.path)
+	case o.Path != "":
+		p, err := hd.ParsePath(o.Path)
 		if err != nil {
 			return nil, cmdutil.BadInputf("--path: %w", err)
 		}
@@ -93,9 +111,9 @@ func (o *addOptions) derivationPath() (accounts.DerivationPath, error) {
 		}
 		return p, nil
 	}
-	p, err := ledgerapp.SchemeLive.Path(o.index)
+	p, err := ledgerapp.SchemeLive.Path(o.Index)
 	if err != nil {
-		return nil, cmdutil.BadInputf("--index %d: %w", o.index, err)
+		return nil, cmdutil.BadInputf("--index %d: %w", o.Index, err)
 	}
 	return p, nil
 }
@@ -106,17 +124,17 @@ type addressVerifier interface {
 	VerifyAddress(ctx context.Context) error
 }
 
-func runAdd(ctx context.Context, o *addOptions) error {
+func addRun(ctx context.Context, o *AddOptions) error {
 	path, err := o.derivationPath()
 	if err != nil {
 		return err
 	}
-	s, err := o.f.Keys()
+	s, err := o.Keys()
 	if err != nil {
 		return err
 	}
 	// Refuse a taken name before asking the user to go to the device.
-	if err := s.CheckNewName(o.name); err != nil {
+	if err := s.CheckNewName(o.Name); err != nil {
 		return classify(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, addTimeout)
@@ -130,25 +148,25 @@ func runAdd(ctx context.Context, o *addOptions) error {
 	if c, ok := sg.(signer.Closer); ok {
 		defer c.Close()
 	}
-	if o.confirm {
+	if o.Confirm {
 		v, ok := sg.(addressVerifier)
 		if !ok {
 			return errors.New("this build's Ledger signer cannot show addresses on the device")
 		}
-		fmt.Fprintf(o.f.IO.ErrOut, "Address at %s: %s\n", path, sg.Address().Hex())
+		fmt.Fprintf(o.IO.ErrOut, "Address at %s: %s\n", path, sg.Address().Hex())
 		if err := v.VerifyAddress(ctx); err != nil {
-			return fmt.Errorf("%s was not registered: %w", o.name, err)
+			return fmt.Errorf("%s was not registered: %w", o.Name, err)
 		}
 	}
-	e, err := s.AddLedger(ctx, o.name, sg.Address(), path)
+	e, err := s.AddLedger(ctx, o.Name, sg.Address(), path)
 	if err != nil {
 		return classify(err)
 	}
-	if err := printKey(o.f, s, e, "Added"); err != nil {
+	if err := output.Print(o.IO, o.JSON, &KeyResult{Key: keyOf(s, e), Verb: "Added"}); err != nil {
 		return err
 	}
-	if !o.confirm && !o.f.Flags.JSON {
-		fmt.Fprintln(o.f.IO.ErrOut, "note: the address was read from the device but not shown on its screen; --confirm-address has the device show it for you to check")
+	if !o.Confirm && !o.JSON {
+		fmt.Fprintln(o.IO.ErrOut, "note: the address was read from the device but not shown on its screen; --confirm-address has the device show it for you to check")
 	}
 	return nil
 }

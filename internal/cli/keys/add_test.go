@@ -11,18 +11,18 @@ import (
 func TestAddDerivationPath(t *testing.T) {
 	tests := []struct {
 		name string
-		o    addOptions
+		o    AddOptions
 		want string // path, or "" for exit 2
 	}{
-		{"default is Ledger Live 0", addOptions{name: "cold", ledger: true}, "m/44'/60'/0'/0/0"},
-		{"index is a Ledger Live account", addOptions{name: "cold", ledger: true, index: 3, indexSet: true}, "m/44'/60'/3'/0/0"},
-		{"legacy path", addOptions{name: "cold", ledger: true, path: "m/44'/60'/0'/3"}, "m/44'/60'/0'/3"},
-		{"no --ledger", addOptions{name: "cold"}, ""},
-		{"index and path", addOptions{name: "cold", ledger: true, index: 1, indexSet: true, path: "m/44'/60'/0'/1"}, ""},
-		{"relative path", addOptions{name: "cold", ledger: true, path: "44'/60'"}, ""},
-		{"path too long", addOptions{name: "cold", ledger: true, path: "m/1/2/3/4/5/6/7/8/9/10/11"}, ""},
-		{"negative index", addOptions{name: "cold", ledger: true, index: -1, indexSet: true}, ""},
-		{"reserved name", addOptions{name: "ledger", ledger: true}, ""},
+		{"default is Ledger Live 0", AddOptions{Name: "cold", Ledger: true}, "m/44'/60'/0'/0/0"},
+		{"index is a Ledger Live account", AddOptions{Name: "cold", Ledger: true, Index: 3, IndexSet: true}, "m/44'/60'/3'/0/0"},
+		{"legacy path", AddOptions{Name: "cold", Ledger: true, Path: "m/44'/60'/0'/3"}, "m/44'/60'/0'/3"},
+		{"no --ledger", AddOptions{Name: "cold"}, ""},
+		{"index and path", AddOptions{Name: "cold", Ledger: true, Index: 1, IndexSet: true, Path: "m/44'/60'/0'/1"}, ""},
+		{"relative path", AddOptions{Name: "cold", Ledger: true, Path: "44'/60'"}, ""},
+		{"path too long", AddOptions{Name: "cold", Ledger: true, Path: "m/1/2/3/4/5/6/7/8/9/10/11"}, ""},
+		{"negative index", AddOptions{Name: "cold", Ledger: true, Index: -1, IndexSet: true}, ""},
+		{"reserved name", AddOptions{Name: "ledger", Ledger: true}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

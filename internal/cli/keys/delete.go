@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -14,14 +15,22 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/signer"
 )
 
-type deleteOptions struct {
-	f    *cmdutil.Factory
-	name string
+// DeleteOptions are the inputs of `keys delete`.
+type DeleteOptions struct {
+	IO   *iostreams.IOStreams
+	Keys func() (*keys.Store, error)
+	JSON bool
+
+	Name string
+	// Yes skips the confirmation. It is this command's own flag: --yes is
+	// no longer global, and keys delete sends no transaction.
+	Yes bool
 }
 
-func newCmdDelete(f *cmdutil.Factory) *cobra.Command {
-	o := &deleteOptions{f: f}
-	return &cobra.Command{
+// NewCmdDelete returns `keys delete`; runF replaces its body in tests.
+func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{IO: f.IO, Keys: f.Keys}
+	cmd := &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a key: its keystore file or keyring entry, and its registry entry",
 		Long: `Delete the key NAME for good: the keystore file or the OS keyring entry is
@@ -31,23 +40,40 @@ registry entry; the device keeps the key.`,
 		Example: "  stakewallet keys delete alice\n  stakewallet keys delete old-bot --yes",
 		Args:    cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
-			return runDelete(cmd.Context(), o)
+			opts.Name = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return deleteRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
 }
 
-func runDelete(ctx context.Context, o *deleteOptions) error {
-	s, err := o.f.Keys()
+// DeleteResult is `keys delete`.
+type DeleteResult struct {
+	Deleted Key `json:"deleted"`
+}
+
+// RenderHuman implements output.Human.
+func (r *DeleteResult) RenderHuman(w io.Writer, st output.Styles) {
+	what := map[string]string{keys.BackendKeystore: "keystore file removed", keys.BackendKeyring: "keyring entry removed", keys.BackendLedger: "the device keeps the key"}[r.Deleted.Backend]
+	fmt.Fprintf(w, "%s key %s (%s); %s\n", st.OK.Render("Deleted"), r.Deleted.Name, r.Deleted.Address, what)
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	s, err := opts.Keys()
 	if err != nil {
 		return err
 	}
-	e, err := s.Get(o.name)
+	e, err := s.Get(opts.Name)
 	if err != nil {
 		return err
 	}
-	if !o.f.Flags.Yes {
-		ok, err := o.f.IO.Confirm(fmt.Sprintf("Delete key %s (%s)? This cannot be undone", e.Name, e.Address.Hex()))
+	if !opts.Yes {
+		ok, err := opts.IO.Confirm(fmt.Sprintf("Delete key %s (%s)? This cannot be undone", e.Name, e.Address.Hex()))
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return fmt.Errorf("deleting key %s needs confirmation but stdin is not a terminal: pass --yes: %w", e.Name, err)
 		}
@@ -58,15 +84,10 @@ func runDelete(ctx context.Context, o *deleteOptions) error {
 			return fmt.Errorf("key %s not deleted: %w", e.Name, signer.ErrDeclined)
 		}
 	}
-	e, err = s.Delete(ctx, o.name)
+	e, err = s.Delete(ctx, opts.Name)
 	if err != nil {
 		return classify(err)
 	}
-	if o.f.Flags.JSON {
-		return output.JSON(o.f.IO.Out, map[string]any{"deleted": keyJSON{Name: e.Name, Backend: e.Backend, Address: e.Address.Hex(), Path: e.Path}})
-	}
-	st := output.NewStyles(o.f.IO)
-	what := map[string]string{keys.BackendKeystore: "keystore file removed", keys.BackendKeyring: "keyring entry removed", keys.BackendLedger: "the device keeps the key"}[e.Backend]
-	fmt.Fprintf(o.f.IO.Out, "%s key %s (%s); %s\n", st.OK.Render("Deleted"), e.Name, e.Address.Hex(), what)
-	return nil
+	// No file: it is gone (the document has always left it out).
+	return output.Print(opts.IO, opts.JSON, &DeleteResult{Deleted: Key{Name: e.Name, Backend: e.Backend, Address: e.Address.Hex(), Path: e.Path}})
 }

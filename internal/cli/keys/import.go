@@ -15,29 +15,35 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
 )
 
-type importOptions struct {
-	f       *cmdutil.Factory
-	name    string
-	backend string
+// ImportOptions are the inputs of `keys import`.
+type ImportOptions struct {
+	IO   *iostreams.IOStreams
+	Keys func() (*keys.Store, error)
+	JSON bool
 
-	mnemonic       bool
-	mnemonicFile   string
-	index          uint32
-	indexSet       bool
-	path           string
-	bip39Pass      bool
-	bip39PassFile  string
-	privateKeyFile string
-	keystoreFile   string
+	Name    string
+	Backend string
+
+	Mnemonic            bool
+	MnemonicFile        string
+	Index               uint32
+	IndexSet            bool // --index was given (0 is a valid index)
+	Path                string
+	BIP39Passphrase     bool
+	BIP39PassphraseFile string
+	PrivateKeyFile      string
+	KeystoreFile        string
 }
 
-func newCmdImport(f *cmdutil.Factory) *cobra.Command {
-	o := &importOptions{f: f}
+// NewCmdImport returns `keys import`; runF replaces its body in tests.
+func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{IO: f.IO, Keys: f.Keys}
 	cmd := &cobra.Command{
 		Use:   "import NAME {--mnemonic | --mnemonic-file F | --private-key-file F | --keystore FILE}",
 		Short: "Import a key from a mnemonic, a private key file or a keystore file",
@@ -66,34 +72,41 @@ a new passphrase is asked twice (or read from --password-file).`,
   stakewallet keys import hot --private-key-file key.hex --password-file pass.txt`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
-			o.indexSet = cmd.Flags().Changed("index")
-			return runImport(cmd.Context(), o)
+			opts.Name = args[0]
+			opts.IndexSet = cmd.Flags().Changed("index")
+			opts.JSON = f.Flags.JSON
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return importRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
-	fl.BoolVar(&o.mnemonic, "mnemonic", false, "prompt for a BIP-39 mnemonic (no echo)")
-	fl.StringVar(&o.mnemonicFile, "mnemonic-file", "", "read the BIP-39 mnemonic from `FILE` (- = stdin)")
-	fl.Uint32Var(&o.index, "index", 0, "account index N of m/44'/60'/0'/0/N")
-	fl.StringVar(&o.path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/0")
-	fl.BoolVar(&o.bip39Pass, "bip39-passphrase", false, "prompt for the optional BIP-39 passphrase")
-	fl.StringVar(&o.bip39PassFile, "bip39-passphrase-file", "", "read the BIP-39 passphrase from the first line of `FILE`")
-	fl.StringVar(&o.privateKeyFile, "private-key-file", "", "read a hex private key from `FILE` (- = stdin)")
-	fl.StringVar(&o.keystoreFile, "keystore", "", "import a Web3 Secret Storage `FILE`")
+	fl.StringVar(&opts.Backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
+	fl.BoolVar(&opts.Mnemonic, "mnemonic", false, "prompt for a BIP-39 mnemonic (no echo)")
+	fl.StringVar(&opts.MnemonicFile, "mnemonic-file", "", "read the BIP-39 mnemonic from `FILE` (- = stdin)")
+	fl.Uint32Var(&opts.Index, "index", 0, "account index N of m/44'/60'/0'/0/N")
+	fl.StringVar(&opts.Path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/0")
+	fl.BoolVar(&opts.BIP39Passphrase, "bip39-passphrase", false, "prompt for the optional BIP-39 passphrase")
+	fl.StringVar(&opts.BIP39PassphraseFile, "bip39-passphrase-file", "", "read the BIP-39 passphrase from the first line of `FILE`")
+	fl.StringVar(&opts.PrivateKeyFile, "private-key-file", "", "read a hex private key from `FILE` (- = stdin)")
+	fl.StringVar(&opts.KeystoreFile, "keystore", "", "import a Web3 Secret Storage `FILE`")
 	return cmd
 }
 
-func (o *importOptions) validate() error {
-	if err := validateName(o.name); err != nil {
+func (o *ImportOptions) validate() error {
+	if err := validateName(o.Name); err != nil {
 		return err
 	}
-	if err := validateBackend(o.backend); err != nil {
+	if err := validateBackend(o.Backend); err != nil {
 		return err
 	}
-	fromMnemonic := o.mnemonic || o.mnemonicFile != ""
+	fromMnemonic := o.Mnemonic || o.MnemonicFile != ""
 	sources := 0
-	for _, set := range []bool{fromMnemonic, o.privateKeyFile != "", o.keystoreFile != ""} {
+	for _, set := range []bool{fromMnemonic, o.PrivateKeyFile != "", o.KeystoreFile != ""} {
 		if set {
 			sources++
 		}
@@ -103,41 +116,38 @@ func (o *importOptions) validate() error {
 		return cmdutil.BadInputf("say where the key comes from: --mnemonic, --mnemonic-file FILE, --private-key-file FILE or --keystore FILE")
 	case sources > 1:
 		return cmdutil.BadInputf("give only one of --mnemonic/--mnemonic-file, --private-key-file and --keystore")
-	case o.mnemonic && o.mnemonicFile != "":
+	case o.Mnemonic && o.MnemonicFile != "":
 		return cmdutil.BadInputf("--mnemonic prompts for the mnemonic and --mnemonic-file reads it; give one")
-	case o.bip39Pass && o.bip39PassFile != "":
+	case o.BIP39Passphrase && o.BIP39PassphraseFile != "":
 		return cmdutil.BadInputf("--bip39-passphrase prompts and --bip39-passphrase-file reads; give one")
-	case o.indexSet && o.path != "":
+	case o.IndexSet && o.Path != "":
 		return cmdutil.BadInputf("--index N means --path m/44'/60'/0'/0/N; give one")
-	case !fromMnemonic && (o.indexSet || o.path != "" || o.bip39Pass || o.bip39PassFile != ""):
+	case !fromMnemonic && (o.IndexSet || o.Path != "" || o.BIP39Passphrase || o.BIP39PassphraseFile != ""):
 		return cmdutil.BadInputf("--index, --path and --bip39-passphrase only apply to --mnemonic/--mnemonic-file")
 	}
 	return nil
 }
 
-func runImport(ctx context.Context, o *importOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	s, err := o.f.Keys()
+func importRun(ctx context.Context, o *ImportOptions) error {
+	s, err := o.Keys()
 	if err != nil {
 		return err
 	}
 	// Refuse a taken name before anyone types 24 words.
-	if err := s.CheckNewName(o.name); err != nil {
+	if err := s.CheckNewName(o.Name); err != nil {
 		return classify(err)
 	}
 	var e keys.Entry
 	switch {
-	case o.keystoreFile != "":
-		e, err = s.ImportKeystoreFile(ctx, o.name, o.backend, o.keystoreFile)
-	case o.privateKeyFile != "":
+	case o.KeystoreFile != "":
+		e, err = s.ImportKeystoreFile(ctx, o.Name, o.Backend, o.KeystoreFile)
+	case o.PrivateKeyFile != "":
 		var key *ecdsa.PrivateKey
-		if key, err = readPrivateKeyFile(o.privateKeyFile, o.f.IO); err != nil {
+		if key, err = readPrivateKeyFile(o.PrivateKeyFile, o.IO); err != nil {
 			return err
 		}
 		defer keystore.ZeroKey(key)
-		e, err = s.ImportKey(ctx, o.name, o.backend, key, "")
+		e, err = s.ImportKey(ctx, o.Name, o.Backend, key, "")
 	default:
 		var key *ecdsa.PrivateKey
 		var path accounts.DerivationPath
@@ -145,18 +155,18 @@ func runImport(ctx context.Context, o *importOptions) error {
 			return classify(err)
 		}
 		defer keystore.ZeroKey(key)
-		e, err = s.ImportKey(ctx, o.name, o.backend, key, path.String())
+		e, err = s.ImportKey(ctx, o.Name, o.Backend, key, path.String())
 	}
 	if err != nil {
 		return classify(err)
 	}
-	return printKey(o.f, s, e, "Imported")
+	return output.Print(o.IO, o.JSON, &KeyResult{Key: keyOf(s, e), Verb: "Imported"})
 }
 
-func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.DerivationPath, error) {
-	path := hd.PathForIndex(o.index)
-	if o.path != "" {
-		p, err := hd.ParsePath(o.path)
+func (o *ImportOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.DerivationPath, error) {
+	path := hd.PathForIndex(o.Index)
+	if o.Path != "" {
+		p, err := hd.ParsePath(o.Path)
 		if err != nil {
 			return nil, nil, cmdutil.BadInput(err)
 		}
@@ -164,13 +174,13 @@ func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.Deriva
 	}
 	var mnemonic []byte
 	var err error
-	switch o.mnemonicFile {
+	switch o.MnemonicFile {
 	case "":
-		mnemonic, err = readSecret(o.f.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "--mnemonic-file")
+		mnemonic, err = readSecret(o.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "--mnemonic-file")
 	case "-":
-		mnemonic, err = readStdinSecret(o.f.IO, "BIP-39 mnemonic (12–24 words, not echoed): ")
+		mnemonic, err = readStdinSecret(o.IO, "BIP-39 mnemonic (12–24 words, not echoed): ")
 	default:
-		mnemonic, err = keys.ReadSecretFile(o.mnemonicFile)
+		mnemonic, err = keys.ReadSecretFile(o.MnemonicFile)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("mnemonic: %w", err)
@@ -182,7 +192,7 @@ func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.Deriva
 		return nil, nil, fmt.Errorf("mnemonic: %w", err)
 	}
 	defer clear(norm)
-	pass, err := o.bip39Passphrase()
+	pass, err := o.readBIP39Passphrase()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -194,20 +204,20 @@ func (o *importOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.Deriva
 	return key, path, nil
 }
 
-// bip39Passphrase is asked twice on a terminal: a typo would silently
+// readBIP39Passphrase: the passphrase is asked twice on a terminal: a typo would silently
 // select another wallet.
-func (o *importOptions) bip39Passphrase() ([]byte, error) {
+func (o *ImportOptions) readBIP39Passphrase() ([]byte, error) {
 	switch {
-	case o.bip39PassFile != "":
-		return keys.ReadFirstLine(o.bip39PassFile)
-	case !o.bip39Pass:
+	case o.BIP39PassphraseFile != "":
+		return keys.ReadFirstLine(o.BIP39PassphraseFile)
+	case !o.BIP39Passphrase:
 		return nil, nil
 	}
-	p1, err := readSecret(o.f.IO, "BIP-39 passphrase: ", "--bip39-passphrase-file")
+	p1, err := readSecret(o.IO, "BIP-39 passphrase: ", "--bip39-passphrase-file")
 	if err != nil {
 		return nil, err
 	}
-	p2, err := o.f.IO.ReadSecret("Repeat the BIP-39 passphrase: ")
+	p2, err := o.IO.ReadSecret("Repeat the BIP-39 passphrase: ")
 	defer clear(p2)
 	if err != nil || !bytes.Equal(p1, p2) {
 		clear(p1)

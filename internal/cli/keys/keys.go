@@ -7,11 +7,13 @@ package keys
 import (
 	"errors"
 	"fmt"
+	goio "io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
@@ -39,29 +41,47 @@ The registry of names (no secrets) and the keystore files live in
   stakewallet stake 1 --signer alice`,
 	}
 	cmd.AddCommand(
-		newCmdNew(f),
-		newCmdImport(f),
-		newCmdList(f),
-		newCmdShow(f),
-		newCmdDelete(f),
-		newCmdExport(f),
-		newCmdAdd(f),
+		NewCmdNew(f, nil),
+		NewCmdImport(f, nil),
+		NewCmdList(f, nil),
+		NewCmdShow(f, nil),
+		NewCmdDelete(f, nil),
+		NewCmdExport(f, nil),
+		NewCmdAdd(f, nil),
 	)
 	return cmd
 }
 
-// keyJSON is a key as every keys subcommand prints it with --json.
-type keyJSON struct {
+// Key is a registered key as every keys subcommand prints it: the JSON
+// object of `keys list`, `keys show`, `keys new`, `keys import`, `keys add`
+// and `keys delete`.
+type Key struct {
 	Name    string `json:"name"`
 	Backend string `json:"backend"`
+	// Address is EIP-55 checksummed (common.Address would marshal it in
+	// lower case, which changes the documents scripts already read).
 	Address string `json:"address"`
 	Path    string `json:"path"`
 	File    string `json:"file,omitempty"`
 	Missing bool   `json:"missing,omitempty"`
 }
 
-func toJSON(s *keys.Store, e keys.Entry) keyJSON {
-	return keyJSON{Name: e.Name, Backend: e.Backend, Address: e.Address.Hex(), Path: e.Path, File: s.FilePath(e)}
+// keyOf is e as printed, with its keystore file when it has one.
+func keyOf(s *keys.Store, e keys.Entry) Key {
+	return Key{Name: e.Name, Backend: e.Backend, Address: e.Address.Hex(), Path: e.Path, File: s.FilePath(e)}
+}
+
+// KeyResult is a key that was just created, imported or added.
+type KeyResult struct {
+	Key
+	// Verb heads the human output: "Created", "Imported", "Added".
+	Verb string `json:"-"`
+}
+
+// RenderHuman implements output.Human.
+func (r *KeyResult) RenderHuman(w goio.Writer, st output.Styles) {
+	fmt.Fprintf(w, "%s %s key %s\n", st.OK.Render(r.Verb), r.Backend, st.Title.Render(r.Name))
+	(&output.KV{}).Add("address", r.Address).Add("path", r.Path).Add("file", r.File).Render(w, st)
 }
 
 // classify marks errors that are the user's input as exit 2; the rest

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	gethkeystore "github.com/ethereum/go-ethereum/accounts/keystore"
-	"github.com/spf13/cobra"
 	gokeyring "github.com/zalando/go-keyring"
 
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/ledgerbackend"
+	"github.com/stakewallet/stakewallet/internal/cli/root"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
@@ -65,46 +66,37 @@ type result struct {
 	err            error
 }
 
-// code maps an error to SPEC's exit codes the way the root command does
-// for the errors keys commands produce.
+// code is the process exit code the CLI gives r.err.
 func (r result) code() int {
-	var ee *cmdutil.ExitError
-	switch {
-	case r.err == nil:
-		return 0
-	case errors.As(r.err, &ee):
-		return ee.Code
-	case errors.Is(r.err, signer.ErrDeclined), errors.Is(r.err, iostreams.ErrNoTTY):
-		return 6
-	case errors.Is(r.err, signer.ErrUnavailable):
-		return 7
-	case errors.Is(r.err, signer.ErrNotFound):
-		return 2
-	}
-	return 1
+	code, _ := clitest.ExitCode(r.err)
+	return code
 }
 
-// run executes `stakewallet ARGS` with stdin; tty says whether stdin is a
-// terminal.
-func (e *env) run(stdin string, tty bool, args ...string) result {
-	e.t.Helper()
-	io, out, errOut := iostreams.Test(stdin)
-	io.SetTTY(tty, false, false)
-	f := &cmdutil.Factory{IO: io, Flags: &cmdutil.GlobalFlags{}}
-	f.Keys = func() (*keys.Store, error) {
+// keysFunc opens the store under e.home the way the real factory does,
+// with the cheapest scrypt (tests only) and go-keyring's mock; Ledger keys
+// reach the device selected by --ledger-transport.
+func (e *env) keysFunc(f *cmdutil.Factory) func() (*keys.Store, error) {
+	return func() (*keys.Store, error) {
 		return keys.Open(keys.Options{
-			Dir: filepath.Join(e.home, "keys"), PasswordFile: f.Flags.PasswordFile, Prompter: io,
-			KeyringTimeout: 2 * time.Second, Scrypt: keystore.Params{N: 16, P: 1}, Keyring: keyring.GoKeyring(), // cheapest scrypt: tests only
+			Dir: filepath.Join(e.home, "keys"), PasswordFile: f.Flags.PasswordFile, Prompter: f.IO,
+			KeyringTimeout: 2 * time.Second, Scrypt: keystore.Params{N: 16, P: 1}, Keyring: keyring.GoKeyring(),
+			Ledger: ledgerbackend.New(f.IO), LedgerTransport: f.Flags.LedgerTransport,
 		})
 	}
-	root := &cobra.Command{Use: "stakewallet", SilenceUsage: true, SilenceErrors: true}
-	f.Flags.Register(root.PersistentFlags())
-	root.AddCommand(NewCmdKeys(f))
-	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errOut)
-	err := root.ExecuteContext(context.Background())
-	return result{out.String(), errOut.String(), err}
+}
+
+// run executes `stakewallet ARGS` under the real root command (global
+// flags, flag errors as usage errors) with stdin; tty says whether stdin
+// is a terminal.
+func (e *env) run(stdin string, tty bool, args ...string) result {
+	e.t.Helper()
+	f, streams := clitest.NewFactory(stdin)
+	f.IO.SetTTY(tty, false, false)
+	f.Keys = e.keysFunc(f)
+	r := root.NewCmdRoot(f, NewCmdKeys)
+	r.SetArgs(args)
+	err := r.ExecuteContext(context.Background())
+	return result{streams.Out.String(), streams.ErrOut.String(), err}
 }
 
 func (e *env) mustRun(stdin string, tty bool, args ...string) result {

@@ -3,18 +3,26 @@ package keys
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
 )
 
-type listOptions struct{ f *cmdutil.Factory }
+// ListOptions are the inputs of `keys list`.
+type ListOptions struct {
+	IO   *iostreams.IOStreams
+	Keys func() (*keys.Store, error)
+	JSON bool
+}
 
-func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	o := &listOptions{f: f}
+// NewCmdList returns `keys list`; runF replaces its body in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IO, Keys: f.Keys}
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List registered keys: name, backend, address, derivation path",
@@ -24,12 +32,47 @@ are listed without that check and a warning goes to stderr.`,
 		Example: `  stakewallet keys list
   stakewallet keys list --json`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error { return runList(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
 	}
 }
 
-func runList(ctx context.Context, o *listOptions) error {
-	s, err := o.f.Keys()
+// ListResult is `keys list`.
+type ListResult struct {
+	// Keys is never null in JSON: an empty registry is [].
+	Keys []ListedKey `json:"keys"`
+}
+
+// ListedKey is one row of `keys list`.
+type ListedKey struct {
+	Key
+	// Status is the STATUS column: ok, unchecked, or why it is missing.
+	Status string `json:"-"`
+}
+
+// RenderHuman implements output.Human.
+func (r *ListResult) RenderHuman(w io.Writer, st output.Styles) {
+	if len(r.Keys) == 0 {
+		return
+	}
+	rows := make([][]string, len(r.Keys))
+	for i, k := range r.Keys {
+		path := k.Path
+		if path == "" {
+			path = "-"
+		}
+		rows[i] = []string{k.Name, k.Backend, k.Address, path, k.Status}
+	}
+	output.Table(w, st, []string{"NAME", "BACKEND", "ADDRESS", "PATH", "STATUS"}, rows)
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	s, err := opts.Keys()
 	if err != nil {
 		return err
 	}
@@ -37,29 +80,19 @@ func runList(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	warnUnchecked(o.f, list)
-	if o.f.Flags.JSON {
-		docs := make([]keyJSON, len(list))
-		for i, st := range list {
-			docs[i] = toJSON(s, st.Entry)
-			docs[i].Missing = st.Missing
-		}
-		return output.JSON(o.f.IO.Out, map[string]any{"keys": docs})
+	warnUnchecked(opts.IO, list)
+	res := &ListResult{Keys: make([]ListedKey, len(list))}
+	for i, st := range list {
+		k := keyOf(s, st.Entry)
+		k.Missing = st.Missing
+		res.Keys[i] = ListedKey{Key: k, Status: statusText(st)}
 	}
-	if len(list) == 0 {
-		fmt.Fprintln(o.f.IO.ErrOut, "No keys yet. Create one with `stakewallet keys new NAME` or import one with `stakewallet keys import NAME`.")
+	if len(list) == 0 && !opts.JSON {
+		// A hint, not data: stdout stays empty for scripts.
+		fmt.Fprintln(opts.IO.ErrOut, "No keys yet. Create one with `stakewallet keys new NAME` or import one with `stakewallet keys import NAME`.")
 		return nil
 	}
-	rows := make([][]string, len(list))
-	for i, st := range list {
-		path := st.Path
-		if path == "" {
-			path = "-"
-		}
-		rows[i] = []string{st.Name, st.Backend, st.Address.Hex(), path, statusText(st)}
-	}
-	output.Table(o.f.IO.Out, output.NewStyles(o.f.IO), []string{"NAME", "BACKEND", "ADDRESS", "PATH", "STATUS"}, rows)
-	return nil
+	return output.Print(opts.IO, opts.JSON, res)
 }
 
 func statusText(st keys.Status) string {
@@ -75,10 +108,10 @@ func statusText(st keys.Status) string {
 }
 
 // warnUnchecked says once why keyring keys could not be checked.
-func warnUnchecked(f *cmdutil.Factory, list []keys.Status) {
+func warnUnchecked(ios *iostreams.IOStreams, list []keys.Status) {
 	for _, st := range list {
 		if st.Unchecked != "" {
-			fmt.Fprintf(f.IO.ErrOut, "warning: could not check the OS keyring: %s\n", st.Unchecked)
+			fmt.Fprintf(ios.ErrOut, "warning: could not check the OS keyring: %s\n", st.Unchecked)
 			return
 		}
 	}

@@ -2,23 +2,28 @@ package keys
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
 )
 
-type newOptions struct {
-	f       *cmdutil.Factory
-	name    string
-	backend string
+// NewOptions are the inputs of `keys new`.
+type NewOptions struct {
+	IO   *iostreams.IOStreams
+	Keys func() (*keys.Store, error)
+	JSON bool
+
+	Name    string
+	Backend string
 }
 
-func newCmdNew(f *cmdutil.Factory) *cobra.Command {
-	o := &newOptions{f: f}
+// NewCmdNew returns `keys new`; runF replaces its body in tests.
+func NewCmdNew(f *cmdutil.Factory, runF func(*NewOptions) error) *cobra.Command {
+	opts := &NewOptions{IO: f.IO, Keys: f.Keys}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a new random key",
@@ -34,41 +39,32 @@ keyring. Only the name and address are printed; back the key up with
   stakewallet keys new desk --backend keyring`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
-			return runNew(cmd.Context(), o)
+			opts.Name = args[0]
+			opts.JSON = f.Flags.JSON
+			if err := validateName(opts.Name); err != nil {
+				return err
+			}
+			if err := validateBackend(opts.Backend); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return newRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
+	cmd.Flags().StringVar(&opts.Backend, "backend", keys.BackendKeystore, "where the key is kept: keystore or keyring")
 	return cmd
 }
 
-func runNew(ctx context.Context, o *newOptions) error {
-	if err := validateName(o.name); err != nil {
-		return err
-	}
-	if err := validateBackend(o.backend); err != nil {
-		return err
-	}
-	s, err := o.f.Keys()
+func newRun(ctx context.Context, opts *NewOptions) error {
+	s, err := opts.Keys()
 	if err != nil {
 		return err
 	}
-	e, err := s.Create(ctx, o.name, o.backend)
+	e, err := s.Create(ctx, opts.Name, opts.Backend)
 	if err != nil {
 		return classify(err)
 	}
-	return printKey(o.f, s, e, "Created")
-}
-
-// printKey reports a key that was just created or imported.
-func printKey(f *cmdutil.Factory, s *keys.Store, e keys.Entry, verb string) error {
-	if f.Flags.JSON {
-		return output.JSON(f.IO.Out, toJSON(s, e))
-	}
-	st := output.NewStyles(f.IO)
-	fmt.Fprintf(f.IO.Out, "%s %s key %s\n", st.OK.Render(verb), e.Backend, st.Title.Render(e.Name))
-	kv := &output.KV{}
-	kv.Add("address", e.Address.Hex()).Add("path", e.Path).Add("file", s.FilePath(e))
-	kv.Render(f.IO.Out, st)
-	return nil
+	return output.Print(opts.IO, opts.JSON, &KeyResult{Key: keyOf(s, e), Verb: "Created"})
 }

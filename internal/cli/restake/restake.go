@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
-	stakecmd "github.com/stakewallet/stakewallet/internal/cli/stake"
+	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/chain"
@@ -35,23 +36,36 @@ const (
 	stakeGasReserve = 200_000
 )
 
-type options struct {
-	f        *cmdutil.Factory
-	keep     string
-	min      string
-	protocol string
+// RestakeOptions are the restake command's inputs.
+type RestakeOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	// Keep and Min are amounts of the native coin, as typed.
+	Keep         string
+	Min          string
+	ProtocolName string
+	// Validator is the stake target for protocols that are not a
+	// protocol.Restaker (those know it from the claimed requests).
+	Validator string
 }
 
-// NewCmdRestake returns the restake command.
-func NewCmdRestake(f *cmdutil.Factory) *cobra.Command {
-	o := &options{f: f}
+// NewCmdRestake returns the restake command; runF replaces its body in tests.
+func NewCmdRestake(f *cmdutil.Factory, runF func(*RestakeOptions) error) *cobra.Command {
+	opts := &RestakeOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "restake [--keep AMOUNT] [--min AMOUNT]",
 		Short: "Claim what is claimable and stake the proceeds (safe to run from cron)",
 		Long: `Claim every claimable withdrawal request of the signer's account (as
 ` + "`claim`" + ` does), then stake the proceeds minus --keep with the protocol, but
 only when that is at least --min. The amount staked is also capped so that the
-account keeps --keep plus the gas of the stake.
+account keeps --keep plus the gas of the stake. Amounts are in the network's
+native coin.
+
+Protocols that delegate to a validator restake to the validator the claimed
+requests unbonded from when they know it; otherwise pass --validator.
+Protocols without withdrawal requests have nothing to claim and are refused.
 
 Safe to run unattended, again and again:
   - nothing to do (nothing claimable, nothing left to stake) → says so, exit 0;
@@ -69,12 +83,18 @@ Without a terminal it needs --yes (exit 6 before anything is signed).`,
   stakewallet restake --keep 0.05 --min 0.5 --signer alice --yes --json`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return run(cmd.Context(), o)
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return restakeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.keep, "keep", "0", "ETH of the proceeds to keep liquid (also left in the account after staking)")
-	cmd.Flags().StringVar(&o.min, "min", "0", "stake only when at least this much ETH is to be staked; less waits for later runs")
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol to claim from and stake with (default: the network's)")
+	cmd.Flags().StringVar(&opts.Keep, "keep", "0", "native coin of the proceeds to keep liquid (also left in the account after staking)")
+	cmd.Flags().StringVar(&opts.Min, "min", "0", "stake only when at least this much native coin is to be staked; less waits for later runs")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol to claim from and stake with (default: the network's)")
+	cmd.Flags().StringVar(&opts.Validator, "validator", "", "validator to stake with, for protocols that delegate and do not know it from the claimed requests")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
@@ -84,31 +104,64 @@ func refuse(kind, format string, args ...any) error {
 	return cmdutil.WithExit(cmdutil.ExitOther, kind, fmt.Errorf(format, args...))
 }
 
-func run(ctx context.Context, o *options) error {
-	keep, err := parseAmount("--keep", o.keep)
+// requestsOf is p's request capability, or an exit-2 error saying why
+// restake cannot work without it.
+func requestsOf(p protocol.Protocol) (protocol.Requests, error) {
+	r, ok := p.(protocol.Requests)
+	if !ok {
+		return nil, cmdutil.BadInputf("%s cannot be restaken: its unstake pays out in the same transaction, so there are no withdrawal requests to claim (stake the coin with `stakewallet stake`)", p.DisplayName())
+	}
+	return r, nil
+}
+
+// checkTarget refuses, before anything is read, a --validator the
+// protocol would ignore or a missing one it needs.
+func checkTarget(p protocol.Protocol, validator string) error {
+	if _, ok := p.(protocol.Restaker); ok {
+		if validator != "" {
+			return cmdutil.BadInputf("%s restakes to the validator the claimed requests unbonded from: --validator is not taken", p.DisplayName())
+		}
+		return nil
+	}
+	return stake.CheckTarget(p, validator)
+}
+
+func restakeRun(ctx context.Context, opts *RestakeOptions) error {
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
-	minimum, err := parseAmount("--min", o.min)
+	native := net.Native()
+	keep, err := parseAmount("--keep", opts.Keep, native)
 	if err != nil {
 		return err
 	}
-	f := o.f
-	dry := f.Flags.DryRun
-	if !f.Flags.Yes && !dry && !f.IO.CanPrompt() {
+	minimum, err := parseAmount("--min", opts.Min, native)
+	if err != nil {
+		return err
+	}
+	dry := opts.Tx.DryRun
+	if !opts.Tx.Yes && !dry && !opts.IO.CanPrompt() {
 		return cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
 			errors.New("restake needs confirmation but stdin is not a terminal: add --yes (nothing was signed)"))
 	}
-	env, err := txcmd.Setup(ctx, f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	p, err := f.Protocol(ctx, o.protocol)
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	reqs, err := requestsOf(p)
+	if err != nil {
+		return err
+	}
+	if err := checkTarget(p, opts.Validator); err != nil {
+		return err
+	}
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
@@ -131,52 +184,52 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	res := &result{env: env, p: p, keep: keep, min: minimum, carried: new(big.Int).Set(st.Owed)}
+	res := newResult(env, p, keep, minimum, st.Owed)
+	// fail returns err after showing the claims already sent, if any.
+	fail := func(err error) error {
+		if !opts.JSON {
+			res.showClaim(opts.IO)
+		}
+		return err
+	}
 
 	// 1. Claim.
-	ws, err := p.Withdrawals(rctx, env.From, nil)
+	ws, err := reqs.Withdrawals(rctx, env.From, nil)
 	if err != nil {
 		return err
 	}
-	var mine []protocol.Withdrawal
+	var mine, claimed []protocol.Withdrawal
 	for _, w := range ws {
 		if w.Owner == env.From {
 			mine = append(mine, w)
+			if w.Status == protocol.StatusClaimable {
+				claimed = append(claimed, w)
+			}
 		}
 	}
 	ids, total := claim.Total(mine)
 	owed := new(big.Int).Set(st.Owed)
 	if len(ids) > 0 {
-		res.claimIDs, res.claimed = ids, total
-		doc, err := step(f.IO, f.Flags.JSON, func() error { return claim.Claimable(ctx, env, p, mine) })
-		if err != nil {
+		res.Claimed = &Claimed{RequestIDs: cmdutil.IDStrings(ids), Amount: total.String()}
+		if res.Claim, err = claim.Claimable(ctx, env, p, mine); err != nil {
 			return fmt.Errorf("restake: claim: %w", err)
 		}
-		res.claimDoc = doc
 		owed.Add(owed, total)
 		if !dry {
 			// Remember the proceeds at once: if the stake below fails or
 			// the process dies, a later run stakes them.
 			st.Owed = new(big.Int).Set(owed)
 			if err := st.save(path); err != nil {
-				return err
+				return fail(err)
 			}
 		}
 	}
 
 	// 2. Stake.
-	balance, err := env.Chain.BalanceAt(rctx, env.From, nil)
+	amt, carry, why, err := plan(rctx, env, owed, keep, minimum, total)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	if dry {
-		balance.Add(balance, total) // as if the claim were mined
-	}
-	reserve, err := gasReserve(rctx, env)
-	if err != nil {
-		return err
-	}
-	amt, carry, why := stakeAmount(owed, keep, minimum, balance, reserve)
 	res.why = why
 	if amt == nil && !carry && owed.Sign() > 0 {
 		// Kept liquid for good (--keep, or the balance is short): not a
@@ -185,40 +238,72 @@ func run(ctx context.Context, o *options) error {
 		if !dry && st.Owed.Sign() > 0 {
 			st.Owed = new(big.Int)
 			if err := st.save(path); err != nil {
-				return err
+				return fail(err)
 			}
 		}
 	}
 	if amt != nil {
-		if !dry {
-			// Forget the proceeds before sending: if the stake is broadcast
-			// but its fate is unknown (timeout), a later run must not stake
-			// them again. They are restored below if nothing was sent.
-			st.Owed = new(big.Int)
-			if err := st.save(path); err != nil {
-				return err
-			}
-		}
-		doc, err := step(f.IO, f.Flags.JSON, func() error { return stake(ctx, env, p, amt) })
+		staked, err := stakeProceeds(ctx, env, p, claimed, opts.Validator, amt, path, st, owed)
 		switch {
 		case err != nil && dry && len(ids) > 0 && errors.Is(err, txflow.ErrInsufficientFunds):
-			res.why = fmt.Sprintf("then stake %s (cannot be simulated before the claim is mined)", amount.FormatUnits(amt, 18, env.Net.NativeSymbol))
-			amt = nil
+			res.why = fmt.Sprintf("then stake %s (cannot be simulated before the claim is mined)", amount.FormatUnits(amt, native.Decimals, native.Symbol))
 		case err != nil:
-			if !dry && notSent(err) {
-				st.Owed = owed
-				if serr := st.save(path); serr != nil {
-					return errors.Join(err, serr)
-				}
-			}
-			return fmt.Errorf("restake: stake: %w", err)
+			return fail(fmt.Errorf("restake: stake: %w", err))
 		default:
-			res.stakeDoc, res.staked = doc, amt
+			res.Stake, res.Staked = staked, &Staked{Amount: amt.String()}
 			owed = new(big.Int)
 		}
 	}
-	res.owed = owed
-	return res.print()
+	res.finish(owed)
+	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// plan decides what to stake of owed: the balance (plus, on a dry run,
+// the claim's proceeds as if it were mined) less --keep and the gas.
+func plan(ctx context.Context, env *txcmd.Env, owed, keep, minimum, claimed *big.Int) (amt *big.Int, carry bool, why string, err error) {
+	balance, err := env.Chain.BalanceAt(ctx, env.From, nil)
+	if err != nil {
+		return nil, false, "", fmt.Errorf("read the balance of %s: %w", env.From.Hex(), err)
+	}
+	if env.Tx.DryRun {
+		balance.Add(balance, claimed)
+	}
+	reserve, err := gasReserve(ctx, env)
+	if err != nil {
+		return nil, false, "", err
+	}
+	amt, carry, why = stakeAmount(owed, keep, minimum, balance, reserve, env.Native())
+	return amt, carry, why, nil
+}
+
+// stakeProceeds stakes amt, keeping the state file right whatever
+// happens: owed is forgotten before anything is sent, so that a stake whose
+// fate is unknown (a timeout) is never repeated by a later run, and put
+// back when the error proves nothing was sent.
+func stakeProceeds(ctx context.Context, env *txcmd.Env, p protocol.Protocol, claimed []protocol.Withdrawal, validator string, amt *big.Int, path string, st *state, owed *big.Int) (*stake.Result, error) {
+	dry := env.Tx.DryRun
+	target := validator
+	if r, ok := p.(protocol.Restaker); ok {
+		t, err := r.RestakeTarget(ctx, env.From, claimed)
+		if err != nil {
+			return nil, fmt.Errorf("find the validator to restake with: %w", err)
+		}
+		target = t
+	}
+	if !dry {
+		st.Owed = new(big.Int)
+		if err := st.save(path); err != nil {
+			return nil, err
+		}
+	}
+	res, err := stake.Stake(ctx, env, p, protocol.StakeRequest{From: env.From, Amount: amt, Target: target}, "Restake")
+	if err != nil && !dry && notSent(err) {
+		st.Owed = owed
+		if serr := st.save(path); serr != nil {
+			return nil, errors.Join(err, serr)
+		}
+	}
+	return res, err
 }
 
 // refuseIfPending refuses to start while a transaction of the account may
@@ -236,7 +321,7 @@ func refuseIfPending(ctx context.Context, env *txcmd.Env, journalDir string) err
 	}
 	mined, err := env.Chain.NonceAt(ctx, env.From, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the nonce of %s: %w", env.From.Hex(), err)
 	}
 	for _, e := range entries {
 		// A lower nonce is used up: that entry was mined or replaced, and
@@ -249,7 +334,7 @@ func refuseIfPending(ctx context.Context, env *txcmd.Env, journalDir string) err
 	}
 	pending, err := env.Chain.PendingNonceAt(ctx, env.From)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the pending nonce of %s: %w", env.From.Hex(), err)
 	}
 	if pending > mined {
 		return refuse("pending_transaction",
@@ -263,14 +348,14 @@ func refuseIfPending(ctx context.Context, env *txcmd.Env, journalDir string) err
 // the account keeps keep plus reserve, and nothing when that is below
 // min (or zero). carry reports whether unstaked proceeds wait for a later
 // run (below --min) rather than stay liquid; why says what was decided.
-func stakeAmount(owed, keep, minimum, balance, reserve *big.Int) (amt *big.Int, carry bool, why string) {
-	eth := func(v *big.Int) string { return amount.FormatUnits(v, 18, "ETH") }
+func stakeAmount(owed, keep, minimum, balance, reserve *big.Int, native protocol.Token) (amt *big.Int, carry bool, why string) {
+	coin := func(v *big.Int) string { return amount.FormatUnits(v, native.Decimals, native.Symbol) }
 	if owed.Sign() == 0 {
 		return nil, false, "no proceeds to stake"
 	}
 	want := new(big.Int).Sub(owed, keep)
 	if want.Sign() <= 0 {
-		return nil, false, fmt.Sprintf("proceeds of %s do not exceed --keep %s: all kept", eth(owed), eth(keep))
+		return nil, false, fmt.Sprintf("proceeds of %s do not exceed --keep %s: all kept", coin(owed), coin(keep))
 	}
 	amt = want
 	avail := new(big.Int).Sub(balance, keep)
@@ -281,21 +366,20 @@ func stakeAmount(owed, keep, minimum, balance, reserve *big.Int) (amt *big.Int, 
 	}
 	switch {
 	case amt.Sign() <= 0:
-		return nil, false, fmt.Sprintf("the balance of %s leaves nothing to stake after --keep %s and gas", eth(balance), eth(keep))
+		return nil, false, fmt.Sprintf("the balance of %s leaves nothing to stake after --keep %s and gas", coin(balance), coin(keep))
 	case amt.Cmp(minimum) < 0:
-		return nil, true, fmt.Sprintf("%s to stake is below --min %s: kept for a later run", eth(amt), eth(minimum))
+		return nil, true, fmt.Sprintf("%s to stake is below --min %s: kept for a later run", coin(amt), coin(minimum))
 	case capped:
-		return amt, false, fmt.Sprintf("staked %s of %s proceeds: the balance keeps --keep %s and gas", eth(amt), eth(want), eth(keep))
+		return amt, false, fmt.Sprintf("staked %s of %s proceeds: the balance keeps --keep %s and gas", coin(amt), coin(want), coin(keep))
 	}
-	return amt, false, fmt.Sprintf("staked the proceeds of %s minus --keep %s", eth(owed), eth(keep))
+	return amt, false, fmt.Sprintf("staked the proceeds of %s minus --keep %s", coin(owed), coin(keep))
 }
 
 // gasReserve is the most the stake transaction can cost at today's fees.
 func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
-	g := env.F.Flags
 	maxFee := new(big.Int)
-	if g.MaxFee != "" {
-		v, err := amount.GweiToWei(g.MaxFee)
+	if env.Tx.MaxFee != "" {
+		v, err := amount.GweiToWei(env.Tx.MaxFee)
 		if err != nil {
 			return nil, cmdutil.BadInputf("--max-fee: %w", err)
 		}
@@ -303,11 +387,11 @@ func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
 	} else {
 		head, err := env.Chain.HeaderByNumber(ctx, nil)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read the latest block: %w", err)
 		}
 		tip, err := env.Chain.SuggestGasTipCap(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read the priority fee: %w", err)
 		}
 		if head.BaseFee != nil {
 			maxFee.Mul(head.BaseFee, big.NewInt(2))
@@ -315,28 +399,10 @@ func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
 		maxFee.Add(maxFee, tip)
 	}
 	gas := uint64(stakeGasReserve)
-	if g.GasLimit > 0 {
-		gas = g.GasLimit
+	if env.Tx.GasLimit > 0 {
+		gas = env.Tx.GasLimit
 	}
 	return maxFee.Mul(maxFee, new(big.Int).SetUint64(gas)), nil
-}
-
-func stake(ctx context.Context, env *txcmd.Env, p protocol.Protocol, amt *big.Int) error {
-	req, err := stakecmd.Request(ctx, env, p, amt, protocol.StakeOptions{}, "Restake")
-	if err != nil {
-		return err
-	}
-	return env.Run(ctx, req)
-}
-
-// step runs one command body; with --json its document is captured for
-// restake's own (stdout carries exactly one), otherwise it prints as the
-// command alone would.
-func step(ios *iostreams.IOStreams, jsonMode bool, fn func() error) (map[string]any, error) {
-	if !jsonMode {
-		return nil, fn()
-	}
-	return claim.CaptureJSON(ios, fn)
 }
 
 // notSent reports errors that leave no transaction behind: refused before
@@ -358,100 +424,127 @@ func notSent(err error) bool {
 	return false
 }
 
-func parseAmount(flag, s string) (*big.Int, error) {
-	v, err := amount.Parse(s, 18)
+func parseAmount(flag, s string, native protocol.Token) (*big.Int, error) {
+	v, err := amount.Parse(s, native.Decimals)
 	if err != nil {
 		return nil, cmdutil.BadInput(fmt.Errorf("%s: %w", flag, err))
 	}
 	return v, nil
 }
 
-// result is what restake did, for the output.
-type result struct {
-	env                *txcmd.Env
-	p                  protocol.Protocol
-	keep, min          *big.Int
-	carried            *big.Int // proceeds left by earlier runs
-	claimIDs           []*big.Int
-	claimed            *big.Int
-	staked             *big.Int
-	owed               *big.Int // proceeds still to stake after this run
-	claimDoc, stakeDoc map[string]any
-	why                string
+// Result is what restake did. Claim and Stake are the claim and stake
+// commands' own results (null when that step did not run); Claimed and
+// Staked sum them up; Transactions lists both steps' transactions.
+type Result struct {
+	Action   string `json:"action"`
+	Network  string `json:"network"`
+	ChainID  uint64 `json:"chainId"`
+	From     string `json:"from"`
+	Protocol string `json:"protocol"`
+	// Symbol and Decimals are the native coin's, which every amount below
+	// is in (base units).
+	Symbol      string        `json:"symbol"`
+	Decimals    uint8         `json:"decimals"`
+	Keep        string        `json:"keep"`
+	Min         string        `json:"min"`
+	CarriedOver string        `json:"carriedOver"`
+	Claimed     *Claimed      `json:"claimed"`
+	Staked      *Staked       `json:"staked"`
+	Owed        string        `json:"owed"`
+	Claim       *claim.Result `json:"claim"`
+	Stake       *stake.Result `json:"stake"`
+	NothingToDo bool          `json:"nothingToDo"`
+	Message     string        `json:"message"`
+	DryRun      bool          `json:"dryRun,omitempty"`
+	// Transactions are the claim's then the stake's (never null).
+	Transactions []txcmd.TxDoc `json:"transactions"`
+
+	native protocol.Token
+	owed   *big.Int
+	why    string
 }
 
-func (r *result) nothingToDo() bool { return r.claimIDs == nil && r.staked == nil }
+// Claimed is what this run claimed.
+type Claimed struct {
+	RequestIDs []string `json:"requestIds"`
+	Amount     string   `json:"amount"`
+}
 
-func (r *result) message() string {
-	sym := r.env.Net.NativeSymbol
+// Staked is what this run staked.
+type Staked struct {
+	Amount string `json:"amount"`
+}
+
+func newResult(env *txcmd.Env, p protocol.Protocol, keep, minimum, carried *big.Int) *Result {
+	native := env.Native()
+	return &Result{
+		Action: "restake", Network: env.Net.Name, ChainID: env.Net.ChainID, From: env.From.Hex(),
+		Protocol: p.Name(), Symbol: native.Symbol, Decimals: native.Decimals,
+		Keep: keep.String(), Min: minimum.String(), CarriedOver: carried.String(),
+		DryRun: env.Tx.DryRun, native: native,
+	}
+}
+
+// finish fills the summary fields once both steps ran.
+func (r *Result) finish(owed *big.Int) {
+	r.owed = owed
+	r.Owed = owed.String()
+	r.NothingToDo = r.Claimed == nil && r.Staked == nil
+	r.Message = r.message()
+	r.Transactions = []txcmd.TxDoc{}
+	if r.Claim != nil && r.Claim.Result != nil {
+		r.Transactions = append(r.Transactions, r.Claim.Transactions...)
+	}
+	if r.Stake != nil && r.Stake.Result != nil {
+		r.Transactions = append(r.Transactions, r.Stake.Transactions...)
+	}
+}
+
+func (r *Result) message() string {
 	var parts []string
-	if r.claimIDs != nil {
-		parts = append(parts, fmt.Sprintf("claimed %s from %s", amount.FormatUnits(r.claimed, 18, sym), cmdutil.Plural(len(r.claimIDs), "request")))
+	if r.Claimed != nil {
+		v, _ := new(big.Int).SetString(r.Claimed.Amount, 10)
+		parts = append(parts, fmt.Sprintf("claimed %s from %s", amount.FormatUnits(v, r.native.Decimals, r.native.Symbol), cmdutil.Plural(len(r.Claimed.RequestIDs), "request")))
 	}
 	if r.why != "" {
 		parts = append(parts, r.why)
 	}
 	msg := strings.Join(parts, "; ")
-	if r.nothingToDo() {
+	if r.NothingToDo {
 		msg = "Nothing to do: no claimable requests, " + msg
 	}
-	if r.env.F.Flags.DryRun {
+	if r.DryRun {
 		msg = "Dry run: would have " + msg
 	}
 	return msg
 }
 
-func (r *result) print() error {
-	f := r.env.F
-	if f.Flags.JSON {
-		doc := map[string]any{
-			"action":      "restake",
-			"network":     r.env.Net.Name,
-			"chainId":     r.env.Net.ChainID,
-			"from":        r.env.From.Hex(),
-			"protocol":    r.p.Name(),
-			"symbol":      r.env.Net.NativeSymbol,
-			"decimals":    18,
-			"keep":        r.keep.String(),
-			"min":         r.min.String(),
-			"carriedOver": r.carried.String(),
-			"claimed":     nil,
-			"staked":      nil,
-			"owed":        r.owed.String(),
-			"claim":       r.claimDoc,
-			"stake":       r.stakeDoc,
-			"nothingToDo": r.nothingToDo(),
-			"message":     r.message(),
-		}
-		if f.Flags.DryRun {
-			doc["dryRun"] = true
-		}
-		if r.claimIDs != nil {
-			doc["claimed"] = map[string]any{"requestIds": cmdutil.IDStrings(r.claimIDs), "amount": r.claimed.String()}
-		}
-		if r.staked != nil {
-			doc["staked"] = map[string]any{"amount": r.staked.String()}
-		}
-		var txs []any
-		for _, d := range []map[string]any{r.claimDoc, r.stakeDoc} {
-			if list, ok := d["transactions"].([]any); ok {
-				txs = append(txs, list...)
-			}
-		}
-		if txs == nil {
-			txs = []any{}
-		}
-		doc["transactions"] = txs
-		return output.JSON(f.IO.Out, doc)
+// showClaim prints the claim's result on stderr when a later step fails,
+// so that the hashes of claims already sent are not lost (with --json the
+// error document is all stdout may carry).
+func (r *Result) showClaim(ios *iostreams.IOStreams) {
+	if r.Claim == nil || r.Claim.Result == nil || !r.Claim.Sent() {
+		return
 	}
-	st := output.NewStyles(f.IO)
-	line := r.message()
-	if !r.nothingToDo() && !f.Flags.DryRun {
+	r.Claim.RenderHuman(ios.ErrOut, output.NewStyles(ios))
+}
+
+// RenderHuman implements output.Human: the claim's and the stake's
+// results as those commands print them, then one line on what restake
+// decided.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	if r.Claim != nil {
+		r.Claim.RenderHuman(w, st)
+	}
+	if r.Stake != nil {
+		r.Stake.RenderHuman(w, st)
+	}
+	line := r.Message
+	if !r.NothingToDo && !r.DryRun {
 		line = st.OK.Render("✓ ") + "Restake: " + line
 	}
-	fmt.Fprintln(f.IO.Out, line+".")
-	if r.owed.Sign() > 0 && !f.Flags.DryRun {
-		fmt.Fprintln(f.IO.Out, st.Dim.Render(fmt.Sprintf("%s of proceeds is kept for a later run.", amount.FormatUnits(r.owed, 18, r.env.Net.NativeSymbol))))
+	fmt.Fprintln(w, line+".")
+	if r.owed != nil && r.owed.Sign() > 0 && !r.DryRun {
+		fmt.Fprintln(w, st.Dim.Render(fmt.Sprintf("%s of proceeds is kept for a later run.", amount.FormatUnits(r.owed, r.native.Decimals, r.native.Symbol))))
 	}
-	return nil
 }

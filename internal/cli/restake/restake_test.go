@@ -26,6 +26,9 @@ func eth(s string) *big.Int {
 	return new(big.Int).Quo(new(big.Int).Mul(v.Num(), big.NewInt(1e18)), v.Denom())
 }
 
+// ether is the native coin of the Ethereum networks the tests model.
+var ether = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative}
+
 func TestStakeAmount(t *testing.T) {
 	tests := []struct {
 		name                              string
@@ -44,7 +47,7 @@ func TestStakeAmount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, carry, why := stakeAmount(eth(tt.owed), eth(tt.keep), eth(tt.min), eth(tt.balance), eth(tt.reserve))
+			got, carry, why := stakeAmount(eth(tt.owed), eth(tt.keep), eth(tt.min), eth(tt.balance), eth(tt.reserve), ether)
 			switch {
 			case tt.want == "" && got != nil:
 				t.Errorf("staked %s, want nothing (%s)", got, why)

@@ -4,6 +4,8 @@ package transfer
 import (
 	"context"
 	"fmt"
+	"io"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -18,67 +20,91 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-type options struct {
-	f      *cmdutil.Factory
-	amount string
-	token  string
-	to     string
+// TransferOptions are the transfer command's inputs.
+type TransferOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	// Amount is a decimal in whole tokens, or "all".
+	Amount string
+	// Token is a symbol among the network's protocols' tokens, or an
+	// ERC-20 contract address.
+	Token string
+	// To is the recipient as typed.
+	To string
 }
 
-// NewCmdTransfer returns the transfer command.
-func NewCmdTransfer(f *cmdutil.Factory) *cobra.Command {
-	o := &options{f: f}
+// NewCmdTransfer returns the transfer command; runF replaces its body in tests.
+func NewCmdTransfer(f *cmdutil.Factory, runF func(*TransferOptions) error) *cobra.Command {
+	opts := &TransferOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "transfer AMOUNT|all TOKEN --to ADDRESS",
 		Short: "Send a liquid staking token (ERC-20) to another address",
 		Long: `Transfer AMOUNT of TOKEN to --to. TOKEN is a symbol known on the network
 (stETH, wstETH, …) or a token contract address. Note that stETH is a
-rebasing token: a transfer may arrive 1-2 wei short (Lido's rounding).`,
+rebasing token: a transfer may arrive 1-2 wei short (Lido's rounding).
+Tokens their contract does not let move between accounts (per-validator
+credits) are refused.`,
 		Example: `  stakewallet transfer 0.1 stETH --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --signer alice
   stakewallet transfer all wstETH --to 0x7099… --signer ledger --yes --json`,
 		Args: cmdutil.ExactArgs(2, "AMOUNT and TOKEN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.amount, o.token = args[0], args[1]
-			return run(cmd.Context(), o)
+			opts.Amount, opts.Token = args[0], args[1]
+			opts.JSON = f.Flags.JSON
+			// A missing recipient is a usage error, known before anything
+			// is resolved.
+			if opts.To == "" {
+				return cmdutil.BadInputf("--to ADDRESS is required")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return transferRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.to, "to", "", "recipient address (required)")
+	cmd.Flags().StringVar(&opts.To, "to", "", "recipient address (required)")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func run(ctx context.Context, o *options) error {
-	if o.to == "" {
-		return cmdutil.BadInputf("--to ADDRESS is required")
-	}
-	to, err := cmdutil.ParseAddress("--to", o.to)
+func transferRun(ctx context.Context, opts *TransferOptions) error {
+	to, err := cmdutil.ParseAddress("--to", opts.To)
 	if err != nil {
 		return err
 	}
 	if to == (common.Address{}) {
 		return cmdutil.BadInputf("--to is the zero address: tokens sent there are lost")
 	}
-	if o.amount != "all" {
-		if err := amount.CheckSyntax(o.amount); err != nil {
+	if opts.Amount != "all" {
+		if err := amount.CheckSyntax(opts.Amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}
-	env, err := txcmd.Setup(ctx, o.f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	ps, err := txcmd.Protocols(ctx, o.f)
+	ps, err := txcmd.Protocols(ctx, opts.Deps)
 	if err != nil {
 		return err
 	}
-	token, p, err := txcmd.FindToken(ctx, env.Chain, ps, o.token)
+	token, p, err := txcmd.FindToken(ctx, env.Chain, ps, opts.Token)
 	if err != nil {
 		return err
+	}
+	if token.NotTransferable {
+		return cmdutil.BadInputf("%s cannot be transferred: its contract does not move it between accounts", token.Symbol)
+	}
+	if token.IsNative() {
+		// The native coin has no contract to call transfer on.
+		return cmdutil.BadInputf("%s is the native coin, not a token: transfer sends ERC-20 tokens", token.Symbol)
 	}
 	if to == token.Address {
 		return cmdutil.BadInputf("--to is the %s contract itself: tokens sent there are lost", token.Symbol)
 	}
-	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, o.amount, token, env.From, true)
+	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, token, env.From, true)
 	if err != nil {
 		return err
 	}
@@ -90,7 +116,8 @@ func run(ctx context.Context, o *options) error {
 		return &protocol.LimitError{Reason: fmt.Sprintf("insufficient %s balance: have %s, need %s", token.Symbol,
 			amount.Format(balance, token.Decimals), amount.Format(value, token.Decimals))}
 	}
-	req := &txcmd.Request{
+	out := &Result{token: token}
+	out.Result, err = env.Run(ctx, &txcmd.Request{
 		Action:    "transfer",
 		Title:     fmt.Sprintf("Transfer %s to %s", amount.FormatUnits(value, token.Decimals, token.Symbol), to.Hex()),
 		Protocol:  p,
@@ -98,11 +125,38 @@ func run(ctx context.Context, o *options) error {
 		Amount:    value,
 		Token:     token,
 		ExtraABIs: []*abi.ABI{erc20.ABI},
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
-			sent := erc20.Transferred(receipts, token.Address, env.From, to)
-			kv := (&output.KV{}).Add("to", to.Hex()).Add("transferred", amount.FormatUnits(sent, token.Decimals, token.Symbol))
-			return map[string]any{"to": to.Hex(), "token": token.Address.Hex(), "transferred": sent.String()}, kv, nil
+		After: func(ctx context.Context, receipts []*types.Receipt) error {
+			// What the Transfer events say arrived: a rebasing token may
+			// move a wei or two less than asked.
+			out.sent = erc20.Transferred(receipts, token.Address, env.From, to)
+			out.To, out.Token, out.Transferred = to.Hex(), token.Address.Hex(), out.sent.String()
+			return nil
 		},
+	})
+	if err != nil {
+		return err
 	}
-	return env.Run(ctx, req)
+	return output.Print(opts.IO, opts.JSON, out)
+}
+
+// Result is what transfer did: the transactions and, once mined, the
+// recipient, the token contract and the amount its events moved (base
+// units).
+type Result struct {
+	*txcmd.Result
+	To          string `json:"to,omitempty"`
+	Token       string `json:"token,omitempty"`
+	Transferred string `json:"transferred,omitempty"`
+
+	token protocol.Token
+	sent  *big.Int
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	r.Result.RenderHuman(w, st)
+	if r.sent == nil {
+		return
+	}
+	(&output.KV{}).Add("to", r.To).Add("transferred", amount.FormatUnits(r.sent, r.token.Decimals, r.token.Symbol)).Render(w, st)
 }

@@ -12,16 +12,23 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
-type pendingOptions struct {
-	f   *cmdutil.Factory
-	all bool
+// PendingOptions are tx pending's inputs. It only reads (and brings the
+// journal up to date), so it takes no transaction flags.
+type PendingOptions struct {
+	txcmd.Deps
+	JSON bool
+
+	// All lists every account's transactions, not only the signer's.
+	All bool
 }
 
-func newCmdPending(f *cmdutil.Factory) *cobra.Command {
-	o := &pendingOptions{f: f}
+// NewCmdPending returns tx pending; runF replaces its body in tests.
+func NewCmdPending(f *cmdutil.Factory, runF func(*PendingOptions) error) *cobra.Command {
+	opts := &PendingOptions{Deps: txcmd.DepsFrom(f)}
 	cmd := &cobra.Command{
 		Use:   "pending",
 		Short: "List signed transactions that are not mined yet",
@@ -41,10 +48,14 @@ neither (unknown: dropped, or it never arrived: re-broadcast it with
   stakewallet tx pending --all --json`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPending(cmd.Context(), o)
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return pendingRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&o.all, "all", false, "every account in the journal, not only the signer's")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "every account in the journal, not only the signer's")
 	return cmd
 }
 
@@ -77,22 +88,21 @@ func markSuperseded(items []pendingItem) {
 	}
 }
 
-func runPending(ctx context.Context, o *pendingOptions) error {
-	f := o.f
-	net, err := f.Network()
+func pendingRun(ctx context.Context, opts *PendingOptions) error {
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
 	var account common.Address
-	if !o.all {
-		if noSigner(f) {
+	if !opts.All {
+		if noSigner(opts.Deps) {
 			return cmdutil.BadInputf("whose transactions? pass --signer NAME, or --all for every account in the journal")
 		}
-		if account, err = f.Address(ctx); err != nil {
+		if account, err = opts.Address(ctx); err != nil {
 			return err
 		}
 	}
-	j, err := openJournal(f)
+	j, err := openJournal(opts.Deps)
 	if err != nil {
 		return err
 	}
@@ -102,104 +112,127 @@ func runPending(ctx context.Context, o *pendingOptions) error {
 	}
 	var open []*journal.Entry
 	for _, e := range entries {
-		if e.State.Open() && (o.all || e.From == account) {
+		if e.State.Open() && (opts.All || e.From == account) {
 			open = append(open, e)
 		}
 	}
-	var pending, resolved []pendingItem
+	res := &PendingResult{Transactions: []PendingTx{}, Resolved: []PendingTx{}, network: net.Name, account: account, all: opts.All, dir: j.Dir()}
 	if len(open) > 0 {
 		ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 		defer cancel()
-		c, err := f.Chain(ctx)
+		c, err := opts.Chain(ctx)
 		if err != nil {
 			return err
 		}
-		f.IO.StartProgress(fmt.Sprintf("Checking %s against the chain", cmdutil.Plural(len(open), "transaction")))
+		opts.IO.StartProgress(fmt.Sprintf("Checking %s against the chain", cmdutil.Plural(len(open), "transaction")))
 		for _, e := range open {
 			obs, err := refresh(ctx, c, j, e)
 			if err != nil {
-				f.IO.StopProgress()
+				opts.IO.StopProgress()
 				return err
 			}
 			if e.State.Open() {
-				pending = append(pending, pendingItem{e: e, o: obs})
+				res.pending = append(res.pending, pendingItem{e: e, o: obs})
 			} else {
-				resolved = append(resolved, pendingItem{e: e, o: obs})
+				res.resolved = append(res.resolved, pendingItem{e: e, o: obs})
 			}
 		}
-		f.IO.StopProgress()
-		markSuperseded(pending)
+		opts.IO.StopProgress()
+		markSuperseded(res.pending)
 	}
-	if f.Flags.JSON {
-		return output.JSON(f.IO.Out, map[string]any{
-			"transactions": itemsJSON(pending),
-			"resolved":     itemsJSON(resolved),
-		})
-	}
-	renderPending(f, j, net.Name, account, o.all, pending, resolved)
-	return nil
+	res.Transactions, res.Resolved = itemDocs(res.pending), itemDocs(res.resolved)
+	return output.Print(opts.IO, opts.JSON, res)
 }
 
-func entryJSON(e *journal.Entry) map[string]any {
-	m := map[string]any{
-		"txHash":      e.Hash.Hex(),
-		"network":     e.Network,
-		"chainId":     e.ChainID,
-		"from":        e.From.Hex(),
-		"nonce":       e.Nonce,
-		"action":      e.Action,
-		"description": e.Description,
-		"state":       string(e.State),
-		"blockNumber": nil,
-		"createdAt":   e.CreatedAt.Format(time.RFC3339),
+// EntryDoc is a journal entry in JSON.
+type EntryDoc struct {
+	TxHash      string `json:"txHash"`
+	Network     string `json:"network"`
+	ChainID     uint64 `json:"chainId"`
+	From        string `json:"from"`
+	Nonce       uint64 `json:"nonce"`
+	Action      string `json:"action"`
+	Description string `json:"description"`
+	State       string `json:"state"`
+	// BlockNumber is null until the entry is known to be mined.
+	BlockNumber *uint64 `json:"blockNumber"`
+	CreatedAt   string  `json:"createdAt"`
+	ReplacedBy  string  `json:"replacedBy,omitempty"`
+	Error       string  `json:"error,omitempty"`
+}
+
+func entryDoc(e *journal.Entry) EntryDoc {
+	d := EntryDoc{
+		TxHash: e.Hash.Hex(), Network: e.Network, ChainID: e.ChainID, From: e.From.Hex(), Nonce: e.Nonce,
+		Action: e.Action, Description: e.Description, State: string(e.State),
+		CreatedAt: e.CreatedAt.Format(time.RFC3339), Error: e.Error,
 	}
 	if e.BlockNumber != 0 {
-		m["blockNumber"] = e.BlockNumber
+		bn := e.BlockNumber
+		d.BlockNumber = &bn
 	}
 	if e.ReplacedBy != nil {
-		m["replacedBy"] = e.ReplacedBy.Hex()
+		d.ReplacedBy = e.ReplacedBy.Hex()
 	}
-	if e.Error != "" {
-		m["error"] = e.Error
-	}
-	return m
+	return d
 }
 
-func itemsJSON(items []pendingItem) []map[string]any {
-	out := make([]map[string]any, 0, len(items))
+// PendingTx is one transaction of tx pending: its journal entry and what
+// the node knows of it.
+type PendingTx struct {
+	EntryDoc
+	// Node is included, mempool, replaced or unknown.
+	Node         string `json:"node"`
+	SupersededBy string `json:"supersededBy,omitempty"`
+}
+
+func itemDocs(items []pendingItem) []PendingTx {
+	out := make([]PendingTx, 0, len(items))
 	for _, it := range items {
-		m := entryJSON(it.e)
-		m["node"] = string(it.o.Seen)
+		d := PendingTx{EntryDoc: entryDoc(it.e), Node: string(it.o.Seen)}
 		if it.supersededBy != nil {
-			m["supersededBy"] = it.supersededBy.Hex()
+			d.SupersededBy = it.supersededBy.Hex()
 		}
-		out = append(out, m)
+		out = append(out, d)
 	}
 	return out
 }
 
-func renderPending(f *cmdutil.Factory, j *journal.Journal, network string, account common.Address, all bool, pending, resolved []pendingItem) {
-	w, st := f.IO.Out, output.NewStyles(f.IO)
-	whose := account.Hex()
-	if all {
+// PendingResult is tx pending's result: the transactions still open after
+// checking the chain, and those the check resolved.
+type PendingResult struct {
+	Transactions []PendingTx `json:"transactions"`
+	Resolved     []PendingTx `json:"resolved"`
+
+	network           string
+	account           common.Address
+	all               bool
+	dir               string
+	pending, resolved []pendingItem
+}
+
+// RenderHuman implements output.Human.
+func (r *PendingResult) RenderHuman(w io.Writer, st output.Styles) {
+	whose := r.account.Hex()
+	if r.all {
 		whose = "any account"
 	}
-	if len(pending) == 0 {
-		fmt.Fprintf(w, "No pending transactions of %s on %s.\n", whose, network)
+	if len(r.pending) == 0 {
+		fmt.Fprintf(w, "No pending transactions of %s on %s.\n", whose, r.network)
 	} else {
 		header := []string{"HASH", "NONCE", "ACTION", "STATE", "NODE", "SIGNED"}
-		if all {
+		if r.all {
 			header = append([]string{"FROM"}, header...)
 		}
 		var rows [][]string
 		unknown := 0
-		for _, it := range pending {
+		for _, it := range r.pending {
 			node := string(it.o.Seen)
 			if it.supersededBy != nil {
 				node = "superseded"
 			}
 			row := []string{it.e.Hash.Hex(), strconv.FormatUint(it.e.Nonce, 10), it.e.Action, string(it.e.State), node, it.e.CreatedAt.Local().Format(time.DateTime)}
-			if all {
+			if r.all {
 				row = append([]string{it.e.From.Hex()}, row...)
 			}
 			rows = append(rows, row)
@@ -211,10 +244,10 @@ func renderPending(f *cmdutil.Factory, j *journal.Journal, network string, accou
 		if unknown > 0 {
 			fmt.Fprintln(w, st.Dim.Render(fmt.Sprintf(
 				"%s not in the node's pool: re-broadcast with `stakewallet tx send %s/CHAINID-HASH.json`, or replace with `stakewallet tx cancel HASH`.",
-				cmdutil.Plural(unknown, "transaction"), j.Dir())))
+				cmdutil.Plural(unknown, "transaction"), r.dir)))
 		}
 	}
-	renderResolved(w, st, resolved)
+	renderResolved(w, st, r.resolved)
 }
 
 func renderResolved(w io.Writer, st output.Styles, resolved []pendingItem) {

@@ -25,14 +25,33 @@ import (
 // cancelGas is the gas of a plain transfer, which is what a cancel is.
 const cancelGas = 21000
 
-type replaceOptions struct {
-	f      *cmdutil.Factory
-	hash   string
-	cancel bool
+// ReplaceOptions are the inputs of tx speedup and tx cancel.
+type ReplaceOptions struct {
+	txcmd.Deps
+	JSON bool
+	// Tx are the transaction flags; --nonce and --gas-limit are refused
+	// (the replacement keeps the original's), --max-fee and
+	// --priority-fee set the new fees.
+	Tx cmdutil.TxFlags
+
+	Hash string
+	// Cancel replaces the transaction by a 0-value transfer to oneself
+	// (tx cancel) instead of the same call with higher fees (tx speedup).
+	Cancel bool
 }
 
-func newCmdReplace(f *cmdutil.Factory, cancel bool) *cobra.Command {
-	o := &replaceOptions{f: f, cancel: cancel}
+// NewCmdSpeedup returns tx speedup; runF replaces its body in tests.
+func NewCmdSpeedup(f *cmdutil.Factory, runF func(*ReplaceOptions) error) *cobra.Command {
+	return newCmdReplace(f, runF, false)
+}
+
+// NewCmdCancel returns tx cancel; runF replaces its body in tests.
+func NewCmdCancel(f *cmdutil.Factory, runF func(*ReplaceOptions) error) *cobra.Command {
+	return newCmdReplace(f, runF, true)
+}
+
+func newCmdReplace(f *cmdutil.Factory, runF func(*ReplaceOptions) error, cancel bool) *cobra.Command {
+	opts := &ReplaceOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags(), Cancel: cancel}
 	cmd := &cobra.Command{
 		Use:   "speedup HASH",
 		Short: "Re-send a stuck transaction with higher fees (same nonce)",
@@ -50,8 +69,12 @@ marked replaced in the journal. Refused (exit 2) when HASH is mined already.`, t
   stakewallet tx speedup 0x5c50…e0a1 --signer alice --max-fee 60 --priority-fee 3`,
 		Args: cmdutil.ExactArgs(1, "a transaction HASH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.hash = args[0]
-			return runReplace(cmd.Context(), o)
+			opts.Hash = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return replaceRun(cmd.Context(), opts)
 		},
 	}
 	if cancel {
@@ -68,26 +91,27 @@ Refused (exit 2) when HASH is mined already.`, cancelGas, txflow.ReplacementBump
 		cmd.Example = `  stakewallet tx cancel 0x5c50…e0a1 --signer alice
   stakewallet tx cancel 0x5c50…e0a1 --signer alice --yes --json`
 	}
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func (o *replaceOptions) verb() string {
-	if o.cancel {
+func (o *ReplaceOptions) verb() string {
+	if o.Cancel {
 		return "cancel"
 	}
 	return "speedup"
 }
 
 // prose is the verb for messages.
-func (o *replaceOptions) prose() string {
-	if o.cancel {
+func (o *ReplaceOptions) prose() string {
+	if o.Cancel {
 		return "cancel"
 	}
 	return "speed up"
 }
 
 // feeOverrides parses --priority-fee and --max-fee (gwei), nil when unset.
-func feeOverrides(g *cmdutil.GlobalFlags) (txflow.Fees, error) {
+func feeOverrides(g cmdutil.TxFlags) (txflow.Fees, error) {
 	var out txflow.Fees
 	var err error
 	if g.PriorityFee != "" {
@@ -103,29 +127,28 @@ func feeOverrides(g *cmdutil.GlobalFlags) (txflow.Fees, error) {
 	return out, nil
 }
 
-func runReplace(ctx context.Context, o *replaceOptions) error {
-	f := o.f
-	cmdName := "tx " + o.verb()
-	if f.Flags.Nonce >= 0 {
+func replaceRun(ctx context.Context, opts *ReplaceOptions) error {
+	cmdName := "tx " + opts.verb()
+	if opts.Tx.Nonce >= 0 {
 		return cmdutil.BadInputf("--nonce cannot be used with %s: the replacement takes the nonce of the transaction it replaces", cmdName)
 	}
-	if f.Flags.GasLimit != 0 {
+	if opts.Tx.GasLimit != 0 {
 		return cmdutil.BadInputf("--gas-limit cannot be used with %s: the replacement keeps the gas limit of the transaction it replaces", cmdName)
 	}
-	hash, err := parseHash(o.hash)
+	hash, err := parseHash(opts.Hash)
 	if err != nil {
 		return err
 	}
-	override, err := feeOverrides(f.Flags)
+	override, err := feeOverrides(opts.Tx)
 	if err != nil {
 		return err
 	}
-	env, err := txcmd.Setup(ctx, f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	j, err := openJournal(f)
+	j, err := openJournal(opts.Deps)
 	if err != nil {
 		return err
 	}
@@ -155,14 +178,14 @@ func runReplace(ctx context.Context, o *replaceOptions) error {
 	case seenIncluded:
 		return cmdutil.WithExit(cmdutil.ExitBadInput, "already_mined", fmt.Errorf(
 			"transaction %s is already mined (block %s, %s): there is nothing to %s",
-			hash.Hex(), obs.Receipt.BlockNumber, receiptStatus(obs.Receipt), o.prose()))
+			hash.Hex(), obs.Receipt.BlockNumber, receiptStatus(obs.Receipt), opts.prose()))
 	case seenReplaced:
 		msg := fmt.Sprintf("nonce %d of %s is already used by another transaction", orig.Nonce(), env.From.Hex())
 		if entry != nil && entry.ReplacedBy != nil {
 			msg = fmt.Sprintf("transaction %s was already replaced by %s", hash.Hex(), entry.ReplacedBy.Hex())
 		}
 		return cmdutil.WithExit(cmdutil.ExitBadInput, "already_mined", fmt.Errorf(
-			"%s: %s can never be mined, there is nothing to %s", msg, short(hash), o.prose()))
+			"%s: %s can never be mined, there is nothing to %s", msg, short(hash), opts.prose()))
 	}
 	// The new fees must outbid every open transaction of this nonce: the
 	// pool may hold an earlier speed-up rather than HASH itself.
@@ -190,30 +213,74 @@ func runReplace(ctx context.Context, o *replaceOptions) error {
 	if err != nil {
 		return cmdutil.BadInput(err)
 	}
-	call, gas, title, err := o.replacementCall(env, orig, entry, hash)
+	call, gas, title, err := opts.replacementCall(env, orig, entry, hash)
 	if err != nil {
 		return err
 	}
 	renv := withOverrides(env, orig.Nonce(), gas, fees)
-	if w := previewStream(f); w != nil {
-		st := output.NewStyles(f.IO)
-		fmt.Fprintf(w, "%s %s (nonce %d): %s gwei/gas max, %s gwei tip → %s gwei max, %s gwei tip\n",
-			st.Dim.Render("replaces"), hash.Hex(), orig.Nonce(),
-			amount.Format(orig.GasFeeCap(), 9), amount.Format(orig.GasTipCap(), 9),
-			amount.Format(fees.MaxFee, 9), amount.Format(fees.Tip, 9))
+	res := &ReplaceResult{note: feeNote(orig, hash, fees)}
+	if !renv.Tx.DryRun && !renv.Tx.Yes {
+		// Beside the confirmation preview txcmd prints on stderr.
+		fmt.Fprintln(opts.IO.ErrOut, res.renderNote(output.NewStyles(opts.IO)))
 	}
-	return renv.Run(ctx, &txcmd.Request{
-		Action: o.verb(),
+	nonce := orig.Nonce()
+	res.Result, err = renv.Run(ctx, &txcmd.Request{
+		Action: opts.verb(),
 		Title:  title,
 		Calls:  []protocol.Call{call},
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
+		After: func(ctx context.Context, receipts []*types.Receipt) error {
 			if len(receipts) == 1 {
 				markReplaced(j, siblings, receipts[0].TxHash)
 			}
-			kv := (&output.KV{}).Add("replaces", hash.Hex())
-			return map[string]any{"replaces": hash.Hex(), "nonce": orig.Nonce()}, kv, nil
+			res.Replaces, res.Nonce = hash.Hex(), &nonce
+			return nil
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// ReplaceResult is the result of tx speedup and tx cancel: the
+// replacement's transaction, and once it is mined the hash it replaced
+// and their nonce (absent on a dry run).
+type ReplaceResult struct {
+	*txcmd.Result
+	Replaces string  `json:"replaces,omitempty"`
+	Nonce    *uint64 `json:"nonce,omitempty"`
+
+	note feeChange
+}
+
+// feeChange is the old and new fees, for the line beside the preview.
+type feeChange struct {
+	hash           common.Hash
+	nonce          uint64
+	oldMax, oldTip *big.Int
+	newMax, newTip *big.Int
+}
+
+func feeNote(orig *types.Transaction, hash common.Hash, fees txflow.Fees) feeChange {
+	return feeChange{hash: hash, nonce: orig.Nonce(), oldMax: orig.GasFeeCap(), oldTip: orig.GasTipCap(), newMax: fees.MaxFee, newTip: fees.Tip}
+}
+
+func (r *ReplaceResult) renderNote(st output.Styles) string {
+	n := r.note
+	return fmt.Sprintf("%s %s (nonce %d): %s gwei/gas max, %s gwei tip → %s gwei max, %s gwei tip",
+		st.Dim.Render("replaces"), n.hash.Hex(), n.nonce,
+		amount.Format(n.oldMax, 9), amount.Format(n.oldTip, 9),
+		amount.Format(n.newMax, 9), amount.Format(n.newTip, 9))
+}
+
+// RenderHuman implements output.Human: a dry run's preview follows the
+// fee change it makes; a sent replacement says what it replaced.
+func (r *ReplaceResult) RenderHuman(w io.Writer, st output.Styles) {
+	if r.DryRun {
+		fmt.Fprintln(w, r.renderNote(st))
+	}
+	r.Result.RenderHuman(w, st)
+	(&output.KV{}).Add("replaces", r.Replaces).Render(w, st)
 }
 
 // findOriginal returns the transaction to replace: from the journal, or,
@@ -262,15 +329,15 @@ func findOriginal(ctx context.Context, env *txcmd.Env, j *journal.Journal, hash 
 
 // replacementCall is what the replacement does, its gas and the preview's
 // title.
-func (o *replaceOptions) replacementCall(env *txcmd.Env, orig *types.Transaction, entry *journal.Entry, hash common.Hash) (protocol.Call, uint64, string, error) {
+func (o *ReplaceOptions) replacementCall(env *txcmd.Env, orig *types.Transaction, entry *journal.Entry, hash common.Hash) (protocol.Call, uint64, string, error) {
 	what := "transaction"
 	if entry != nil && entry.Action != "" {
 		what = entry.Action
 	}
-	if o.cancel {
+	if o.Cancel {
 		return protocol.Call{
 			Action:      "cancel",
-			Description: fmt.Sprintf("Send 0 %s to yourself with nonce %d, so that %s is never mined", env.Net.NativeSymbol, orig.Nonce(), short(hash)),
+			Description: fmt.Sprintf("Send 0 %s to yourself with nonce %d, so that %s is never mined", env.Native().Symbol, orig.Nonce(), short(hash)),
 			To:          env.From,
 			Value:       new(big.Int),
 		}, cancelGas, fmt.Sprintf("Cancel %s %s (nonce %d)", what, short(hash), orig.Nonce()), nil
@@ -295,32 +362,16 @@ func (o *replaceOptions) replacementCall(env *txcmd.Env, orig *types.Transaction
 
 // withOverrides returns env with the replacement's nonce, gas and fees in
 // place of the user's overrides, so that txcmd's preview, confirmation and
-// sending (pkg/txflow) build exactly the replacement. It copies the
-// factory and its flags rather than changing the caller's.
+// sending (pkg/txflow) build exactly the replacement. It changes a copy,
+// never the caller's env.
 func withOverrides(env *txcmd.Env, nonce, gas uint64, fees txflow.Fees) *txcmd.Env {
-	f := *env.F
-	flags := *env.F.Flags
-	flags.Nonce = int64(nonce)
-	flags.GasLimit = gas
-	// Exact: wei have 9 decimals in gwei, and GweiToWei parses them back.
-	flags.MaxFee = amount.Format(fees.MaxFee, 9)
-	flags.PriorityFee = amount.Format(fees.Tip, 9)
-	f.Flags = &flags
 	out := *env
-	out.F = &f
+	out.Tx.Nonce = int64(nonce)
+	out.Tx.GasLimit = gas
+	// Exact: wei have 9 decimals in gwei, and GweiToWei parses them back.
+	out.Tx.MaxFee = amount.Format(fees.MaxFee, 9)
+	out.Tx.PriorityFee = amount.Format(fees.Tip, 9)
 	return &out
-}
-
-// previewStream is where txcmd prints the preview, so the replacement's
-// fee note lands beside it; nil when there is no preview.
-func previewStream(f *cmdutil.Factory) io.Writer {
-	switch {
-	case f.Flags.DryRun && !f.Flags.JSON:
-		return f.IO.Out
-	case !f.Flags.DryRun && !f.Flags.Yes:
-		return f.IO.ErrOut
-	}
-	return nil
 }
 
 // markReplaced records, once the replacement is mined, that the original

@@ -2,8 +2,10 @@ package tx
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/big"
 	"strconv"
@@ -16,20 +18,25 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
-	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
-type statusOptions struct {
-	f    *cmdutil.Factory
-	hash string
+// StatusOptions are tx status's inputs. It only reads (and brings the
+// journal entry up to date), so it takes no transaction flags.
+type StatusOptions struct {
+	txcmd.Deps
+	JSON bool
+
+	Hash string
 }
 
-func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
-	o := &statusOptions{f: f}
+// NewCmdStatus returns tx status; runF replaces its body in tests.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{Deps: txcmd.DepsFrom(f)}
 	return &cobra.Command{
 		Use:   "status HASH",
 		Short: "Show a transaction: its journal entry and what the chain says",
@@ -46,23 +53,26 @@ reverted); exit 2 when neither the node nor the journal knows the hash.`,
   stakewallet tx status 0x5c50…e0a1 --network hoodi --json`,
 		Args: cmdutil.ExactArgs(1, "a transaction HASH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.hash = args[0]
-			return runStatus(cmd.Context(), o)
+			opts.Hash = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func runStatus(ctx context.Context, o *statusOptions) error {
-	f := o.f
-	hash, err := parseHash(o.hash)
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	hash, err := parseHash(opts.Hash)
 	if err != nil {
 		return err
 	}
-	net, err := f.Network()
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
-	j, err := openJournal(f)
+	j, err := openJournal(opts.Deps)
 	if err != nil {
 		return err
 	}
@@ -75,7 +85,7 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
-	c, err := f.Chain(ctx)
+	c, err := opts.Chain(ctx)
 	if err != nil {
 		return err
 	}
@@ -92,19 +102,15 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return notFound(j, net, c, hash)
 	}
 	d := &statusDoc{net: net, hash: hash, entry: entry, obs: obs}
-	if err := d.fill(ctx, f, c); err != nil {
+	if err := d.fill(ctx, opts.Deps, c); err != nil {
 		return err
 	}
-	if f.Flags.JSON {
-		return output.JSON(f.IO.Out, d.json(j))
-	}
-	d.render(f, j)
-	return nil
+	return output.Print(opts.IO, opts.JSON, d.result(j))
 }
 
 // notFound explains an unknown hash, pointing at another network when the
 // journal has it there.
-func notFound(j *journal.Journal, net *config.Network, c *chain.Client, hash common.Hash) error {
+func notFound(j *journal.Journal, net *config.Network, c cmdutil.Chain, hash common.Hash) error {
 	msg := fmt.Sprintf("transaction %s is not known to the node (%s, chain %d) nor in the journal: check the hash and --network",
 		hash.Hex(), c.Endpoint(), net.ChainID)
 	if all, err := j.List(0); err == nil {
@@ -136,7 +142,7 @@ type statusDoc struct {
 
 // fill finds the transaction's fields (journal or node), the revert reason
 // of a reverted one, and a nonce gap in front of a pending one.
-func (d *statusDoc) fill(ctx context.Context, f *cmdutil.Factory, c *chain.Client) error {
+func (d *statusDoc) fill(ctx context.Context, deps txcmd.Deps, c cmdutil.Chain) error {
 	d.tx = d.obs.Tx
 	if d.entry != nil {
 		tx, err := d.entry.Tx()
@@ -159,7 +165,7 @@ func (d *statusDoc) fill(ctx context.Context, f *cmdutil.Factory, c *chain.Clien
 		}
 	}
 	if rc := d.obs.Receipt; rc != nil && rc.Status != types.ReceiptStatusSuccessful && d.tx != nil {
-		d.revertReason = replayRevert(ctx, c, newDecoder(ctx, f), d.from, d.tx, rc)
+		d.revertReason = replayRevert(ctx, c, newDecoder(ctx, deps), d.from, d.tx, rc)
 	}
 	if d.obs.Seen == seenMempool || d.obs.Seen == seenUnknown {
 		if d.tx != nil {
@@ -175,7 +181,7 @@ func (d *statusDoc) fill(ctx context.Context, f *cmdutil.Factory, c *chain.Clien
 
 // replayRevert re-runs a reverted transaction at the block before its
 // inclusion to learn the reason (receipts carry none).
-func replayRevert(ctx context.Context, c *chain.Client, d *decoder, from common.Address, tx *types.Transaction, rc *types.Receipt) string {
+func replayRevert(ctx context.Context, c cmdutil.Chain, d *decoder, from common.Address, tx *types.Transaction, rc *types.Receipt) string {
 	if tx.To() == nil {
 		return "contract creation reverted"
 	}
@@ -208,53 +214,102 @@ func (d *statusDoc) status() string {
 	return "pending"
 }
 
-func (d *statusDoc) json(j *journal.Journal) map[string]any {
-	m := map[string]any{
-		"txHash":      d.hash.Hex(),
-		"network":     d.net.Name,
-		"chainId":     d.net.ChainID,
-		"status":      d.status(),
-		"node":        string(d.obs.Seen),
-		"blockNumber": nil,
-		"journal":     nil,
+// result is the document of d.
+func (d *statusDoc) result(j *journal.Journal) *StatusResult {
+	r := &StatusResult{
+		TxHash: d.hash.Hex(), Network: d.net.Name, ChainID: d.net.ChainID,
+		Status: d.status(), Node: string(d.obs.Seen), WaitingForNonce: d.waitingFor,
+		d: d, dir: j.Dir(),
 	}
 	if rc := d.obs.Receipt; rc != nil {
-		m["blockNumber"] = rc.BlockNumber.Uint64()
-		m["gasUsed"] = rc.GasUsed
+		bn, gas := rc.BlockNumber.Uint64(), rc.GasUsed
+		r.BlockNumber, r.GasUsed = &bn, &gas
 		if rc.EffectiveGasPrice != nil {
-			m["effectiveGasPrice"] = rc.EffectiveGasPrice.String()
+			r.EffectiveGasPrice = rc.EffectiveGasPrice.String()
 		}
-		if d.revertReason != "" {
-			m["revertReason"] = d.revertReason
-		}
+		r.RevertReason = d.revertReason
 	}
-	if d.tx != nil {
-		m["from"] = d.from.Hex()
-		m["nonce"] = d.tx.Nonce()
-		m["to"] = nil
-		if d.tx.To() != nil {
-			m["to"] = d.tx.To().Hex()
+	if tx := d.tx; tx != nil {
+		nonce, gas := tx.Nonce(), tx.Gas()
+		r.hasTx = true
+		r.From, r.Nonce, r.GasLimit = d.from.Hex(), &nonce, &gas
+		if tx.To() != nil {
+			to := tx.To().Hex()
+			r.To = &to
 		}
-		m["value"] = d.tx.Value().String()
-		m["gasLimit"] = d.tx.Gas()
-		m["maxFeePerGas"] = d.tx.GasFeeCap().String()
-		m["maxPriorityFeePerGas"] = d.tx.GasTipCap().String()
-	}
-	if d.waitingFor != nil {
-		m["waitingForNonce"] = *d.waitingFor
+		r.Value = tx.Value().String()
+		r.MaxFeePerGas, r.MaxPriorityFeePerGas = tx.GasFeeCap().String(), tx.GasTipCap().String()
 	}
 	if e := d.entry; e != nil {
-		je := entryJSON(e)
-		je["updatedAt"] = e.UpdatedAt.Format(time.RFC3339)
-		je["file"] = entryFile(j, e)
-		m["journal"] = je
+		r.Journal = &StatusJournal{EntryDoc: entryDoc(e), UpdatedAt: e.UpdatedAt.Format(time.RFC3339), File: entryFile(j, e)}
 	}
-	return m
+	return r
 }
 
-func (d *statusDoc) render(f *cmdutil.Factory, j *journal.Journal) {
-	w, st := f.IO.Out, output.NewStyles(f.IO)
-	native := func(v *big.Int) string { return amount.FormatUnits(v, 18, d.net.NativeSymbol) }
+// StatusResult is tx status's result: what the node says about the
+// transaction, its fields (from the journal or the node) and the journal
+// entry (null when the journal does not have it).
+type StatusResult struct {
+	TxHash  string `json:"txHash"`
+	Network string `json:"network"`
+	ChainID uint64 `json:"chainId"`
+	// Status is success, reverted, pending or replaced.
+	Status string `json:"status"`
+	// Node is included, mempool, replaced or unknown.
+	Node string `json:"node"`
+	// BlockNumber is null until mined.
+	BlockNumber       *uint64 `json:"blockNumber"`
+	GasUsed           *uint64 `json:"gasUsed,omitempty"`
+	EffectiveGasPrice string  `json:"effectiveGasPrice,omitempty"`
+	RevertReason      string  `json:"revertReason,omitempty"`
+
+	// The transaction's fields, when its body is known. To is null for a
+	// contract creation (see MarshalJSON).
+	From                 string  `json:"from,omitempty"`
+	Nonce                *uint64 `json:"nonce,omitempty"`
+	To                   *string `json:"to,omitempty"`
+	Value                string  `json:"value,omitempty"`
+	GasLimit             *uint64 `json:"gasLimit,omitempty"`
+	MaxFeePerGas         string  `json:"maxFeePerGas,omitempty"`
+	MaxPriorityFeePerGas string  `json:"maxPriorityFeePerGas,omitempty"`
+	// WaitingForNonce is the nonce that must be mined first when the
+	// transaction sits behind a gap.
+	WaitingForNonce *uint64 `json:"waitingForNonce,omitempty"`
+
+	Journal *StatusJournal `json:"journal"`
+
+	hasTx bool
+	d     *statusDoc
+	dir   string
+}
+
+// StatusJournal is the journal entry of tx status, with where it lives.
+type StatusJournal struct {
+	EntryDoc
+	UpdatedAt string `json:"updatedAt"`
+	File      string `json:"file"`
+}
+
+// MarshalJSON keeps "to": null for a contract creation, as scripts tell it
+// from a transaction whose body is unknown (no "to" key at all).
+func (r *StatusResult) MarshalJSON() ([]byte, error) {
+	type plain StatusResult
+	if !r.hasTx {
+		return json.Marshal((*plain)(r))
+	}
+	return json.Marshal(struct {
+		*plain
+		To *string `json:"to"`
+	}{plain: (*plain)(r), To: r.To})
+}
+
+// RenderHuman implements output.Human.
+func (r *StatusResult) RenderHuman(w io.Writer, st output.Styles) {
+	d := r.d
+	native := func(v *big.Int) string {
+		n := d.net.Native()
+		return amount.FormatUnits(v, n.Decimals, n.Symbol)
+	}
 	fmt.Fprintln(w, st.Title.Render("Transaction "+d.hash.Hex()))
 	kv := &output.KV{}
 	var status string
@@ -301,7 +356,7 @@ func (d *statusDoc) render(f *cmdutil.Factory, j *journal.Journal) {
 		if e.ReplacedBy != nil {
 			kv.Add("replaced by", e.ReplacedBy.Hex())
 		}
-		kv.Add("file", entryFile(j, e))
+		kv.Add("file", r.Journal.File)
 	} else {
 		kv.Add("journal", "not in this wallet's journal")
 	}

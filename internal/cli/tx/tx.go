@@ -22,6 +22,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/erc20"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
@@ -29,7 +30,8 @@ import (
 // the RPC client retries and fails over within it.
 const lookupTimeout = 2 * time.Minute
 
-// NewCmdTx returns the tx command and its subcommands.
+// NewCmdTx returns the tx command and its subcommands. Each subcommand has
+// its own NewCmdX(f, runF) for tests; the parent only groups them.
 func NewCmdTx(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tx <command>",
@@ -54,11 +56,11 @@ speed it up or cancel it.`,
   stakewallet tx send signed.hex`,
 	}
 	cmd.AddCommand(
-		newCmdPending(f),
-		newCmdStatus(f),
-		newCmdReplace(f, false),
-		newCmdReplace(f, true),
-		newCmdSend(f),
+		NewCmdPending(f, nil),
+		NewCmdStatus(f, nil),
+		NewCmdSpeedup(f, nil),
+		NewCmdCancel(f, nil),
+		NewCmdSend(f, nil),
 	)
 	return cmd
 }
@@ -73,8 +75,8 @@ func parseHash(s string) (common.Hash, error) {
 }
 
 // openJournal opens the journal of the configured state directory.
-func openJournal(f *cmdutil.Factory) (*journal.Journal, error) {
-	cfg, err := f.Config()
+func openJournal(d txcmd.Deps) (*journal.Journal, error) {
+	cfg, err := d.Config()
 	if err != nil {
 		return nil, err
 	}
@@ -94,15 +96,15 @@ type decoder struct {
 	hints []abidecode.Hints
 }
 
-func newDecoder(ctx context.Context, f *cmdutil.Factory) *decoder {
+func newDecoder(ctx context.Context, deps txcmd.Deps) *decoder {
 	d := &decoder{abis: []*abi.ABI{erc20.ABI}}
-	ps, err := txcmd.Protocols(ctx, f)
+	ps, err := txcmd.Protocols(ctx, deps)
 	if err != nil {
 		return d
 	}
 	for _, p := range ps {
 		d.abis = append(d.abis, p.ABI())
-		if h, ok := p.(abidecode.Hinter); ok {
+		if h, ok := p.(protocol.Hinter); ok {
 			d.hints = append(d.hints, h.RevertHints())
 		}
 	}
@@ -121,10 +123,10 @@ func short(h common.Hash) string {
 
 // noSigner reports whether no account was selected (no --signer and no
 // default signer), for commands that otherwise act on the signer's account.
-func noSigner(f *cmdutil.Factory) bool {
-	if f.Flags.Signer != "" {
+func noSigner(d txcmd.Deps) bool {
+	if d.Signer != nil && d.Signer() != "" {
 		return false
 	}
-	cfg, err := f.Config()
+	cfg, err := d.Config()
 	return err == nil && strings.TrimSpace(cfg.DefaultSigner) == ""
 }

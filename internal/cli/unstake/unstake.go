@@ -4,98 +4,269 @@ package unstake
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/big"
+	"strings"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/stake"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-type options struct {
-	f        *cmdutil.Factory
-	amount   string
-	protocol string
-	token    string
+// UnstakeOptions are the unstake command's inputs.
+type UnstakeOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	// Amount is a decimal in whole tokens, or "all".
+	Amount       string
+	ProtocolName string
+	// Token is a symbol or address among the protocol's tokens; "" is its
+	// staked token.
+	Token     string
+	Validator string
 }
 
-// NewCmdUnstake returns the unstake command.
-func NewCmdUnstake(f *cmdutil.Factory) *cobra.Command {
-	o := &options{f: f}
+// NewCmdUnstake returns the unstake command; runF replaces its body in tests.
+func NewCmdUnstake(f *cmdutil.Factory, runF func(*UnstakeOptions) error) *cobra.Command {
+	opts := &UnstakeOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "unstake AMOUNT|all",
-		Short: "Request a withdrawal of staked coin (starts the bonding period)",
-		Long: `Request a withdrawal of AMOUNT of a liquid staking token (default: the
-protocol's main token, stETH). The tokens are locked in the protocol's
-withdrawal queue; once the request is finalized (the bonding period is over)
-claim the coin with 'stakewallet claim' or wait with 'stakewallet withdrawals
-wait --claim'. Amounts above the protocol's per-request cap are split into
-several requests. An approve transaction is sent first when the allowance is
-short; both are shown before signing.`,
+		Short: "Unstake: request a withdrawal of staked coin, or redeem it at once",
+		Long: `Unstake AMOUNT of a liquid staking token (default: the protocol's staked
+token, stETH on Lido; --token picks another of its tokens, e.g. wstETH).
+
+Most protocols give the coin back through a request: the tokens are locked
+in the protocol's withdrawal queue (or cooldown, or unbonding period) and,
+once the request is claimable, 'stakewallet claim' or 'stakewallet
+withdrawals wait --claim' pays it out. Protocols that redeem instantly pay
+the native coin in the unstake transaction itself; no request is left.
+Protocols that delegate to a validator need --validator. Amounts above a
+protocol's per-request cap are split into several requests. An approve
+transaction is sent first when the allowance is short; every transaction is
+shown before signing.`,
 		Example: `  stakewallet unstake 0.5 --signer alice
   stakewallet unstake all --token wstETH --signer alice --yes --json`,
 		Args: cmdutil.ExactArgs(1, "AMOUNT or all"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.amount = args[0]
-			return run(cmd.Context(), o)
+			opts.Amount = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return unstakeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol (default: the network's)")
-	cmd.Flags().StringVar(&o.token, "token", "", "token to withdraw, by symbol (default: the protocol's main token)")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol (default: the network's)")
+	cmd.Flags().StringVar(&opts.Token, "token", "", "token to unstake, by symbol or address (default: the protocol's staked token)")
+	cmd.Flags().StringVar(&opts.Validator, "validator", "", "validator to unstake from, for protocols that delegate")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func run(ctx context.Context, o *options) error {
-	if o.amount != "all" {
+func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
+	if opts.Amount != "all" {
 		// Validate the syntax before touching keys or the network; the
 		// token's decimals are checked again below.
-		if err := amount.CheckSyntax(o.amount); err != nil {
+		if err := amount.CheckSyntax(opts.Amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}
-	env, err := txcmd.Setup(ctx, o.f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	p, err := o.f.Protocol(ctx, o.protocol)
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
-	token := p.Tokens()[0]
-	if o.token != "" {
-		if token, _, err = txcmd.FindToken(ctx, env.Chain, []protocol.Protocol{p}, o.token); err != nil {
-			return err
+	if err := stake.CheckTarget(p, opts.Validator); err != nil {
+		return err
+	}
+	token, err := unstakeToken(ctx, env, p, opts.Token)
+	if err != nil {
+		return err
+	}
+	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, token, env.From, true)
+	if err != nil {
+		return err
+	}
+	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: token, Target: opts.Validator})
+	if err != nil {
+		return err
+	}
+	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// unstakeToken is the token named by ref among p's own tokens, or p's
+// staked token when ref is empty. A token of another protocol is refused:
+// p could only reject it after the key was asked for.
+func unstakeToken(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ref string) (protocol.Token, error) {
+	if ref == "" {
+		t, ok := p.Tokens().ByRole(protocol.RoleStaked)
+		if !ok {
+			return protocol.Token{}, cmdutil.BadInputf("%s has no staked token: name the token to unstake with --token", p.DisplayName())
+		}
+		return t, nil
+	}
+	t, owner, err := txcmd.FindToken(ctx, env.Chain, []protocol.Protocol{p}, ref)
+	if err != nil {
+		return protocol.Token{}, err
+	}
+	if owner == nil {
+		return protocol.Token{}, cmdutil.BadInputf("%s (%s) is not a token of %s", t.Symbol, t.Address.Hex(), p.DisplayName())
+	}
+	return t, nil
+}
+
+// Result is what unstake did: the transactions and, once they are mined,
+// the requests created (protocols with requests) or the native coin paid
+// out (instant unstakes).
+type Result struct {
+	*txcmd.Result
+	// RequestIDs are the requests the unstake created, to wait for and
+	// claim; absent for instant unstakes and dry runs.
+	RequestIDs []string `json:"requestIds,omitempty"`
+	// Received is the native coin an instant unstake paid out, before
+	// the fees of its transactions (see nativeReceived).
+	Received *txcmd.TokenAmount `json:"received,omitempty"`
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	r.Result.RenderHuman(w, st)
+	if !r.Sent() {
+		return
+	}
+	kv := &output.KV{}
+	if r.Received != nil {
+		kv.Add("received", r.Received.Human())
+	} else {
+		kv.Add("request ids", strings.Join(r.RequestIDs, ", ")).Add("next", "stakewallet withdrawals wait --claim")
+	}
+	kv.Render(w, st)
+}
+
+// send unstakes r with p through env (its target already checked): builds
+// the calls, previews, sends, and reads what the unstake left (request
+// ids) or paid (instant).
+func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.UnstakeRequest) (*Result, error) {
+	kind := p.Unstaking()
+	var reqs protocol.Requests
+	if kind.HasRequests() {
+		// Asserted before anything is signed: an adapter that declares
+		// requests without the capability could not say which it made.
+		var err error
+		if reqs, err = cmdutil.Requests(p); err != nil {
+			return nil, err
 		}
 	}
-	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, o.amount, token, env.From, true)
+	calls, err := p.Unstake(ctx, r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	calls, err := p.RequestWithdrawal(ctx, env.From, value, token)
-	if err != nil {
-		return err
+	verb := "Request withdrawal of"
+	if !kind.HasRequests() {
+		verb = "Unstake"
 	}
-	return env.Run(ctx, &txcmd.Request{
+	title := fmt.Sprintf("%s %s from %s", verb, amount.FormatUnits(r.Amount, r.Token.Decimals, r.Token.Symbol), p.DisplayName())
+	if r.Target != "" {
+		title += " (validator " + r.Target + ")"
+	}
+	out := &Result{}
+	var before *big.Int
+	if reqs == nil && !env.Tx.DryRun {
+		// An instant unstake pays in its own transaction: what it paid is
+		// the balance change, read from just before anything is sent.
+		if before, err = readBalance(ctx, env.Chain, env.From); err != nil {
+			return nil, err
+		}
+	}
+	req := &txcmd.Request{
 		Action:   "unstake",
-		Title:    fmt.Sprintf("Request withdrawal of %s from %s", amount.FormatUnits(value, token.Decimals, token.Symbol), p.DisplayName()),
+		Title:    title,
 		Protocol: p,
 		Calls:    calls,
-		Amount:   value,
-		Token:    token,
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
-			var ids []*big.Int
-			for _, r := range receipts {
-				ids = append(ids, p.RequestIDs(r)...)
+		Amount:   r.Amount,
+		Token:    r.Token,
+		After: func(ctx context.Context, receipts []*types.Receipt) error {
+			if reqs != nil {
+				var ids []protocol.RequestID
+				for _, rc := range receipts {
+					ids = append(ids, reqs.RequestIDs(rc)...)
+				}
+				out.RequestIDs = cmdutil.IDStrings(ids)
+				return nil
 			}
-			kv := (&output.KV{}).
-				Add("request ids", cmdutil.JoinIDs(ids)).
-				Add("next", "stakewallet withdrawals wait --claim")
-			return map[string]any{"requestIds": cmdutil.IDStrings(ids)}, kv, nil
+			got, err := nativeReceived(ctx, env.Chain, env.From, before, receipts, calls)
+			if err != nil {
+				return err
+			}
+			out.Received = txcmd.NewTokenAmount(got, env.Native())
+			return nil
 		},
-	})
+	}
+	if out.Result, err = env.Run(ctx, req); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// balanceReader is the chain access nativeReceived needs.
+type balanceReader interface {
+	BlockNumber(ctx context.Context) (uint64, error)
+	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
+}
+
+// readBalance reads who's balance at the head block, pinned by number: a
+// block mined between the two reads cannot slip into the answer.
+func readBalance(ctx context.Context, c balanceReader, who common.Address) (*big.Int, error) {
+	head, err := c.BlockNumber(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the head block: %w", err)
+	}
+	block := new(big.Int).SetUint64(head)
+	bal, err := c.BalanceAt(ctx, who, block)
+	if err != nil {
+		return nil, fmt.Errorf("read the balance at block %s: %w", block, err)
+	}
+	return bal, nil
+}
+
+// nativeReceived is the native coin that reached who through the mined
+// receipts: its balance at the last receipt's block minus its balance
+// before sending, plus what the transactions cost it (fees and any value
+// the calls carried). Both balances are read at fixed blocks, so later
+// blocks cannot change the answer; a payment from someone else mined
+// between the two would be counted too.
+func nativeReceived(ctx context.Context, c balanceReader, who common.Address, before *big.Int, receipts []*types.Receipt, calls []protocol.Call) (*big.Int, error) {
+	if len(receipts) == 0 || before == nil {
+		return new(big.Int), nil
+	}
+	last := receipts[len(receipts)-1].BlockNumber
+	after, err := c.BalanceAt(ctx, who, last)
+	if err != nil {
+		return nil, fmt.Errorf("read the balance at block %s: %w", last, err)
+	}
+	got := new(big.Int).Sub(after, before)
+	for _, rc := range receipts {
+		if rc.EffectiveGasPrice != nil {
+			got.Add(got, new(big.Int).Mul(new(big.Int).SetUint64(rc.GasUsed), rc.EffectiveGasPrice))
+		}
+	}
+	for _, c := range calls {
+		if c.Value != nil {
+			got.Add(got, c.Value)
+		}
+	}
+	return got, nil
 }

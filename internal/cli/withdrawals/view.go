@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -27,7 +28,7 @@ type reporter interface {
 	// retry reports a failed attempt and the delay before the next.
 	retry(err error, delay time.Duration)
 	// claimed reports a claim sent by the wait (--claim).
-	claimed(ids []string, doc map[string]any)
+	claimed(ids []string, res *claim.Result)
 	// pause clears any live view before something else writes to the
 	// terminal (a claim's preview and prompt); resume redraws it.
 	pause()
@@ -41,18 +42,19 @@ type change struct {
 	prev protocol.Status
 }
 
-// newReporter picks the reporter for the streams and flags.
-func newReporter(w io.Writer, st output.Styles, jsonMode, live bool, interval time.Duration, now func() time.Time) reporter {
+// newReporter picks the reporter for the streams and flags; native is
+// the network's coin, what claims pay.
+func newReporter(w io.Writer, st output.Styles, native protocol.Token, jsonMode, live bool, interval time.Duration, now func() time.Time) reporter {
 	switch {
 	case jsonMode:
 		return &jsonReporter{w: w, now: now}
 	case live:
-		r := &liveReporter{w: w, st: st, now: now, start: now(), interval: interval, done: make(chan struct{})}
+		r := &liveReporter{w: w, st: st, native: native, now: now, start: now(), interval: interval, done: make(chan struct{})}
 		r.wg.Add(1)
 		go r.tick()
 		return r
 	}
-	return &lineReporter{w: w, st: st, now: now, interval: interval}
+	return &lineReporter{w: w, st: st, native: native, now: now, interval: interval}
 }
 
 // ---- JSON: one object per line ----
@@ -63,14 +65,53 @@ type jsonReporter struct {
 	now func() time.Time
 }
 
-func (r *jsonReporter) emit(event string, fields map[string]any) {
+// eventHead is what every JSON event starts with.
+type eventHead struct {
+	Event string `json:"event"`
+	Time  string `json:"time"`
+}
+
+type modeEvent struct {
+	eventHead
+	Mode  string  `json:"mode"`
+	Error *string `json:"error"`
+}
+
+type statusEvent struct {
+	eventHead
+	RequestDoc
+	// Previous is the status before, null the first time.
+	Previous *string `json:"previous"`
+	Block    uint64  `json:"block"`
+}
+
+type retryEvent struct {
+	eventHead
+	Error   string `json:"error"`
+	RetryIn string `json:"retryIn"`
+}
+
+type claimedEvent struct {
+	eventHead
+	RequestIDs   []string    `json:"requestIds"`
+	Transactions []claimedTx `json:"transactions"`
+}
+
+// claimedTx names one claim transaction; a dry run's has no hash or block.
+type claimedTx struct {
+	TxHash      *string `json:"txHash"`
+	Status      string  `json:"status"`
+	BlockNumber *uint64 `json:"blockNumber"`
+}
+
+func (r *jsonReporter) head(event string) eventHead {
+	return eventHead{Event: event, Time: r.now().UTC().Format(time.RFC3339)}
+}
+
+func (r *jsonReporter) emit(v any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m := map[string]any{"event": event, "time": r.now().UTC().Format(time.RFC3339)}
-	for k, v := range fields {
-		m[k] = v
-	}
-	b, err := json.Marshal(m)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return
 	}
@@ -78,40 +119,44 @@ func (r *jsonReporter) emit(event string, fields map[string]any) {
 }
 
 func (r *jsonReporter) mode(m watch.Mode, err error) {
-	f := map[string]any{"mode": string(m), "error": nil}
+	e := modeEvent{eventHead: r.head("mode"), Mode: string(m)}
 	if err != nil {
-		f["error"] = err.Error()
+		msg := err.Error()
+		e.Error = &msg
 	}
-	r.emit("mode", f)
+	r.emit(e)
 }
 
 func (r *jsonReporter) snapshot(_ []Row, changed []change, head uint64) {
 	for _, c := range changed {
-		f := rowJSON(c.row)
-		f["previous"] = nil
+		e := statusEvent{eventHead: r.head("status"), RequestDoc: NewRequestDoc(c.row), Block: head}
 		if c.prev != "" {
-			f["previous"] = string(c.prev)
+			prev := string(c.prev)
+			e.Previous = &prev
 		}
-		f["block"] = head
-		r.emit("status", f)
+		r.emit(e)
 	}
 }
 
 func (r *jsonReporter) retry(err error, delay time.Duration) {
-	r.emit("retry", map[string]any{"error": err.Error(), "retryIn": delay.Round(time.Millisecond).String()})
+	r.emit(retryEvent{eventHead: r.head("retry"), Error: err.Error(), RetryIn: delay.Round(time.Millisecond).String()})
 }
 
 // claimed names the transactions; their decoded events are in the final
 // document, not repeated in the log stream.
-func (r *jsonReporter) claimed(ids []string, doc map[string]any) {
-	var txs []map[string]any
-	list, _ := doc["transactions"].([]any)
-	for _, t := range list {
-		if m, ok := t.(map[string]any); ok {
-			txs = append(txs, map[string]any{"txHash": m["txHash"], "status": m["status"], "blockNumber": m["blockNumber"]})
+func (r *jsonReporter) claimed(ids []string, res *claim.Result) {
+	e := claimedEvent{eventHead: r.head("claimed"), RequestIDs: ids, Transactions: []claimedTx{}}
+	if res != nil && res.Result != nil {
+		for _, t := range res.Transactions {
+			tx := claimedTx{Status: t.Status, BlockNumber: t.BlockNumber}
+			if t.TxHash != "" {
+				hash := t.TxHash
+				tx.TxHash = &hash
+			}
+			e.Transactions = append(e.Transactions, tx)
 		}
 	}
-	r.emit("claimed", map[string]any{"requestIds": ids, "transactions": txs})
+	r.emit(e)
 }
 
 func (r *jsonReporter) pause()  {}
@@ -123,6 +168,7 @@ func (r *jsonReporter) stop()   {}
 type lineReporter struct {
 	w        io.Writer
 	st       output.Styles
+	native   protocol.Token
 	now      func() time.Time
 	interval time.Duration
 }
@@ -135,7 +181,7 @@ func (r *lineReporter) mode(m watch.Mode, err error) {
 
 func (r *lineReporter) snapshot(_ []Row, changed []change, _ uint64) {
 	for _, c := range changed {
-		fmt.Fprintf(r.w, "%s %s\n", r.stamp(), changeText(c, r.now()))
+		fmt.Fprintf(r.w, "%s %s\n", r.stamp(), changeText(c, r.native, r.now()))
 	}
 }
 
@@ -143,7 +189,7 @@ func (r *lineReporter) retry(err error, delay time.Duration) {
 	fmt.Fprintf(r.w, "%s warning: %v; retrying in %s\n", r.stamp(), err, delay.Round(time.Second))
 }
 
-func (r *lineReporter) claimed(ids []string, _ map[string]any) {
+func (r *lineReporter) claimed(ids []string, _ *claim.Result) {
 	fmt.Fprintf(r.w, "%s claimed %s\n", r.stamp(), strings.Join(ids, ", "))
 }
 
@@ -162,7 +208,7 @@ func modeText(m watch.Mode, err error, interval time.Duration) string {
 }
 
 // changeText is "lido #12 pending → claimable, 0.5 ETH to claim".
-func changeText(c change, now time.Time) string {
+func changeText(c change, native protocol.Token, now time.Time) string {
 	r := c.row
 	s := fmt.Sprintf("%s #%s %s", r.Protocol, r.ID, r.Status)
 	if c.prev != "" {
@@ -171,7 +217,14 @@ func changeText(c change, now time.Time) string {
 	switch r.Status {
 	case protocol.StatusClaimable:
 		if r.Claimable != nil {
-			s += ", " + amount.FormatUnits(r.Claimable, 18, "ETH") + " to claim"
+			s += ", " + amount.FormatUnits(r.Claimable, native.Decimals, native.Symbol) + " to claim"
+		}
+		if r.ClaimBy != nil {
+			s += " by " + r.ClaimBy.Local().Format(timeLayout)
+		}
+	case protocol.StatusExpired:
+		if r.ClaimBy != nil {
+			s += ", its claim window closed " + r.ClaimBy.Local().Format(timeLayout)
 		}
 	case protocol.StatusPending:
 		if r.Est != nil {
@@ -194,6 +247,7 @@ const (
 type liveReporter struct {
 	w        io.Writer
 	st       output.Styles
+	native   protocol.Token
 	now      func() time.Time
 	start    time.Time
 	interval time.Duration
@@ -245,7 +299,7 @@ func (r *liveReporter) snapshot(rows []Row, changed []change, head uint64) {
 		if c.prev == "" {
 			continue // the view shows it
 		}
-		fmt.Fprintf(r.w, "%s %s\n", r.now().Local().Format("15:04:05"), changeText(c, r.now()))
+		fmt.Fprintf(r.w, "%s %s\n", r.now().Local().Format("15:04:05"), changeText(c, r.native, r.now()))
 	}
 	r.redraw()
 }
@@ -257,7 +311,7 @@ func (r *liveReporter) retry(err error, delay time.Duration) {
 	r.redraw()
 }
 
-func (r *liveReporter) claimed(ids []string, _ map[string]any) {
+func (r *liveReporter) claimed(ids []string, _ *claim.Result) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.clear()
@@ -307,7 +361,7 @@ func (r *liveReporter) redraw() {
 		r.drawn = 1
 		return
 	}
-	lines := liveLines(r.st, r.rows, r.now(), r.now().Sub(r.start), r.how, r.status, r.head, r.frame)
+	lines := liveLines(r.st, r.native, r.rows, r.now(), r.now().Sub(r.start), r.how, r.status, r.head, r.frame)
 	for _, l := range lines {
 		fmt.Fprintln(r.w, l)
 	}
@@ -318,7 +372,7 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 // liveLines renders the view: a header with the elapsed time, then a line
 // per request with a progress bar and the ETA, the rest summed up.
-func liveLines(st output.Styles, rows []Row, now time.Time, elapsed time.Duration, how, status string, head uint64, frame int) []string {
+func liveLines(st output.Styles, native protocol.Token, rows []Row, now time.Time, elapsed time.Duration, how, status string, head uint64, frame int) []string {
 	pending := 0
 	for _, r := range rows {
 		if r.Status == protocol.StatusPending {
@@ -342,29 +396,35 @@ func liveLines(st output.Styles, rows []Row, now time.Time, elapsed time.Duratio
 		shown = shown[:liveRows]
 	}
 	for _, r := range shown {
-		lines = append(lines, "  "+liveRow(st, r, now))
+		lines = append(lines, "  "+liveRow(st, native, r, now))
 	}
 	if rest := rows[len(shown):]; len(rest) > 0 {
-		var p, c, d int
+		var p, c, d, x int
 		for _, r := range rest {
 			switch r.Status {
 			case protocol.StatusPending:
 				p++
 			case protocol.StatusClaimable:
 				c++
+			case protocol.StatusExpired:
+				x++
 			default:
 				d++
 			}
 		}
-		lines = append(lines, st.Dim.Render(fmt.Sprintf("  … %d more: %d pending, %d claimable, %d claimed", len(rest), p, c, d)))
+		sum := fmt.Sprintf("  … %d more: %d pending, %d claimable, %d claimed", len(rest), p, c, d)
+		if x > 0 {
+			sum += fmt.Sprintf(", %d expired", x)
+		}
+		lines = append(lines, st.Dim.Render(sum))
 	}
 	return lines
 }
 
-func liveRow(st output.Styles, r Row, now time.Time) string {
+func liveRow(st output.Styles, native protocol.Token, r Row, now time.Time) string {
 	frac, known := progress(r, now)
 	b := bar(frac, known)
-	s := fmt.Sprintf("#%-6s %s  %s  %s", r.ID, amount.FormatUnits(r.Amount, r.Token.Decimals, r.Token.Symbol), b, statusStyle(st, r.Status))
+	s := fmt.Sprintf("#%-6s %s  %s  %s", r.ID, amount.FormatUnits(r.Amount, r.Token.Decimals, r.Token.Symbol), b, statusText(st, r.Withdrawal))
 	switch r.Status {
 	case protocol.StatusPending:
 		if r.Est != nil {
@@ -375,7 +435,7 @@ func liveRow(st output.Styles, r Row, now time.Time) string {
 		}
 	case protocol.StatusClaimable:
 		if r.Claimable != nil {
-			s += "  " + amount.FormatUnits(r.Claimable, 18, "ETH")
+			s += "  " + amount.FormatUnits(r.Claimable, native.Decimals, native.Symbol)
 		}
 	}
 	return s

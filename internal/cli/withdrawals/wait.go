@@ -2,9 +2,10 @@ package withdrawals
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
+	"io"
 	"strings"
 	"time"
 
@@ -25,17 +26,25 @@ import (
 // changes; a status change refreshes them at once.
 const estimateEvery = 10 * time.Minute
 
-type waitOptions struct {
-	f        *cmdutil.Factory
-	ids      []string
-	owner    string
-	protocol string
-	claim    bool
-	interval time.Duration
+// WaitOptions are the wait command's inputs. It sends with --claim, so it
+// has the transaction flags.
+type WaitOptions struct {
+	txcmd.Deps
+	JSON bool
+	// Tx are the transaction flags; Tx.Timeout is 0 unless --timeout was
+	// given, as it then bounds the whole wait (see NewCmdWait).
+	Tx cmdutil.TxFlags
+
+	IDs          []string
+	Owner        string
+	ProtocolName string
+	Claim        bool
+	Interval     time.Duration
 }
 
-func newCmdWait(f *cmdutil.Factory) *cobra.Command {
-	o := &waitOptions{f: f}
+// NewCmdWait returns the wait subcommand; runF replaces its body in tests.
+func NewCmdWait(f *cmdutil.Factory, runF func(*WaitOptions) error) *cobra.Command {
+	opts := &WaitOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "wait [ID...]",
 		Short: "Wait until withdrawal requests are claimable (and claim them with --claim)",
@@ -61,102 +70,123 @@ long as it takes. Ctrl-C stops waiting and prints the command that resumes.`,
   stakewallet withdrawals wait 12 13 --claim --signer alice --yes
   stakewallet withdrawals wait --owner 0xf39F… --interval 30s --timeout 2h --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ids = args
+			opts.IDs = args
+			opts.JSON = f.Flags.JSON
 			if !cmd.Flags().Changed("timeout") {
-				// The global --timeout bounds inclusion of a transaction; a
-				// bonding period is days, so only an explicit one applies.
-				o.f.Flags.Timeout = 0
+				// --timeout's default bounds inclusion of a transaction; a
+				// bonding period is days, so only an explicit one bounds
+				// the wait (and 0 leaves the claim's inclusion at txflow's
+				// default).
+				opts.Tx.Timeout = 0
 			}
-			return runWait(cmd.Context(), o)
+			if runF != nil {
+				return runF(opts)
+			}
+			return waitRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.owner, "owner", "", "account whose requests to wait for (default: the signer's)")
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol of the given ids, or the only protocol to wait on (default: the network's)")
-	cmd.Flags().BoolVar(&o.claim, "claim", false, "claim the requests as soon as they are claimable")
-	cmd.Flags().DurationVar(&o.interval, "interval", watch.DefaultInterval, "how often to poll for a new block over HTTP (± 20% jitter)")
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account whose requests to wait for (default: the signer's)")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol of the given ids, or the only protocol to wait on (default: the network's)")
+	cmd.Flags().BoolVar(&opts.Claim, "claim", false, "claim the requests as soon as they are claimable")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", watch.DefaultInterval, "how often to poll for a new block over HTTP (± 20% jitter)")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func runWait(ctx context.Context, o *waitOptions) error {
-	ids, err := cmdutil.ParseIDs(o.ids)
+func waitRun(ctx context.Context, opts *WaitOptions) error {
+	if opts.Interval <= 0 {
+		return cmdutil.BadInputf("--interval must be positive")
+	}
+	if opts.Claim && opts.Owner != "" {
+		return cmdutil.BadInputf("--claim claims for the signer; it cannot be combined with --owner")
+	}
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
-	if o.interval <= 0 {
-		return cmdutil.BadInputf("--interval must be positive")
-	}
-	if o.claim && o.owner != "" {
-		return cmdutil.BadInputf("--claim claims for the signer; it cannot be combined with --owner")
-	}
-	f := o.f
 	var env *txcmd.Env
 	var owner common.Address
-	if o.claim {
+	if opts.Claim {
 		// Fail now, not after days of waiting, if the claim could not be
 		// confirmed or signed.
-		if !f.Flags.Yes && !f.Flags.DryRun && !f.IO.CanPrompt() {
+		if !opts.Tx.Yes && !opts.Tx.DryRun && !opts.IO.CanPrompt() {
 			return cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
 				errors.New("--claim needs confirmation but stdin is not a terminal: add --yes (nothing was signed)"))
 		}
-		if env, err = txcmd.Setup(ctx, f); err != nil {
+		if env, err = txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx); err != nil {
 			return err
 		}
 		defer env.Close()
 		owner = env.From
-	} else if owner, err = txcmd.Owner(ctx, f, o.owner, "--owner"); err != nil {
+	} else if owner, err = txcmd.Owner(ctx, opts.Deps, opts.Owner, "--owner"); err != nil {
 		return err
 	}
-	var ps []protocol.Protocol
-	if len(ids) > 0 {
-		p, err := f.Protocol(ctx, o.protocol)
+	var groups []*group
+	if len(opts.IDs) > 0 {
+		p, err := opts.Protocol(ctx, opts.ProtocolName)
 		if err != nil {
 			return err
 		}
-		ps = []protocol.Protocol{p}
-	} else if ps, err = protocols(ctx, f, o.protocol); err != nil {
-		return err
+		ids, err := cmdutil.ParseIDs(p, opts.IDs)
+		if err != nil {
+			return err
+		}
+		if groups, err = newGroups([]protocol.Protocol{p}, ids); err != nil {
+			return err
+		}
+	} else {
+		srcs, err := sources(ctx, opts.Deps, opts.ProtocolName)
+		if err != nil {
+			return err
+		}
+		for _, s := range srcs {
+			groups = append(groups, &group{p: s.p, reqs: s.reqs, est: estimatorOf(s.p)})
+		}
 	}
-	c, err := f.Chain(ctx)
+	c, err := opts.Chain(ctx)
 	if err != nil {
 		return err
 	}
 
-	w := &waiter{owner: owner, now: time.Now}
-	for _, p := range ps {
-		w.groups = append(w.groups, &group{p: p, ids: ids, explicit: len(ids) > 0, est: estimatorOf(p)})
-	}
-	rep := newReporter(f.IO.ErrOut, output.NewStyles(f.IO), f.Flags.JSON, f.IO.IsStderrTTY(), o.interval, time.Now)
+	native := net.Native()
+	w := &waiter{owner: owner, now: time.Now, groups: groups}
+	rep := newReporter(opts.IO.ErrOut, output.NewStyles(opts.IO), native, opts.JSON, opts.IO.IsStderrTTY(), opts.Interval, time.Now)
 	w.rep = rep
-	var claimDocs []map[string]any
-	if o.claim {
+	var claims []*claim.Result
+	if opts.Claim {
 		w.claim = func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error {
 			rep.pause()
 			defer rep.resume()
-			doc, err := runClaim(ctx, env, p, ws)
+			res, err := claim.Claimable(ctx, env, p, ws)
 			if err != nil {
 				return err
 			}
-			if doc != nil {
-				claimDocs = append(claimDocs, doc)
+			claims = append(claims, res)
+			if !opts.JSON {
+				// People see each claim as it happens, as `claim` shows
+				// it; with --json it goes into the one final document.
+				if err := output.Print(opts.IO, false, res); err != nil {
+					return err
+				}
 			}
-			var claimed []string
-			for _, w := range ws {
-				claimed = append(claimed, w.ID.String())
+			ids := make([]string, len(ws))
+			for i, wd := range ws {
+				ids[i] = string(wd.ID)
 			}
-			rep.claimed(claimed, doc)
+			rep.claimed(ids, res)
 			return nil
 		}
 	}
 
 	waitCtx := ctx
-	if f.Flags.Timeout > 0 {
+	if opts.Tx.Timeout > 0 {
 		var cancel context.CancelFunc
-		waitCtx, cancel = context.WithTimeout(ctx, f.Flags.Timeout)
+		waitCtx, cancel = context.WithTimeout(ctx, opts.Tx.Timeout)
 		defer cancel()
 	}
-	f.IO.StopProgress()
+	opts.IO.StopProgress()
 	err = watch.Run(waitCtx, c, watch.Options{
-		Interval:  o.interval,
+		Interval:  opts.Interval,
 		Subscribe: hasWebsocket(c.Endpoints()),
 		Retryable: retryable,
 		MinDelay:  minDelay,
@@ -164,13 +194,13 @@ func runWait(ctx context.Context, o *waitOptions) error {
 		OnMode:    rep.mode,
 	}, w.check)
 	rep.stop()
-	resume := resumeCommand(o)
+	resume := resumeCommand(opts)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return fmt.Errorf("interrupted with %s; resume with `%s`: %w", plural(w.pending(), "request")+" pending", resume, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded) && waitCtx.Err() != nil:
-		return cmdutil.WithExit(cmdutil.ExitTimeout, "timeout", fmt.Errorf("timed out after %s with %s still pending; resume with `%s`", f.Flags.Timeout, plural(w.pending(), "request"), resume))
+		return cmdutil.WithExit(cmdutil.ExitTimeout, "timeout", fmt.Errorf("timed out after %s with %s still pending; resume with `%s`", opts.Tx.Timeout, plural(w.pending(), "request"), resume))
 	default:
 		var fe *finalError
 		if errors.As(err, &fe) {
@@ -178,64 +208,92 @@ func runWait(ctx context.Context, o *waitOptions) error {
 		}
 		return err
 	}
-	return finishWait(f, w, o.claim, claimDocs)
+	res := &WaitResult{Withdrawals: RequestDocs(w.rows()), rows: w.rows(), native: native, claimMode: opts.Claim}
+	if opts.Claim {
+		res.Claims = claims
+	}
+	return output.Print(opts.IO, opts.JSON, res)
 }
 
-func finishWait(f *cmdutil.Factory, w *waiter, claimed bool, claimDocs []map[string]any) error {
-	rows := w.rows()
-	if f.Flags.JSON {
-		doc := map[string]any{"withdrawals": JSONRows(rows)}
-		if claimed {
-			if claimDocs == nil {
-				claimDocs = []map[string]any{}
-			}
-			doc["claims"] = claimDocs
+// newGroups binds the wait's groups: one per protocol, each with the
+// given ids (none: every unclaimed request of the owner).
+func newGroups(ps []protocol.Protocol, ids []protocol.RequestID) ([]*group, error) {
+	var out []*group
+	for _, p := range ps {
+		reqs, err := cmdutil.Requests(p)
+		if err != nil {
+			return nil, err
 		}
-		return output.JSON(f.IO.Out, doc)
+		out = append(out, &group{p: p, reqs: reqs, ids: ids, explicit: len(ids) > 0, est: estimatorOf(p)})
 	}
-	if len(rows) == 0 {
-		fmt.Fprintln(f.IO.Out, "No pending withdrawal requests: nothing to wait for.")
-		return nil
+	return out, nil
+}
+
+// WaitResult is the wait's final document: the requests as they ended
+// and, with --claim, the claims sent (an empty list when none was needed;
+// the key is absent without --claim).
+type WaitResult struct {
+	Withdrawals []RequestDoc    `json:"withdrawals"`
+	Claims      []*claim.Result `json:"claims,omitempty"`
+
+	rows      []Row
+	native    protocol.Token
+	claimMode bool
+}
+
+// MarshalJSON keeps "claims": [] with --claim when nothing was claimed,
+// which omitempty alone would drop.
+func (r *WaitResult) MarshalJSON() ([]byte, error) {
+	if !r.claimMode {
+		return json.Marshal(struct {
+			Withdrawals []RequestDoc `json:"withdrawals"`
+		}{r.Withdrawals})
 	}
-	renderList(f.IO.Out, output.NewStyles(f.IO), rows)
-	var claimable []*big.Int
-	for _, r := range rows {
-		if r.Status == protocol.StatusClaimable {
-			claimable = append(claimable, r.ID)
+	claims := r.Claims
+	if claims == nil {
+		claims = []*claim.Result{}
+	}
+	return json.Marshal(struct {
+		Withdrawals []RequestDoc    `json:"withdrawals"`
+		Claims      []*claim.Result `json:"claims"`
+	}{r.Withdrawals, claims})
+}
+
+// RenderHuman implements output.Human: the requests' table and what is
+// left to do (the claims were shown as they were sent).
+func (r *WaitResult) RenderHuman(w io.Writer, st output.Styles) {
+	if len(r.rows) == 0 {
+		fmt.Fprintln(w, "No pending withdrawal requests: nothing to wait for.")
+		return
+	}
+	renderList(w, st, r.rows, r.native, time.Now())
+	var claimable []protocol.RequestID
+	for _, row := range r.rows {
+		if row.Status == protocol.StatusClaimable {
+			claimable = append(claimable, row.ID)
 		}
 	}
 	switch {
-	case claimed:
-		fmt.Fprintf(f.IO.Out, "Done: %s claimed.\n", plural(len(rows), "request"))
+	case r.claimMode:
+		fmt.Fprintf(w, "Done: %s claimed.\n", plural(len(r.rows), "request"))
 	case len(claimable) > 0:
-		fmt.Fprintf(f.IO.Out, "All claimable. Claim with `stakewallet claim %s`.\n", strings.Join(cmdutil.IDStrings(claimable), " "))
+		fmt.Fprintf(w, "All claimable. Claim with `stakewallet claim %s`.\n", strings.Join(cmdutil.IDStrings(claimable), " "))
 	default:
-		fmt.Fprintln(f.IO.Out, "Nothing left to claim.")
+		fmt.Fprintln(w, "Nothing left to claim.")
 	}
-	return nil
-}
-
-// runClaim claims ws. With --json the claim's document is captured for
-// the wait's final document (stdout carries exactly one) instead of
-// printed; otherwise the claim prints its summary as `claim` does.
-func runClaim(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal) (map[string]any, error) {
-	if !env.F.Flags.JSON {
-		return nil, claim.Claimable(ctx, env, p, ws)
-	}
-	return claim.CaptureJSON(env.F.IO, func() error { return claim.Claimable(ctx, env, p, ws) })
 }
 
 // resumeCommand is the command line that continues this wait.
-func resumeCommand(o *waitOptions) string {
+func resumeCommand(o *WaitOptions) string {
 	parts := []string{"stakewallet withdrawals wait"}
-	parts = append(parts, o.ids...)
-	if o.owner != "" {
-		parts = append(parts, "--owner", o.owner)
+	parts = append(parts, o.IDs...)
+	if o.Owner != "" {
+		parts = append(parts, "--owner", o.Owner)
 	}
-	if o.protocol != "" {
-		parts = append(parts, "--protocol", o.protocol)
+	if o.ProtocolName != "" {
+		parts = append(parts, "--protocol", o.ProtocolName)
 	}
-	if o.claim {
+	if o.Claim {
 		parts = append(parts, "--claim")
 	}
 	return strings.Join(parts, " ")
@@ -286,13 +344,14 @@ func minDelay(err error) time.Duration {
 // group is one protocol's requests in the wait.
 type group struct {
 	p        protocol.Protocol
-	ids      []*big.Int // nil until found (no ids given)
+	reqs     protocol.Requests
+	ids      []protocol.RequestID // nil until found (no ids given)
 	explicit bool
-	est      watch.Estimator
+	est      protocol.Estimator
 	rows     []Row
-	byID     map[string]int
-	ests     map[string]watch.Estimate
-	tried    map[string]bool // claims sent
+	byID     map[protocol.RequestID]int
+	ests     map[protocol.RequestID]protocol.Estimate
+	tried    map[protocol.RequestID]bool // claims sent
 }
 
 // waiter is the check the watch loop runs once per new block.
@@ -338,7 +397,7 @@ func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
 		case first && !g.explicit:
 			// Find the requests: every unclaimed one of the owner, read
 			// with their status in the same call.
-			all, err := g.p.Withdrawals(rctx, w.owner, nil)
+			all, err := g.reqs.Withdrawals(rctx, w.owner, nil)
 			if err != nil {
 				return false, err
 			}
@@ -350,7 +409,7 @@ func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
 			}
 		case len(g.ids) > 0:
 			var err error
-			if ws, err = g.p.Withdrawals(rctx, w.owner, g.ids); err != nil {
+			if ws, err = g.reqs.Withdrawals(rctx, w.owner, g.ids); err != nil {
 				return false, err
 			}
 		}
@@ -387,16 +446,16 @@ func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
 // update stores the new state and returns the requests whose status
 // changed (all of them the first time).
 func (g *group) update(ws []protocol.Withdrawal) []change {
-	prev := map[string]protocol.Status{}
+	prev := map[protocol.RequestID]protocol.Status{}
 	for _, r := range g.rows {
-		prev[r.ID.String()] = r.Status
+		prev[r.ID] = r.Status
 	}
 	first := g.byID == nil
 	g.rows = make([]Row, len(ws))
-	g.byID = make(map[string]int, len(ws))
+	g.byID = make(map[protocol.RequestID]int, len(ws))
 	var out []change
 	for i, wd := range ws {
-		id := wd.ID.String()
+		id := wd.ID
 		r := Row{Withdrawal: wd}
 		if e, ok := g.ests[id]; ok && wd.Status == protocol.StatusPending {
 			r.Est, r.ETA = &e, e.ETA
@@ -421,10 +480,10 @@ func (w *waiter) estimate(ctx context.Context) {
 			ws[i] = r.Withdrawal
 		}
 		rows := withEstimates(ctx, g.est, ws)
-		g.ests = map[string]watch.Estimate{}
+		g.ests = map[protocol.RequestID]protocol.Estimate{}
 		for i, r := range rows {
 			if r.Est != nil {
-				g.ests[r.ID.String()] = *r.Est
+				g.ests[r.ID] = *r.Est
 			}
 			g.rows[i] = r
 		}
@@ -436,7 +495,7 @@ func (w *waiter) estimate(ctx context.Context) {
 func (w *waiter) withEstimates(cs []change) []change {
 	for i, c := range cs {
 		for _, g := range w.groups {
-			if j, ok := g.byID[c.row.ID.String()]; ok && g.p.Name() == c.row.Protocol {
+			if j, ok := g.byID[c.row.ID]; ok && g.p.Name() == c.row.Protocol {
 				cs[i].row = g.rows[j]
 			}
 		}
@@ -449,7 +508,7 @@ func (w *waiter) withEstimates(cs []change) []change {
 func (w *waiter) claimReady(ctx context.Context, g *group, head uint64) error {
 	var ready []protocol.Withdrawal
 	for _, r := range g.rows {
-		if r.Status == protocol.StatusClaimable && !g.tried[r.ID.String()] {
+		if r.Status == protocol.StatusClaimable && !g.tried[r.ID] {
 			ready = append(ready, r.Withdrawal)
 		}
 	}
@@ -457,17 +516,17 @@ func (w *waiter) claimReady(ctx context.Context, g *group, head uint64) error {
 		return nil
 	}
 	if g.tried == nil {
-		g.tried = map[string]bool{}
+		g.tried = map[protocol.RequestID]bool{}
 	}
 	for _, r := range ready {
-		g.tried[r.ID.String()] = true
+		g.tried[r.ID] = true
 	}
 	if err := w.claim(ctx, g.p, ready); err != nil {
 		return err
 	}
 	var changed []change
 	for _, r := range ready {
-		i := g.byID[r.ID.String()]
+		i := g.byID[r.ID]
 		g.rows[i].Status, g.rows[i].Claimable = protocol.StatusClaimed, nil
 		changed = append(changed, change{row: g.rows[i], prev: protocol.StatusClaimable})
 	}

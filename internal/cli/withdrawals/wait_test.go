@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,15 +14,20 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/watch"
 )
 
 var alice = common.HexToAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+
+// ether is the devnet's native coin, as the network describes it.
+var ether = (&config.Network{NativeSymbol: "ETH", NativeDecimals: 18}).Native()
 
 // chainHeads is a chain whose head advances every `every` reads.
 type chainHeads struct {
@@ -52,17 +58,18 @@ func (c *chainHeads) current() uint64 {
 // Lido's single getWithdrawalStatus).
 type fakeProto struct {
 	protocol.Protocol // methods the wait does not use
-	heads             *chainHeads
-	finalAt           map[int64]uint64 // request id → block it is finalized in
-	claimed           map[int64]bool
-	mu                sync.Mutex
-	statusReads       int
-	failNext          int // Withdrawals calls that fail with an RPC error
+	protocol.Requests
+	heads       *chainHeads
+	finalAt     map[int64]uint64 // request id → block it is finalized in
+	claimed     map[int64]bool
+	mu          sync.Mutex
+	statusReads int
+	failNext    int // Withdrawals calls that fail with an RPC error
 }
 
 func (p *fakeProto) Name() string { return "lido" }
 
-func (p *fakeProto) Withdrawals(_ context.Context, owner common.Address, ids []*big.Int) ([]protocol.Withdrawal, error) {
+func (p *fakeProto) Withdrawals(_ context.Context, owner common.Address, ids []protocol.RequestID) ([]protocol.Withdrawal, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.statusReads++
@@ -72,17 +79,21 @@ func (p *fakeProto) Withdrawals(_ context.Context, owner common.Address, ids []*
 	}
 	if len(ids) == 0 {
 		for id := range p.finalAt {
-			ids = append(ids, big.NewInt(id))
+			ids = append(ids, protocol.RequestID(strconv.FormatInt(id, 10)))
 		}
 	}
 	head := p.heads.current()
 	var out []protocol.Withdrawal
-	for _, id := range ids {
-		w := protocol.Withdrawal{ID: id, Protocol: "lido", Owner: owner, Amount: big.NewInt(1e18), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: protocol.StatusPending, RequestedAt: time.Unix(1_700_000_000, 0)}
+	for _, rid := range ids {
+		id, err := strconv.ParseInt(string(rid), 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		w := protocol.Withdrawal{ID: rid, Protocol: "lido", Owner: owner, Amount: big.NewInt(1e18), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: protocol.StatusPending, RequestedAt: time.Unix(1_700_000_000, 0)}
 		switch {
-		case p.claimed[id.Int64()]:
+		case p.claimed[id]:
 			w.Status = protocol.StatusClaimed
-		case head >= p.finalAt[id.Int64()]:
+		case head >= p.finalAt[id]:
 			w.Status, w.Claimable = protocol.StatusClaimable, big.NewInt(1e18)
 		}
 		out = append(out, w)
@@ -100,7 +111,7 @@ type recorder struct {
 func (r *recorder) mode(watch.Mode, error)                 {}
 func (r *recorder) snapshot(_ []Row, c []change, _ uint64) { r.changes = append(r.changes, c...) }
 func (r *recorder) retry(error, time.Duration)             { r.retries++ }
-func (r *recorder) claimed(ids []string, _ map[string]any) { r.claims = append(r.claims, ids) }
+func (r *recorder) claimed(ids []string, _ *claim.Result)  { r.claims = append(r.claims, ids) }
 func (r *recorder) pause()                                 {}
 func (r *recorder) resume()                                {}
 func (r *recorder) stop()                                  {}
@@ -126,7 +137,7 @@ func TestWaitPollingBudget(t *testing.T) {
 				last = max(last, p.finalAt[int64(i)])
 			}
 			rec := &recorder{}
-			w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p}}}
+			w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p, reqs: p}}}
 			err := watch.Run(context.Background(), heads, watch.Options{Interval: time.Millisecond, Jitter: -1}, w.check)
 			if err != nil {
 				t.Fatal(err)
@@ -158,12 +169,16 @@ func TestWaitClaimsAsSoonAsClaimable(t *testing.T) {
 	p := &fakeProto{heads: heads, finalAt: map[int64]uint64{1: 3, 2: 3, 3: 6}, claimed: map[int64]bool{}}
 	rec := &recorder{}
 	var batches [][]int64
-	w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p}}}
+	w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p, reqs: p}}}
 	w.claim = func(_ context.Context, _ protocol.Protocol, ws []protocol.Withdrawal) error {
 		var ids []int64
 		for _, wd := range ws {
-			ids = append(ids, wd.ID.Int64())
-			p.claimed[wd.ID.Int64()] = true
+			id, err := strconv.ParseInt(string(wd.ID), 10, 64)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			p.claimed[id] = true
 		}
 		batches = append(batches, ids)
 		return nil
@@ -190,7 +205,7 @@ func TestWaitErrors(t *testing.T) {
 		heads := &chainHeads{head: 1, every: 2}
 		p := &fakeProto{heads: heads, finalAt: map[int64]uint64{1: 4}, failNext: 3}
 		rec := &recorder{}
-		w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p}}}
+		w := &waiter{owner: alice, rep: rec, now: time.Now, groups: []*group{{p: p, reqs: p}}}
 		err := watch.Run(context.Background(), heads, watch.Options{Interval: time.Millisecond, Jitter: -1, Retryable: retryable, OnRetry: rec.retry}, w.check)
 		if err != nil || rec.retries != 3 {
 			t.Fatalf("Run = %v after %d retries", err, rec.retries)
@@ -199,7 +214,7 @@ func TestWaitErrors(t *testing.T) {
 	t.Run("a failed claim is final", func(t *testing.T) {
 		heads := &chainHeads{head: 5, every: 2}
 		p := &fakeProto{heads: heads, finalAt: map[int64]uint64{1: 1}}
-		w := &waiter{owner: alice, rep: &recorder{}, now: time.Now, groups: []*group{{p: p}}}
+		w := &waiter{owner: alice, rep: &recorder{}, now: time.Now, groups: []*group{{p: p, reqs: p}}}
 		errDeclined := errors.New("declined")
 		w.claim = func(context.Context, protocol.Protocol, []protocol.Withdrawal) error { return errDeclined }
 		err := watch.Run(context.Background(), heads, watch.Options{Interval: time.Millisecond, Retryable: retryable}, w.check)
@@ -211,7 +226,7 @@ func TestWaitErrors(t *testing.T) {
 		heads := &chainHeads{head: 1, every: 2}
 		p := &fakeProto{heads: heads, finalAt: map[int64]uint64{1: 9}}
 		bob := common.HexToAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
-		w := &waiter{owner: alice, rep: &recorder{}, now: time.Now, groups: []*group{{p: &ownedBy{p, bob}, ids: []*big.Int{big.NewInt(1)}, explicit: true}}}
+		w := &waiter{owner: alice, rep: &recorder{}, now: time.Now, groups: []*group{{p: &ownedBy{p, bob}, reqs: &ownedBy{p, bob}, ids: []protocol.RequestID{"1"}, explicit: true}}}
 		w.claim = func(context.Context, protocol.Protocol, []protocol.Withdrawal) error { return nil }
 		err := watch.Run(context.Background(), heads, watch.Options{Interval: time.Millisecond, Retryable: retryable}, w.check)
 		var limit *protocol.LimitError
@@ -227,7 +242,7 @@ type ownedBy struct {
 	owner common.Address
 }
 
-func (o *ownedBy) Withdrawals(ctx context.Context, _ common.Address, ids []*big.Int) ([]protocol.Withdrawal, error) {
+func (o *ownedBy) Withdrawals(ctx context.Context, _ common.Address, ids []protocol.RequestID) ([]protocol.Withdrawal, error) {
 	return o.fakeProto.Withdrawals(ctx, o.owner, ids)
 }
 
@@ -257,12 +272,12 @@ func TestRetryableAndMinDelay(t *testing.T) {
 
 func TestResumeCommand(t *testing.T) {
 	tests := []struct {
-		o    waitOptions
+		o    WaitOptions
 		want string
 	}{
-		{waitOptions{}, "stakewallet withdrawals wait"},
-		{waitOptions{ids: []string{"3", "4"}, claim: true}, "stakewallet withdrawals wait 3 4 --claim"},
-		{waitOptions{owner: "0xabc", protocol: "lido"}, "stakewallet withdrawals wait --owner 0xabc --protocol lido"},
+		{WaitOptions{}, "stakewallet withdrawals wait"},
+		{WaitOptions{IDs: []string{"3", "4"}, Claim: true}, "stakewallet withdrawals wait 3 4 --claim"},
+		{WaitOptions{Owner: "0xabc", ProtocolName: "lido"}, "stakewallet withdrawals wait --owner 0xabc --protocol lido"},
 	}
 	for _, tt := range tests {
 		if got := resumeCommand(&tt.o); got != tt.want {
@@ -320,15 +335,15 @@ func TestReporters(t *testing.T) {
 	eta := time.Now().Add(20*time.Hour + 10*time.Minute)
 	ahead := uint64(3)
 	pending := Row{
-		Withdrawal: protocol.Withdrawal{ID: big.NewInt(12), Protocol: "lido", Owner: alice, Amount: big.NewInt(5e17), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: protocol.StatusPending, ETA: &eta},
-		Est:        &watch.Estimate{ETA: &eta, RequestsAhead: &ahead, AmountAhead: big.NewInt(2e18), Note: "Lido finalized every ~24h lately"},
+		Withdrawal: protocol.Withdrawal{ID: "12", Protocol: "lido", Owner: alice, Amount: big.NewInt(5e17), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: protocol.StatusPending, ETA: &eta},
+		Est:        &protocol.Estimate{ETA: &eta, RequestsAhead: &ahead, AmountAhead: big.NewInt(2e18), Note: "Lido finalized every ~24h lately"},
 	}
 	claimable := pending
 	claimable.Status, claimable.Est, claimable.ETA, claimable.Claimable = protocol.StatusClaimable, nil, nil, big.NewInt(5e17)
 
 	ios, _, errOut := iostreams.Test("")
 	now := func() time.Time { return time.Now() }
-	lines := newReporter(ios.ErrOut, output.NewStyles(ios), false, false, 12*time.Second, now)
+	lines := newReporter(ios.ErrOut, output.NewStyles(ios), ether, false, false, 12*time.Second, now)
 	lines.mode(watch.ModePolling, nil)
 	lines.snapshot(nil, []change{{row: pending}}, 7)
 	lines.snapshot(nil, []change{{row: claimable, prev: protocol.StatusPending}}, 9)
@@ -343,7 +358,7 @@ func TestReporters(t *testing.T) {
 	}
 
 	ios, _, errOut = iostreams.Test("")
-	js := newReporter(ios.ErrOut, output.NewStyles(ios), true, false, time.Second, now)
+	js := newReporter(ios.ErrOut, output.NewStyles(ios), ether, true, false, time.Second, now)
 	js.snapshot(nil, []change{{row: pending}}, 7)
 	js.snapshot(nil, []change{{row: claimable, prev: protocol.StatusPending}}, 9)
 	js.retry(errors.New("RPC unreachable"), 2*time.Second)
@@ -377,9 +392,9 @@ func TestLiveLines(t *testing.T) {
 		if i%4 == 0 {
 			s = protocol.StatusClaimable
 		}
-		rows = append(rows, Row{Withdrawal: protocol.Withdrawal{ID: big.NewInt(int64(i)), Protocol: "lido", Amount: big.NewInt(1e18), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: s}})
+		rows = append(rows, Row{Withdrawal: protocol.Withdrawal{ID: protocol.RequestID(strconv.Itoa(i)), Protocol: "lido", Amount: big.NewInt(1e18), Token: protocol.Token{Symbol: "stETH", Decimals: 18}, Status: s}})
 	}
-	lines := liveLines(st, rows, time.Now(), 133*time.Second, "polling every 12s", "", 42, 0)
+	lines := liveLines(st, ether, rows, time.Now(), 133*time.Second, "polling every 12s", "", 42, 0)
 	if len(lines) != 1+liveRows+1 {
 		t.Fatalf("%d lines:\n%s", len(lines), strings.Join(lines, "\n"))
 	}

@@ -17,30 +17,41 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
-	"github.com/stakewallet/stakewallet/pkg/watch"
 )
 
 // readTimeout bounds one round of reads (statuses, claimable amounts,
 // the estimate's history); the chain client bounds each attempt within it.
 const readTimeout = 2 * time.Minute
 
-type listOptions struct {
-	f        *cmdutil.Factory
-	owner    string
-	protocol string
+// timeLayout is how times are shown to people, in local time.
+const timeLayout = "2006-01-02 15:04"
+
+// WithdrawalsOptions are the withdrawals command's inputs. It only reads,
+// so it has no transaction flags.
+type WithdrawalsOptions struct {
+	txcmd.Deps
+	JSON bool
+
+	// Owner is --owner; "" means the signer's account.
+	Owner string
+	// ProtocolName is --protocol; "" means every protocol of the network
+	// that has withdrawal requests.
+	ProtocolName string
 }
 
-// NewCmdWithdrawals returns the withdrawals command and its wait subcommand.
-func NewCmdWithdrawals(f *cmdutil.Factory) *cobra.Command {
-	o := &listOptions{f: f}
+// NewCmdWithdrawals returns the withdrawals command and its wait
+// subcommand; runF replaces the list's body in tests.
+func NewCmdWithdrawals(f *cmdutil.Factory, runF func(*WithdrawalsOptions) error) *cobra.Command {
+	opts := &WithdrawalsOptions{Deps: txcmd.DepsFrom(f)}
 	cmd := &cobra.Command{
 		Use:   "withdrawals",
 		Short: "List withdrawal requests, their place in the queue and their ETA",
 		Long: `List the withdrawal requests of an account (--owner, default the signer's)
 across the network's protocols (or --protocol): id, protocol, amount, status
-(pending, claimable, claimed), when it was requested, the amount a claim pays
-now (after any discount), the requests and amount still unfinalized ahead of
-it, and when it should become claimable.
+(pending, claimable, claimed, expired), when it was requested, the amount a
+claim pays now (after any discount), the requests and amount still
+unfinalized ahead of it, and when it should become claimable. Protocols whose
+unstake pays out at once have no requests and are left out.
 
 For Lido the ETA comes from the chain: the cadence of recent
 WithdrawalsFinalized events, the youngest age at which a request was seen
@@ -54,66 +65,91 @@ list; ` + "`withdrawals wait ID`" + ` still reports them as claimed.`,
   stakewallet withdrawals --owner 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runList(cmd.Context(), o)
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return withdrawalsRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&o.owner, "owner", "", "account whose requests to list (default: the signer's)")
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "only this protocol (default: every protocol of the network)")
-	cmd.AddCommand(newCmdWait(f))
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account whose requests to list (default: the signer's)")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "only this protocol (default: every protocol of the network)")
+	cmd.AddCommand(NewCmdWait(f, nil))
 	return cmd
 }
 
-func runList(ctx context.Context, o *listOptions) error {
-	owner, err := txcmd.Owner(ctx, o.f, o.owner, "--owner")
+func withdrawalsRun(ctx context.Context, opts *WithdrawalsOptions) error {
+	owner, err := txcmd.Owner(ctx, opts.Deps, opts.Owner, "--owner")
 	if err != nil {
 		return err
 	}
-	ps, err := protocols(ctx, o.f, o.protocol)
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
-	o.f.IO.StartProgress("Reading withdrawal requests")
+	srcs, err := sources(ctx, opts.Deps, opts.ProtocolName)
+	if err != nil {
+		return err
+	}
+	opts.IO.StartProgress("Reading withdrawal requests")
 	var rows []Row
-	for _, p := range ps {
+	for _, s := range srcs {
 		rctx, cancel := context.WithTimeout(ctx, readTimeout)
-		ws, err := p.Withdrawals(rctx, owner, nil)
+		ws, err := s.reqs.Withdrawals(rctx, owner, nil)
 		if err != nil {
 			cancel()
-			o.f.IO.StopProgress()
-			return err
+			opts.IO.StopProgress()
+			return fmt.Errorf("read the %s withdrawal requests: %w", s.p.DisplayName(), err)
 		}
-		rows = append(rows, withEstimates(rctx, estimatorOf(p), ws)...)
+		rows = append(rows, withEstimates(rctx, estimatorOf(s.p), ws)...)
 		cancel()
 	}
-	o.f.IO.StopProgress()
-	if o.f.Flags.JSON {
-		return output.JSON(o.f.IO.Out, map[string]any{"withdrawals": JSONRows(rows)})
-	}
-	renderList(o.f.IO.Out, output.NewStyles(o.f.IO), rows)
-	return nil
+	opts.IO.StopProgress()
+	return output.Print(opts.IO, opts.JSON, newListResult(rows, net.Native()))
 }
 
-// protocols binds the named protocol, or every protocol of the network.
-func protocols(ctx context.Context, f *cmdutil.Factory, name string) ([]protocol.Protocol, error) {
+// source is a protocol that has withdrawal requests.
+type source struct {
+	p    protocol.Protocol
+	reqs protocol.Requests
+}
+
+// sources binds the named protocol (which must have requests: exit 2
+// otherwise), or every protocol of the network that has them.
+func sources(ctx context.Context, d txcmd.Deps, name string) ([]source, error) {
 	if name != "" {
-		p, err := f.Protocol(ctx, name)
+		p, err := d.Protocol(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		return []protocol.Protocol{p}, nil
+		reqs, err := cmdutil.Requests(p)
+		if err != nil {
+			return nil, err
+		}
+		return []source{{p, reqs}}, nil
 	}
-	return txcmd.Protocols(ctx, f)
+	ps, err := txcmd.Protocols(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []source
+	for _, p := range ps {
+		if reqs, ok := p.(protocol.Requests); ok {
+			out = append(out, source{p, reqs})
+		}
+	}
+	return out, nil
 }
 
 // Row is a withdrawal request with its place in the queue; Est is nil
 // unless the request is pending.
 type Row struct {
 	protocol.Withdrawal
-	Est *watch.Estimate
+	Est *protocol.Estimate
 }
 
-func estimatorOf(p protocol.Protocol) watch.Estimator {
-	if e, ok := p.(watch.Estimating); ok {
+func estimatorOf(p protocol.Protocol) protocol.Estimator {
+	if e, ok := p.(protocol.Estimating); ok {
 		return e.Estimator()
 	}
 	return nil
@@ -122,9 +158,9 @@ func estimatorOf(p protocol.Protocol) watch.Estimator {
 // withEstimates pairs ws with estimates from est (nil: the protocol has
 // none). An estimate that cannot be read leaves the ETA unknown, with the
 // reason: the list itself must not fail for it.
-func withEstimates(ctx context.Context, est watch.Estimator, ws []protocol.Withdrawal) []Row {
+func withEstimates(ctx context.Context, est protocol.Estimator, ws []protocol.Withdrawal) []Row {
 	rows := make([]Row, len(ws))
-	var ests map[string]watch.Estimate
+	var ests map[protocol.RequestID]protocol.Estimate
 	var estErr error
 	if est != nil {
 		ests, estErr = est.Estimate(ctx, ws)
@@ -134,15 +170,18 @@ func withEstimates(ctx context.Context, est watch.Estimator, ws []protocol.Withd
 		if w.Status != protocol.StatusPending {
 			continue
 		}
-		e, ok := ests[w.ID.String()]
+		e, ok := ests[w.ID]
 		switch {
 		case ok:
+		case w.ClaimableAt != nil:
+			// A cooldown fixes the time: no model is needed for it.
+			e = protocol.Estimate{ETA: w.ClaimableAt, Note: "the end of the protocol's cooldown"}
 		case est == nil:
-			e = watch.Estimate{Note: fmt.Sprintf("unknown: no ETA model for %s", w.Protocol)}
+			e = protocol.Estimate{Note: fmt.Sprintf("unknown: no ETA model for %s", w.Protocol)}
 		case estErr != nil:
-			e = watch.Estimate{Note: fmt.Sprintf("unknown: could not read the queue: %v", estErr)}
+			e = protocol.Estimate{Note: fmt.Sprintf("unknown: could not read the queue: %v", estErr)}
 		default:
-			e = watch.Estimate{Note: "unknown"}
+			e = protocol.Estimate{Note: "unknown"}
 		}
 		rows[i].Est = &e
 		rows[i].ETA = e.ETA
@@ -150,67 +189,107 @@ func withEstimates(ctx context.Context, est watch.Estimator, ws []protocol.Withd
 	return rows
 }
 
-// JSON renders requests as SPEC's withdrawals objects.
-func JSON(ws []protocol.Withdrawal) []map[string]any {
-	rows := make([]Row, len(ws))
-	for i, w := range ws {
-		rows[i] = Row{Withdrawal: w}
-	}
-	return JSONRows(rows)
+// RequestDoc is one withdrawal request in a JSON document (the list, the
+// wait's events and final document). Keys whose value is unknown are
+// null; the ones only some protocols have are left out when unset.
+type RequestDoc struct {
+	ID       string  `json:"id"`
+	Protocol string  `json:"protocol"`
+	Owner    *string `json:"owner"`
+	// Target is the validator the request unbonds from.
+	Target      string `json:"target,omitempty"`
+	Amount      string `json:"amount"`
+	Symbol      string `json:"symbol"`
+	Decimals    uint8  `json:"decimals"`
+	Status      string `json:"status"`
+	RequestedAt string `json:"requestedAt"`
+	// ClaimableAt and ClaimBy (RFC 3339) bound a cooldown's claim window.
+	ClaimableAt   string  `json:"claimableAt,omitempty"`
+	ClaimBy       string  `json:"claimBy,omitempty"`
+	ETA           *string `json:"eta"`
+	ETANote       *string `json:"etaNote"`
+	RequestsAhead *uint64 `json:"requestsAhead"`
+	AmountAhead   *string `json:"amountAhead"`
+	Claimable     *string `json:"claimable"`
 }
 
-// JSONRows renders rows as SPEC's withdrawals objects, with the queue
-// position and the ETA's basis beside the ETA.
-func JSONRows(rows []Row) []map[string]any {
-	out := make([]map[string]any, 0, len(rows))
+// NewRequestDoc renders a row, with the queue position and the ETA's
+// basis beside the ETA.
+func NewRequestDoc(r Row) RequestDoc {
+	w := r.Withdrawal
+	d := RequestDoc{
+		ID:          string(w.ID),
+		Protocol:    w.Protocol,
+		Target:      w.Target,
+		Amount:      w.Amount.String(),
+		Symbol:      w.Token.Symbol,
+		Decimals:    w.Token.Decimals,
+		Status:      string(w.Status),
+		RequestedAt: w.RequestedAt.UTC().Format(time.RFC3339),
+		ClaimableAt: rfc3339(w.ClaimableAt),
+		ClaimBy:     rfc3339(w.ClaimBy),
+	}
+	// A claimed Lido request has no owner left (its NFT was burned).
+	if w.Owner != (common.Address{}) {
+		owner := w.Owner.Hex()
+		d.Owner = &owner
+	}
+	if w.ETA != nil {
+		eta := w.ETA.UTC().Format(time.RFC3339)
+		d.ETA = &eta
+	}
+	if w.Claimable != nil {
+		c := w.Claimable.String()
+		d.Claimable = &c
+	}
+	if e := r.Est; e != nil {
+		if e.Note != "" {
+			note := e.Note
+			d.ETANote = &note
+		}
+		d.RequestsAhead = e.RequestsAhead
+		if e.AmountAhead != nil {
+			a := e.AmountAhead.String()
+			d.AmountAhead = &a
+		}
+	}
+	return d
+}
+
+// RequestDocs renders rows; never nil, so that JSON has a list.
+func RequestDocs(rows []Row) []RequestDoc {
+	out := make([]RequestDoc, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, rowJSON(r))
+		out = append(out, NewRequestDoc(r))
 	}
 	return out
 }
 
-func rowJSON(r Row) map[string]any {
-	w := r.Withdrawal
-	m := map[string]any{
-		"id":            w.ID.String(),
-		"protocol":      w.Protocol,
-		"owner":         w.Owner.Hex(),
-		"amount":        w.Amount.String(),
-		"symbol":        w.Token.Symbol,
-		"decimals":      w.Token.Decimals,
-		"status":        string(w.Status),
-		"requestedAt":   w.RequestedAt.UTC().Format(time.RFC3339),
-		"eta":           nil,
-		"etaNote":       nil,
-		"requestsAhead": nil,
-		"amountAhead":   nil,
-		"claimable":     nil,
+func rfc3339(t *time.Time) string {
+	if t == nil {
+		return ""
 	}
-	if w.Owner == (common.Address{}) {
-		// A claimed Lido request has no owner left (its NFT was burned).
-		m["owner"] = nil
-	}
-	if w.ETA != nil {
-		m["eta"] = w.ETA.UTC().Format(time.RFC3339)
-	}
-	if w.Claimable != nil {
-		m["claimable"] = w.Claimable.String()
-	}
-	if e := r.Est; e != nil {
-		if e.Note != "" {
-			m["etaNote"] = e.Note
-		}
-		if e.RequestsAhead != nil {
-			m["requestsAhead"] = *e.RequestsAhead
-		}
-		if e.AmountAhead != nil {
-			m["amountAhead"] = e.AmountAhead.String()
-		}
-	}
-	return m
+	return t.UTC().Format(time.RFC3339)
 }
 
-func renderList(w io.Writer, st output.Styles, rows []Row) {
+// ListResult is the withdrawals command's result.
+type ListResult struct {
+	Withdrawals []RequestDoc `json:"withdrawals"`
+
+	rows   []Row
+	native protocol.Token
+}
+
+func newListResult(rows []Row, native protocol.Token) *ListResult {
+	return &ListResult{Withdrawals: RequestDocs(rows), rows: rows, native: native}
+}
+
+// RenderHuman implements output.Human.
+func (r *ListResult) RenderHuman(w io.Writer, st output.Styles) {
+	renderList(w, st, r.rows, r.native, time.Now())
+}
+
+func renderList(w io.Writer, st output.Styles, rows []Row, native protocol.Token, now time.Time) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "No withdrawal requests.")
 		return
@@ -222,18 +301,21 @@ func renderList(w io.Writer, st output.Styles, rows []Row) {
 		ahead, eta := "-", "-"
 		if r.Est != nil {
 			ahead = aheadText(r)
-			eta = etaText(r.Est, time.Now())
+			eta = etaText(r.Est, now)
 			if r.Est.Note != "" && !notes[r.Est.Note] {
 				notes[r.Est.Note] = true
 				noteOrder = append(noteOrder, r.Est.Note)
 			}
 		}
 		claimable := "-"
-		if r.Claimable != nil {
-			claimable = amount.FormatUnits(r.Claimable, 18, "ETH")
+		if r.Claimable != nil && r.Status == protocol.StatusClaimable {
+			claimable = amount.FormatUnits(r.Claimable, native.Decimals, native.Symbol)
+			if r.ClaimBy != nil {
+				claimable += " until " + r.ClaimBy.Local().Format(timeLayout)
+			}
 		}
 		cells = append(cells, []string{
-			r.ID.String(), r.Protocol, amount.FormatUnits(r.Amount, r.Token.Decimals, r.Token.Symbol), statusStyle(st, r.Status),
+			string(r.ID), r.Protocol, amount.FormatUnits(r.Amount, r.Token.Decimals, r.Token.Symbol), statusText(st, r.Withdrawal),
 			r.RequestedAt.Local().Format("2006-01-02 15:04:05"), claimable, ahead, eta,
 		})
 	}
@@ -242,6 +324,16 @@ func renderList(w io.Writer, st output.Styles, rows []Row) {
 	for _, n := range noteOrder {
 		fmt.Fprintln(w, st.Dim.Render("ETA: "+n))
 	}
+}
+
+// statusText is the status, and for an expired request when its claim
+// window closed ("expired 2026-01-02 15:04").
+func statusText(st output.Styles, w protocol.Withdrawal) string {
+	s := statusStyle(st, w.Status)
+	if w.Status == protocol.StatusExpired && w.ClaimBy != nil {
+		s += " " + st.Dim.Render(w.ClaimBy.Local().Format(timeLayout))
+	}
+	return s
 }
 
 // aheadText is "3 requests · 12.5 stETH" ahead in the queue.
@@ -258,16 +350,16 @@ func aheadText(r Row) string {
 }
 
 // etaText is "2026-11-26 12:00 (in ~20 h)", or "unknown".
-func etaText(e *watch.Estimate, wall time.Time) string {
+func etaText(e *protocol.Estimate, wall time.Time) string {
 	if e.ETA == nil {
 		return "unknown"
 	}
-	return e.ETA.Local().Format("2006-01-02 15:04") + " (" + relative(*e.ETA, estimateNow(e, wall)) + ")"
+	return e.ETA.Local().Format(timeLayout) + " (" + relative(*e.ETA, estimateNow(e, wall)) + ")"
 }
 
 // estimateNow is the estimate's clock advanced by the wall clock since it
 // was made (the chain's clock may run ahead of the wall clock).
-func estimateNow(e *watch.Estimate, wall time.Time) time.Time {
+func estimateNow(e *protocol.Estimate, wall time.Time) time.Time {
 	if e.AsOf.IsZero() || e.AsOf.Before(wall) {
 		return wall
 	}
@@ -295,6 +387,8 @@ func statusStyle(st output.Styles, s protocol.Status) string {
 		return st.OK.Render(string(s))
 	case protocol.StatusPending:
 		return st.Warn.Render(string(s))
+	case protocol.StatusExpired:
+		return st.Err.Render(string(s))
 	}
 	return st.Dim.Render(string(s))
 }

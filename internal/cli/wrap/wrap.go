@@ -5,6 +5,7 @@ package wrap
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -18,66 +19,87 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-type options struct {
-	f        *cmdutil.Factory
-	unwrap   bool
-	amount   string
-	protocol string
+// WrapOptions are the inputs of wrap and unwrap.
+type WrapOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	// Unwrap is set by the unwrap command: wrapped → staked token.
+	Unwrap bool
+	// Amount is a decimal in whole tokens, or "all".
+	Amount       string
+	ProtocolName string
 }
 
-// NewCmdWrap returns the wrap command.
-func NewCmdWrap(f *cmdutil.Factory) *cobra.Command { return newCmd(f, false) }
+// NewCmdWrap returns the wrap command; runF replaces its body in tests.
+func NewCmdWrap(f *cmdutil.Factory, runF func(*WrapOptions) error) *cobra.Command {
+	return newCmd(f, runF, false)
+}
 
-// NewCmdUnwrap returns the unwrap command.
-func NewCmdUnwrap(f *cmdutil.Factory) *cobra.Command { return newCmd(f, true) }
+// NewCmdUnwrap returns the unwrap command; runF replaces its body in tests.
+func NewCmdUnwrap(f *cmdutil.Factory, runF func(*WrapOptions) error) *cobra.Command {
+	return newCmd(f, runF, true)
+}
 
-func newCmd(f *cmdutil.Factory, unwrap bool) *cobra.Command {
-	o := &options{f: f, unwrap: unwrap}
+func newCmd(f *cmdutil.Factory, runF func(*WrapOptions) error, unwrap bool) *cobra.Command {
+	opts := &WrapOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags(), Unwrap: unwrap}
 	cmd := &cobra.Command{
-		Use:     "wrap AMOUNT|all",
-		Short:   "Wrap the rebasing token into its wrapped form (stETH → wstETH)",
+		Use:   "wrap AMOUNT|all",
+		Short: "Wrap the rebasing token into its wrapped form (stETH → wstETH)",
+		Long: `Wrap AMOUNT of the protocol's staked (rebasing) token into its wrapped,
+non-rebasing token (stETH → wstETH on Lido). Protocols without a wrapped
+token refuse (exit 2).`,
 		Example: "  stakewallet wrap 0.5 --signer alice\n  stakewallet wrap all --signer alice --yes --json",
 		Args:    cmdutil.ExactArgs(1, "AMOUNT or all"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.amount = args[0]
-			return run(cmd.Context(), o)
+			opts.Amount = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return wrapRun(cmd.Context(), opts)
 		},
 	}
 	if unwrap {
 		cmd.Use = "unwrap AMOUNT|all"
 		cmd.Short = "Unwrap the wrapped token back to the rebasing one (wstETH → stETH)"
+		cmd.Long = `Unwrap AMOUNT of the protocol's wrapped token back into its staked
+(rebasing) token (wstETH → stETH on Lido). Protocols without a wrapped token
+refuse (exit 2).`
 		cmd.Example = "  stakewallet unwrap 0.4 --signer alice"
 	}
-	cmd.Flags().StringVar(&o.protocol, "protocol", "", "protocol (default: the network's)")
+	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol (default: the network's)")
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
-func run(ctx context.Context, o *options) error {
-	if o.amount != "all" {
-		if err := amount.CheckSyntax(o.amount); err != nil {
+func wrapRun(ctx context.Context, opts *WrapOptions) error {
+	if opts.Amount != "all" {
+		if err := amount.CheckSyntax(opts.Amount); err != nil {
 			return cmdutil.BadInput(err)
 		}
 	}
-	env, err := txcmd.Setup(ctx, o.f)
+	env, err := txcmd.Setup(ctx, opts.Deps, opts.JSON, opts.Tx)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	p, err := o.f.Protocol(ctx, o.protocol)
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
-	w, ok := p.(protocol.Wrapper)
-	if !ok || len(p.Tokens()) < 2 {
-		return cmdutil.BadInputf("%s has no wrapped token", p.DisplayName())
+	w, staked, wrapped, err := wrapper(p)
+	if err != nil {
+		return err
 	}
-	from, to := p.Tokens()[0], p.Tokens()[1]
+	from, to := staked, wrapped
 	action, build := "wrap", w.Wrap
-	if o.unwrap {
-		from, to = to, from
+	if opts.Unwrap {
+		from, to = wrapped, staked
 		action, build = "unwrap", w.Unwrap
 	}
-	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, o.amount, from, env.From, true)
+	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, from, env.From, true)
 	if err != nil {
 		return err
 	}
@@ -85,30 +107,59 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	return env.Run(ctx, &txcmd.Request{
+	verb := "Wrap"
+	if opts.Unwrap {
+		verb = "Unwrap"
+	}
+	out := &Result{}
+	out.Result, err = env.Run(ctx, &txcmd.Request{
 		Action:   action,
-		Title:    fmt.Sprintf("%s %s into %s", titleCase(action), amount.FormatUnits(value, from.Decimals, from.Symbol), to.Symbol),
+		Title:    fmt.Sprintf("%s %s into %s", verb, amount.FormatUnits(value, from.Decimals, from.Symbol), to.Symbol),
 		Protocol: p,
 		Calls:    calls,
 		Amount:   value,
 		Token:    from,
-		After: func(ctx context.Context, receipts []*types.Receipt) (map[string]any, *output.KV, error) {
-			// wrap mints wstETH to the sender; unwrap sends stETH from the
-			// wrapper contract to the sender.
+		After: func(ctx context.Context, receipts []*types.Receipt) error {
+			// wrap mints the wrapped token to the sender; unwrap sends the
+			// staked token from the wrapper contract to the sender.
 			source := common.Address{}
-			if o.unwrap {
+			if opts.Unwrap {
 				source = from.Address
 			}
-			got := erc20.Transferred(receipts, to.Address, source, env.From)
-			kv := (&output.KV{}).Add("received", amount.FormatUnits(got, to.Decimals, to.Symbol))
-			return map[string]any{"received": txcmd.TokenAmount(got, to)}, kv, nil
+			out.Received = txcmd.NewTokenAmount(erc20.Transferred(receipts, to.Address, source, env.From), to)
+			return nil
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return output.Print(opts.IO, opts.JSON, out)
 }
 
-func titleCase(s string) string {
-	if s == "" {
-		return s
+// wrapper is p's wrap capability with its two tokens, or an exit-2 error
+// for a protocol that has no wrapped token.
+func wrapper(p protocol.Protocol) (w protocol.Wrapper, staked, wrapped protocol.Token, err error) {
+	w, ok := p.(protocol.Wrapper)
+	if !ok {
+		return nil, staked, wrapped, cmdutil.BadInputf("%s has no wrapped token: wrap and unwrap do not apply to it", p.DisplayName())
 	}
-	return string(s[0]-32) + s[1:]
+	staked, okS := p.Tokens().ByRole(protocol.RoleStaked)
+	wrapped, okW := p.Tokens().ByRole(protocol.RoleWrapped)
+	if !okS || !okW {
+		return nil, staked, wrapped, cmdutil.BadInputf("%s lists no staked and wrapped token pair: wrap and unwrap do not apply to it", p.DisplayName())
+	}
+	return w, staked, wrapped, nil
+}
+
+// Result is what wrap or unwrap did: the transactions and the token
+// received.
+type Result struct {
+	*txcmd.Result
+	Received *txcmd.TokenAmount `json:"received,omitempty"`
+}
+
+// RenderHuman implements output.Human.
+func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	r.Result.RenderHuman(w, st)
+	(&output.KV{}).Add("received", r.Received.Human()).Render(w, st)
 }

@@ -2,7 +2,6 @@ package lido_test
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
@@ -12,75 +11,124 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/devnet/oracle"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 )
 
 func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
 
-// TestDevnetLifecycle runs the adapter against the Lido model contracts on
-// an in-process devnet: stake → request (split, stETH and wstETH) →
-// pending → oracle report → Withdrawals shows claimable → Claim → claimed,
-// and decodes a real node's revert. The oracle is driven by hand so that
-// "pending" and "claimable" are deterministic.
-func TestDevnetLifecycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a devnet")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// nativeETH is the devnet's coin as the network table hands it to New.
+var nativeETH = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative}
+
+// lidoDevnet is an in-process devnet with the Lido model contracts and the
+// adapter bound to it. The oracle is driven by hand so that "pending" and
+// "claimable" are deterministic.
+type lidoDevnet struct {
+	client *ethclient.Client
+	orc    *oracle.Oracle
+	p      protocol.Protocol
+	accts  []devkeys.Account
+}
+
+func startDevnet(ctx context.Context, t *testing.T) *lidoDevnet {
+	t.Helper()
 	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("close the devnet: %v", err)
+		}
+	})
 	client := d.Client()
 	orc, err := oracle.New(ctx, client, d.Oracle().PrivateKey, d.Contracts().Locator, oracle.Config{WallClock: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := lido.New(lido.Deployments["devnet"], client)
+	p, err := lido.New(protocol.Env{Network: "devnet", Addresses: lido.Deployments["devnet"], Backend: client, Native: nativeETH})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolved, err := lido.ResolveAddresses(ctx, client, lido.DevnetLocator)
+	return &lidoDevnet{client: client, orc: orc, p: p, accts: d.Accounts()}
+}
+
+// finalize sends one oracle report; with the devnet's zero bonding period
+// it finalizes every pending request.
+func (n *lidoDevnet) finalize(ctx context.Context) error {
+	report, err := n.orc.ReportOnce(ctx)
 	if err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("oracle report: %w", err)
 	}
-	for role, addr := range lido.Deployments["devnet"] {
-		if resolved[role] != addr {
-			t.Errorf("locator resolves %s to %s, want %s", role, resolved[role].Hex(), addr.Hex())
-		}
+	if !report.Finalized() {
+		return fmt.Errorf("the oracle report in block %d finalized nothing", report.BlockNumber)
 	}
-	hints := p.(abidecode.Hinter).RevertHints()
-	acct := d.Accounts()[1]
+	return nil
+}
+
+// TestContract runs the protocol contract suite against the Lido model
+// contracts on an in-process devnet, then what only Lido has: the locator,
+// wstETH, splitting large withdrawals, claiming every request by default.
+// Each part uses its own account, so balances are exact.
+func TestContract(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a devnet")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	n := startDevnet(ctx, t)
+
+	protocoltest.Run(t, protocoltest.Harness{
+		Protocol: n.p,
+		Native:   nativeETH,
+		Chain:    n.client,
+		Key:      n.accts[1].PrivateKey,
+		Stake:    ether(10),
+		Finalize: n.finalize,
+		Events: map[string][]string{
+			"stake":              {"Submitted", "Transfer", "TransferShares"},
+			"approve":            {"Approval"},
+			"requestWithdrawals": {"WithdrawalRequested", "Transfer"},
+			"claimWithdrawals":   {"WithdrawalClaimed"},
+		},
+		// The suite replays its claim: the queue refuses to pay twice.
+		WantRevert: "RequestAlreadyClaimed",
+		Timeout:    2 * time.Minute,
+	})
+	t.Run("lido", func(t *testing.T) { lidoLifecycle(ctx, t, n, n.accts[2]) })
+}
+
+// lidoLifecycle: stake → wrap/unwrap → request wstETH and a split stETH
+// amount → pending → oracle report → claim all by default → claimed.
+func lidoLifecycle(ctx context.Context, t *testing.T, n *lidoDevnet, acct devkeys.Account) {
+	p, client := n.p, n.client
+	req := p.(protocol.Requests)
 	owner := acct.Address
+	sender := protocoltest.NewSender(client, acct.PrivateKey, p)
 	send := func(calls []protocol.Call, err error) []*types.Receipt {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rs []*types.Receipt
-		for _, c := range calls {
-			r, err := sendCall(ctx, client, acct.PrivateKey, c)
-			if err != nil {
-				if rv, ok := abidecode.FromError(err, p.ABI()); ok {
-					t.Fatalf("%s: %s", c.Action, abidecode.Human(rv, hints))
-				}
-				t.Fatalf("%s: %v", c.Action, err)
-			}
-			rs = append(rs, r)
+		rs, err := sender.Send(ctx, calls)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return rs
 	}
 	toks := p.Tokens()
-	stETH, wstETH := toks[0], toks[1]
+	stETH, ok1 := toks.ByRole(protocol.RoleStaked)
+	wstETH, ok2 := toks.ByRole(protocol.RoleWrapped)
+	if !ok1 || !ok2 {
+		t.Fatalf("tokens %+v: want a staked and a wrapped one", toks)
+	}
 	balance := func(tok protocol.Token) *big.Int {
 		t.Helper()
 		data, err := p.ABI().Pack("balanceOf", owner)
@@ -94,7 +142,17 @@ func TestDevnetLifecycle(t *testing.T) {
 		return new(big.Int).SetBytes(out)
 	}
 
-	send(p.Stake(ctx, owner, ether(2100), protocol.StakeOptions{}))
+	resolved, err := lido.ResolveAddresses(ctx, client, lido.DevnetLocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, addr := range lido.Deployments["devnet"] {
+		if resolved[role] != addr {
+			t.Errorf("locator resolves %s to %s, want %s", role, resolved[role].Hex(), addr.Hex())
+		}
+	}
+
+	send(p.Stake(ctx, protocol.StakeRequest{From: owner, Amount: ether(2100)}))
 	if b := balance(stETH); b.Cmp(ether(2099)) < 0 {
 		t.Fatalf("stETH balance after staking 2100 ETH: %s", b)
 	}
@@ -102,14 +160,18 @@ func TestDevnetLifecycle(t *testing.T) {
 	// wstETH: wrap 10 stETH, unwrap 1 wstETH, request the remaining wstETH.
 	send(p.(protocol.Wrapper).Wrap(ctx, owner, ether(10)))
 	send(p.(protocol.Wrapper).Unwrap(ctx, owner, ether(1)))
-	rs := send(p.RequestWithdrawal(ctx, owner, balance(wstETH), wstETH))
-	ids := p.RequestIDs(rs[len(rs)-1])
+	rs := send(p.Unstake(ctx, protocol.UnstakeRequest{Owner: owner, Amount: balance(wstETH), Token: wstETH}))
+	ids := req.RequestIDs(rs[len(rs)-1])
 	if len(ids) != 1 {
 		t.Fatalf("wstETH request ids = %v, want 1", ids)
 	}
+	if b := balance(wstETH); b.Sign() != 0 {
+		t.Errorf("wstETH balance %s after requesting all of it", b)
+	}
 
-	// 2050 stETH: approve, then one requestWithdrawals of 1000 + 1000 + 50.
-	calls, err := p.RequestWithdrawal(ctx, owner, ether(2050), stETH)
+	// 2050 stETH: approve, then one requestWithdrawals of 1000 + 1000 + 50
+	// (the last part borrows nothing: 50 stETH is above the minimum).
+	calls, err := p.Unstake(ctx, protocol.UnstakeRequest{Owner: owner, Amount: ether(2050), Token: stETH})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +179,7 @@ func TestDevnetLifecycle(t *testing.T) {
 		t.Fatalf("calls = %+v", calls)
 	}
 	rs = send(calls, nil)
-	ids = append(ids, p.RequestIDs(rs[1])...)
+	ids = append(ids, req.RequestIDs(rs[1])...)
 	if len(ids) != 4 {
 		t.Fatalf("request ids = %v, want 4", ids)
 	}
@@ -134,39 +196,34 @@ func TestDevnetLifecycle(t *testing.T) {
 		t.Errorf("decoded %d WithdrawalRequested events, want 3", requested)
 	}
 
-	ws, err := p.Withdrawals(ctx, owner, nil)
+	// A fresh account: the owner's list is exactly these four, oldest first.
+	ws, err := req.Withdrawals(ctx, owner, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ws) != 4 {
 		t.Fatalf("got %d withdrawals, want 4", len(ws))
 	}
-	for _, w := range ws {
-		if w.Status != protocol.StatusPending || w.Claimable != nil || w.Owner != owner || w.RequestedAt.IsZero() {
-			t.Errorf("fresh request %+v", w)
+	for i, w := range ws {
+		if w.ID != ids[i] || w.Status != protocol.StatusPending || w.Claimable != nil || w.Owner != owner || w.RequestedAt.IsZero() {
+			t.Errorf("fresh request %d: %+v, want id %s", i, w, ids[i])
 		}
 	}
 	if ws[3].Amount.Cmp(ether(50)) != 0 {
 		t.Errorf("last request amount %s, want 50 stETH", ws[3].Amount)
 	}
-	var le *protocol.LimitError
-	if _, err := p.Claim(ctx, owner, ids[:1]); !errors.As(err, &le) {
-		t.Fatalf("claim of a pending request: %v, want a LimitError", err)
-	}
 
-	report, err := orc.ReportOnce(ctx)
-	if err != nil {
+	if err := n.finalize(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !report.Finalized() {
-		t.Fatalf("oracle finalized nothing: %+v", report)
-	}
-	ws, err = p.Withdrawals(ctx, owner, ids)
+	ws, err = req.Withdrawals(ctx, owner, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := new(big.Int)
 	for _, w := range ws {
+		// stETH is redeemed at most 1:1: a request never pays more ETH
+		// than the stETH it locked.
 		if w.Status != protocol.StatusClaimable || w.Claimable == nil || w.Claimable.Sign() <= 0 || w.Claimable.Cmp(w.Amount) > 0 {
 			t.Errorf("after the report: %+v", w)
 			continue
@@ -174,7 +231,8 @@ func TestDevnetLifecycle(t *testing.T) {
 		want.Add(want, w.Claimable)
 	}
 
-	claims, err := p.Claim(ctx, owner, nil)
+	// No ids: every claimable request of the owner, in one transaction.
+	claims, err := req.Claim(ctx, owner, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +248,10 @@ func TestDevnetLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fee := new(big.Int).Mul(new(big.Int).SetUint64(rs[0].GasUsed), rs[0].EffectiveGasPrice)
-	if got := new(big.Int).Sub(after, before); got.Add(got, fee).Cmp(want) != 0 {
+	if got := new(big.Int).Sub(after, before); got.Add(got, protocoltest.Fees(rs)).Cmp(want) != 0 {
 		t.Errorf("claim paid %s, want %s", got, want)
 	}
-	ws, err = p.Withdrawals(ctx, owner, ids)
+	ws, err = req.Withdrawals(ctx, owner, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,70 +260,8 @@ func TestDevnetLifecycle(t *testing.T) {
 			t.Errorf("request %s is %s after the claim", w.ID, w.Status)
 		}
 	}
-
-	// Replaying the claim reverts RequestAlreadyClaimed; the node's error
-	// must decode through abidecode.
-	to := claims[0].To
-	_, err = client.CallContract(ctx, ethereum.CallMsg{From: owner, To: &to, Data: claims[0].Data}, nil)
-	r, ok := abidecode.FromError(err, p.ABI())
-	if !ok || r.Name != "RequestAlreadyClaimed" {
-		t.Errorf("replayed claim: %v → %+v", err, r)
-	}
-	if _, err := p.Claim(ctx, owner, ids[:1]); !errors.As(err, &le) || !strings.Contains(le.Reason, "already claimed") {
-		t.Errorf("second claim: %v, want a LimitError", err)
-	}
-}
-
-// sendCall signs and sends one call from key and waits for its receipt.
-// Deliberately minimal (pkg/txflow is the real pipeline): the test is
-// about the adapter's calls, not about sending.
-func sendCall(ctx context.Context, client *ethclient.Client, key *ecdsa.PrivateKey, c protocol.Call) (*types.Receipt, error) {
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	to := c.To
-	msg := ethereum.CallMsg{From: from, To: &to, Value: c.Value, Data: c.Data}
-	gas, err := client.EstimateGas(ctx, msg)
-	if err != nil {
-		return nil, fmt.Errorf("estimate gas: %w", err)
-	}
-	nonce, err := client.PendingNonceAt(ctx, from)
-	if err != nil {
-		return nil, err
-	}
-	head, err := client.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	chainID, err := client.ChainID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tip := big.NewInt(1e9)
-	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
-		ChainID: chainID, Nonce: nonce, GasTipCap: tip,
-		GasFeeCap: new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))),
-		Gas:       gas * 2, To: &to, Value: c.Value, Data: c.Data,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := client.SendTransaction(ctx, tx); err != nil {
-		return nil, err
-	}
-	for {
-		// Any error is "not yet": a fresh dev node answers "transaction
-		// indexing is in progress" for a while.
-		if r, err := client.TransactionReceipt(ctx, tx.Hash()); err == nil {
-			if r.Status != types.ReceiptStatusSuccessful {
-				// Replay for the reason (at the parent: close enough here).
-				_, err := client.CallContract(ctx, msg, new(big.Int).Sub(r.BlockNumber, big.NewInt(1)))
-				return r, fmt.Errorf("%s reverted (gas used %d of %d): %w", tx.Hash(), r.GasUsed, tx.Gas(), err)
-			}
-			return r, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	var le *protocol.LimitError
+	if _, err := req.Claim(ctx, owner, ids[:1]); !errors.As(err, &le) || !strings.Contains(le.Reason, "already claimed") {
+		t.Errorf("second claim: %v, want a LimitError saying already claimed", err)
 	}
 }

@@ -33,14 +33,6 @@ func parseID(s string) (*big.Int, error) {
 
 func idOf(n *big.Int) protocol.RequestID { return protocol.RequestID(n.String()) }
 
-func idsOf(ns []*big.Int) []protocol.RequestID {
-	out := make([]protocol.RequestID, len(ns))
-	for i, n := range ns {
-		out[i] = idOf(n)
-	}
-	return out
-}
-
 // bigIDs parses ids the adapter formatted (or the user typed).
 func bigIDs(ids []protocol.RequestID) ([]*big.Int, error) {
 	out := make([]*big.Int, len(ids))
