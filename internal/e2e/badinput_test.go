@@ -67,7 +67,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 			args := append(append([]string{}, tt.args...), sign...)
 			if tt.name == "wrong passphrase" || tt.name == "unknown signer" {
 				// these override --password-file / --signer: put theirs last
-				args = append(append([]string{}, sign...), tt.args...)
+				// (--yes is the command's flag: it goes after the command)
+				args = append(append(append([]string{}, sign[:len(sign)-1]...), tt.args...), "--yes")
 			}
 			r := w.Run("", args...)
 			if r.Code != tt.code {

@@ -2,13 +2,33 @@
 package completion
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 )
+
+// shells are the shells cobra writes completion scripts for.
+var shells = []string{"bash", "zsh", "fish", "powershell"}
+
+// CompletionOptions are the inputs of `completion`.
+type CompletionOptions struct {
+	IO *iostreams.IOStreams
+	// Root is the command tree to complete (the root of the command run).
+	Root  *cobra.Command
+	Shell string
+}
 
 // NewCmdCompletion returns the completion command.
 func NewCmdCompletion(f *cmdutil.Factory) *cobra.Command {
+	return newCmdCompletion(f, nil)
+}
+
+// newCmdCompletion is NewCmdCompletion with the body replaceable in tests.
+func newCmdCompletion(f *cmdutil.Factory, runF func(*CompletionOptions) error) *cobra.Command {
+	opts := &CompletionOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print a shell completion script",
@@ -17,21 +37,34 @@ func NewCmdCompletion(f *cmdutil.Factory) *cobra.Command {
   source <(stakewallet completion bash)
 
 or install it: stakewallet completion bash > /etc/bash_completion.d/stakewallet`,
-		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
+		ValidArgs: shells,
 		Args:      cmdutil.ExactArgs(1, "a shell: bash, zsh, fish or powershell"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root, out := cmd.Root(), f.IO.Out
-			switch args[0] {
-			case "bash":
-				return root.GenBashCompletionV2(out, true)
-			case "zsh":
-				return root.GenZshCompletion(out)
-			case "fish":
-				return root.GenFishCompletion(out, true)
-			case "powershell":
-				return root.GenPowerShellCompletionWithDesc(out)
+			opts.Shell, opts.Root = args[0], cmd.Root()
+			if !slices.Contains(shells, opts.Shell) {
+				return cmdutil.BadInputf("unknown shell %q: use bash, zsh, fish or powershell", opts.Shell)
 			}
-			return cmdutil.BadInputf("unknown shell %q: use bash, zsh, fish or powershell", args[0])
+			if runF != nil {
+				return runF(opts)
+			}
+			return completionRun(opts)
 		},
 	}
+}
+
+// completionRun writes the script itself, not a result: it is meant to be
+// sourced, and --json has no document to give.
+func completionRun(opts *CompletionOptions) error {
+	out := opts.IO.Out
+	switch opts.Shell {
+	case "bash":
+		return opts.Root.GenBashCompletionV2(out, true)
+	case "zsh":
+		return opts.Root.GenZshCompletion(out)
+	case "fish":
+		return opts.Root.GenFishCompletion(out, true)
+	case "powershell":
+		return opts.Root.GenPowerShellCompletionWithDesc(out)
+	}
+	return cmdutil.BadInputf("unknown shell %q: use bash, zsh, fish or powershell", opts.Shell)
 }

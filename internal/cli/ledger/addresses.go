@@ -3,11 +3,13 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 )
@@ -16,15 +18,23 @@ import (
 // and a person choosing an account never needs more.
 const maxCount = 100
 
-type addressesOptions struct {
-	f      *cmdutil.Factory
-	count  int
-	start  int
-	scheme string
+// AddressesOptions are the inputs of `ledger addresses`.
+type AddressesOptions struct {
+	IO      *iostreams.IOStreams
+	OpenApp OpenAppFunc
+	JSON    bool
+
+	// Transport is --ledger-transport: hid or tcp://HOST:PORT.
+	Transport string
+	Count     int
+	Start     int
+	Scheme    string
 }
 
-func newCmdAddresses(f *cmdutil.Factory) *cobra.Command {
-	o := &addressesOptions{f: f}
+// NewCmdAddresses returns `ledger addresses`; runF replaces its body in
+// tests.
+func NewCmdAddresses(f *cmdutil.Factory, runF func(*AddressesOptions) error) *cobra.Command {
+	opts := &AddressesOptions{IO: f.IO, OpenApp: openAppFrom(f)}
 	cmd := &cobra.Command{
 		Use:   "addresses",
 		Short: "List the addresses the Ledger derives: index, path, address",
@@ -42,72 +52,93 @@ The SIGNER column is the --signer value for each address.`,
   stakewallet ledger addresses --ledger-transport tcp://127.0.0.1:9999`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAddresses(cmd.Context(), o)
+			opts.JSON = f.Flags.JSON
+			opts.Transport = f.Flags.LedgerTransport
+			// The flags are checked before the device is opened.
+			if _, err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return addressesRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&o.count, "count", 5, "how many addresses to list")
-	fl.IntVar(&o.start, "start", 0, "first account index")
-	fl.StringVar(&o.scheme, "scheme", string(ledgerapp.SchemeLive), "derivation scheme: live (m/44'/60'/N'/0/0) or legacy (m/44'/60'/0'/N)")
+	fl.IntVar(&opts.Count, "count", 5, "how many addresses to list")
+	fl.IntVar(&opts.Start, "start", 0, "first account index")
+	fl.StringVar(&opts.Scheme, "scheme", string(ledgerapp.SchemeLive), "derivation scheme: live (m/44'/60'/N'/0/0) or legacy (m/44'/60'/0'/N)")
 	return cmd
 }
 
-// addressJSON is one address of `ledger addresses --json`.
-type addressJSON struct {
+// Address is one address of `ledger addresses`.
+type Address struct {
 	Index   int    `json:"index"`
 	Path    string `json:"path"`
 	Address string `json:"address"`
-	Signer  string `json:"signer"`
+	// Signer is the shortest --signer value for the account.
+	Signer string `json:"signer"`
 }
 
-func (o *addressesOptions) validate() (ledgerapp.Scheme, error) {
-	scheme, err := ledgerapp.ParseScheme(o.scheme)
+// AddressesResult is `ledger addresses`.
+type AddressesResult struct {
+	Scheme    string    `json:"scheme"`
+	Addresses []Address `json:"addresses"`
+}
+
+// RenderHuman implements output.Human.
+func (r *AddressesResult) RenderHuman(w io.Writer, st output.Styles) {
+	rows := make([][]string, len(r.Addresses))
+	for i, a := range r.Addresses {
+		rows[i] = []string{strconv.Itoa(a.Index), a.Path, a.Address, a.Signer}
+	}
+	output.Table(w, st, []string{"INDEX", "PATH", "ADDRESS", "SIGNER"}, rows)
+}
+
+func (o *AddressesOptions) validate() (ledgerapp.Scheme, error) {
+	scheme, err := ledgerapp.ParseScheme(o.Scheme)
 	if err != nil {
 		return "", cmdutil.BadInputf("--scheme: %w", err)
 	}
 	switch {
-	case o.count < 1 || o.count > maxCount:
-		return "", cmdutil.BadInputf("--count %d: give 1 to %d", o.count, maxCount)
-	case o.start < 0:
-		return "", cmdutil.BadInputf("--start %d: an account index is 0 or more", o.start)
+	case o.Count < 1 || o.Count > maxCount:
+		return "", cmdutil.BadInputf("--count %d: give 1 to %d", o.Count, maxCount)
+	case o.Start < 0:
+		return "", cmdutil.BadInputf("--start %d: an account index is 0 or more", o.Start)
 	}
 	// The last index must still be a valid (non-hardened) number.
-	if _, err := scheme.Path(o.start + o.count - 1); err != nil {
-		return "", cmdutil.BadInputf("--start %d --count %d: %w", o.start, o.count, err)
+	if _, err := scheme.Path(o.Start + o.Count - 1); err != nil {
+		return "", cmdutil.BadInputf("--start %d --count %d: %w", o.Start, o.Count, err)
 	}
 	return scheme, nil
 }
 
-func runAddresses(ctx context.Context, o *addressesOptions) error {
-	scheme, err := o.validate()
+func addressesRun(ctx context.Context, opts *AddressesOptions) error {
+	scheme, err := opts.validate()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, deviceTimeout)
 	defer cancel()
-	app, err := openApp(ctx, o.f)
+	app, err := opts.OpenApp(ctx, opts.Transport)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	accts, err := app.Addresses(ctx, scheme, o.start, o.count)
+	accts, err := app.Addresses(ctx, scheme, opts.Start, opts.Count)
 	if err != nil {
 		return err
 	}
-	docs := make([]addressJSON, len(accts))
+	res := &AddressesResult{Scheme: string(scheme), Addresses: make([]Address, len(accts))}
 	for i, a := range accts {
-		docs[i] = addressJSON{Index: o.start + i, Path: a.Path.String(), Address: a.Address.Hex(), Signer: signerRef(scheme, o.start+i, a.Path.String())}
+		index := opts.Start + i
+		res.Addresses[i] = Address{Index: index, Path: a.Path.String(), Address: a.Address.Hex(), Signer: signerRef(scheme, index, a.Path.String())}
 	}
-	if o.f.Flags.JSON {
-		return output.JSON(o.f.IO.Out, map[string]any{"scheme": string(scheme), "addresses": docs})
+	if err := output.Print(opts.IO, opts.JSON, res); err != nil {
+		return err
 	}
-	rows := make([][]string, len(docs))
-	for i, d := range docs {
-		rows[i] = []string{strconv.Itoa(d.Index), d.Path, d.Address, d.Signer}
-	}
-	output.Table(o.f.IO.Out, output.NewStyles(o.f.IO), []string{"INDEX", "PATH", "ADDRESS", "SIGNER"}, rows)
-	if o.f.IO.IsStdoutTTY() {
-		fmt.Fprintln(o.f.IO.ErrOut, "Sign with --signer SIGNER, or name one with `stakewallet keys add NAME --ledger --path PATH`.")
+	if !opts.JSON && opts.IO.IsStdoutTTY() {
+		fmt.Fprintln(opts.IO.ErrOut, "Sign with --signer SIGNER, or name one with `stakewallet keys add NAME --ledger --path PATH`.")
 	}
 	return nil
 }

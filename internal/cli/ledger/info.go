@@ -3,10 +3,12 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 )
@@ -17,10 +19,19 @@ import (
 // front.
 var minEIP1559 = ledgerapp.Version{Major: 1, Minor: 9, Patch: 0}
 
-type infoOptions struct{ f *cmdutil.Factory }
+// InfoOptions are the inputs of `ledger info`.
+type InfoOptions struct {
+	IO      *iostreams.IOStreams
+	OpenApp OpenAppFunc
+	JSON    bool
 
-func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
-	o := &infoOptions{f: f}
+	// Transport is --ledger-transport: hid or tcp://HOST:PORT.
+	Transport string
+}
+
+// NewCmdInfo returns `ledger info`; runF replaces its body in tests.
+func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Command {
+	opts := &InfoOptions{IO: f.IO, OpenApp: openAppFrom(f)}
 	return &cobra.Command{
 		Use:   "info",
 		Short: "Show the connected Ledger: transport, model, Ethereum app version and settings",
@@ -36,13 +47,18 @@ not in the Ethereum app.`,
   stakewallet ledger info --ledger-transport tcp://127.0.0.1:9999`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInfo(cmd.Context(), o)
+			opts.JSON = f.Flags.JSON
+			opts.Transport = f.Flags.LedgerTransport
+			if runF != nil {
+				return runF(opts)
+			}
+			return infoRun(cmd.Context(), opts)
 		},
 	}
 }
 
-// infoJSON is `ledger info --json`.
-type infoJSON struct {
+// InfoResult is `ledger info`.
+type InfoResult struct {
 	Transport    string `json:"transport"`
 	Device       string `json:"device"`
 	Model        string `json:"model"`
@@ -53,10 +69,28 @@ type infoJSON struct {
 	EIP1559      bool   `json:"eip1559"`
 }
 
-func runInfo(ctx context.Context, o *infoOptions) error {
+// RenderHuman implements output.Human.
+func (r *InfoResult) RenderHuman(w io.Writer, st output.Styles) {
+	blind := "off: staking, unstaking and claiming will be refused until you turn it on (Ethereum app > Settings > Blind signing)"
+	if r.BlindSigning {
+		blind = "on"
+	}
+	eip1559 := "yes"
+	if !r.EIP1559 {
+		eip1559 = "no: update the Ethereum app with Ledger Live (" + minEIP1559.String() + " or newer)"
+	}
+	model := r.Model
+	if r.ProductID != "" {
+		model += " (product " + r.ProductID + ")"
+	}
+	(&output.KV{}).Add("transport", r.Transport).Add("device", r.Device).Add("model", model).
+		Add("app", r.App+" "+r.AppVersion).Add("blind signing", blind).Add("EIP-1559", eip1559).Render(w, st)
+}
+
+func infoRun(ctx context.Context, opts *InfoOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, deviceTimeout)
 	defer cancel()
-	app, err := openApp(ctx, o.f)
+	app, err := opts.OpenApp(ctx, opts.Transport)
 	if err != nil {
 		return err
 	}
@@ -65,7 +99,7 @@ func runInfo(ctx context.Context, o *infoOptions) error {
 	if err != nil {
 		return err
 	}
-	doc := infoJSON{
+	res := &InfoResult{
 		Transport:    info.Transport.Kind,
 		Device:       info.Transport.Path,
 		Model:        info.Transport.Model,
@@ -75,27 +109,7 @@ func runInfo(ctx context.Context, o *infoOptions) error {
 		EIP1559:      info.Config.Version.AtLeast(minEIP1559),
 	}
 	if info.Transport.Kind == "hid" {
-		doc.ProductID = fmt.Sprintf("0x%04x", info.Transport.ProductID)
+		res.ProductID = fmt.Sprintf("0x%04x", info.Transport.ProductID)
 	}
-	if o.f.Flags.JSON {
-		return output.JSON(o.f.IO.Out, doc)
-	}
-	st := output.NewStyles(o.f.IO)
-	blind := "off: staking, unstaking and claiming will be refused until you turn it on (Ethereum app > Settings > Blind signing)"
-	if doc.BlindSigning {
-		blind = "on"
-	}
-	eip1559 := "yes"
-	if !doc.EIP1559 {
-		eip1559 = "no: update the Ethereum app with Ledger Live (" + minEIP1559.String() + " or newer)"
-	}
-	model := doc.Model
-	if doc.ProductID != "" {
-		model += " (product " + doc.ProductID + ")"
-	}
-	kv := &output.KV{}
-	kv.Add("transport", doc.Transport).Add("device", doc.Device).Add("model", model).
-		Add("app", doc.App+" "+doc.AppVersion).Add("blind signing", blind).Add("EIP-1559", eip1559)
-	kv.Render(o.f.IO.Out, st)
-	return nil
+	return output.Print(opts.IO, opts.JSON, res)
 }

@@ -41,12 +41,16 @@ path), or register one under a name with 'stakewallet keys add NAME --ledger'.`,
   stakewallet ledger addresses --scheme legacy --json
   stakewallet stake 1 --signer ledger:1`,
 	}
-	cmd.AddCommand(newCmdAddresses(f), newCmdInfo(f))
+	cmd.AddCommand(NewCmdAddresses(f, nil), NewCmdInfo(f, nil))
 	return cmd
 }
 
-// openApp connects to the device selected by --ledger-transport, with the
-// CLI's progress and notices.
-func openApp(ctx context.Context, f *cmdutil.Factory) (*ledgerapp.App, error) {
-	return ledgerbackend.New(f.IO).OpenApp(ctx, f.Flags.LedgerTransport)
+// OpenAppFunc connects to the device at a --ledger-transport value and
+// checks that the Ethereum app is open.
+type OpenAppFunc func(ctx context.Context, transport string) (*ledgerapp.App, error)
+
+// openAppFrom is the CLI's way to reach the device: with its progress
+// line and notices on f's stderr.
+func openAppFrom(f *cmdutil.Factory) OpenAppFunc {
+	return ledgerbackend.New(f.IO).OpenApp
 }

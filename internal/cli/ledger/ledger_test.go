@@ -12,17 +12,17 @@ import (
 func TestAddressesValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		o    addressesOptions
+		o    AddressesOptions
 		ok   bool
 	}{
-		{"defaults", addressesOptions{count: 5, scheme: "live"}, true},
-		{"legacy from 10", addressesOptions{count: 3, start: 10, scheme: "legacy"}, true},
-		{"most", addressesOptions{count: maxCount, scheme: "live"}, true},
-		{"zero", addressesOptions{count: 0, scheme: "live"}, false},
-		{"too many", addressesOptions{count: maxCount + 1, scheme: "live"}, false},
-		{"negative start", addressesOptions{count: 1, start: -1, scheme: "live"}, false},
-		{"past the hardened range", addressesOptions{count: 2, start: 1<<31 - 1, scheme: "live"}, false},
-		{"unknown scheme", addressesOptions{count: 1, scheme: "bip44"}, false},
+		{"defaults", AddressesOptions{Count: 5, Scheme: "live"}, true},
+		{"legacy from 10", AddressesOptions{Count: 3, Start: 10, Scheme: "legacy"}, true},
+		{"most", AddressesOptions{Count: maxCount, Scheme: "live"}, true},
+		{"zero", AddressesOptions{Count: 0, Scheme: "live"}, false},
+		{"too many", AddressesOptions{Count: maxCount + 1, Scheme: "live"}, false},
+		{"negative start", AddressesOptions{Count: 1, Start: -1, Scheme: "live"}, false},
+		{"past the hardened range", AddressesOptions{Count: 2, Start: 1<<31 - 1, Scheme: "live"}, false},
+		{"unknown scheme", AddressesOptions{Count: 1, Scheme: "bip44"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,10 +66,9 @@ func stakeRun(ctx context.Context, opts *StakeOptions) error {
 	if err != nil {
 		return err
 	}
-	native := net.Native()
-	value, err := amount.ParsePositive(opts.Amount, native.Decimals)
+	value, err := Amount(opts.Amount, net.Native())
 	if err != nil {
-		return cmdutil.BadInput(err)
+		return err
 	}
 	var referral common.Address
 	if opts.Referral != "" {

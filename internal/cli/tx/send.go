@@ -19,6 +19,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
@@ -29,14 +30,22 @@ import (
 // ~128 KiB (the txpool's limit) in hex, twice that, plus JSON around it.
 const maxRawSize = 1 << 20
 
-type sendOptions struct {
-	f    *cmdutil.Factory
-	file string
+// SendOptions are tx send's inputs. Of the transaction flags it uses
+// --yes, --dry-run, --timeout and --confirmations: the nonce, gas and fees
+// of a signed transaction are fixed.
+type SendOptions struct {
+	txcmd.Deps
+	JSON bool
+	Tx   cmdutil.TxFlags
+
+	// File holds the signed transaction; "-" is stdin.
+	File string
 }
 
-func newCmdSend(f *cmdutil.Factory) *cobra.Command {
-	o := &sendOptions{f: f}
-	return &cobra.Command{
+// NewCmdSend returns tx send; runF replaces its body in tests.
+func NewCmdSend(f *cmdutil.Factory, runF func(*SendOptions) error) *cobra.Command {
+	opts := &SendOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
+	cmd := &cobra.Command{
 		Use:   "send FILE",
 		Short: "Broadcast a signed raw transaction and wait for it",
 		Long: `Broadcast a transaction that is already signed: signed offline, by another
@@ -48,16 +57,49 @@ The transaction's chain ID must be the network's (exit 3 otherwise). It is
 previewed and confirmed (--yes to skip), journaled, broadcast and waited for
 like every transaction; sending the same signed bytes again is harmless (the
 hash is the same). One that is mined already is reported, not sent; one
-whose nonce is already used is refused (exit 2). No --signer is needed.`,
+whose nonce is already used is refused (exit 2). No --signer is needed.
+--nonce, --gas-limit, --max-fee and --priority-fee are refused: they are
+part of what was signed.`,
 		Example: `  cast mktx … > signed.hex && stakewallet tx send signed.hex
   stakewallet tx send ~/.config/stakewallet/journal/1-0x5c50….json --yes
   echo 0x02f8… | stakewallet tx send - --yes --json`,
 		Args: cmdutil.ExactArgs(1, "FILE (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.file = args[0]
-			return runSend(cmd.Context(), o)
+			opts.File = args[0]
+			opts.JSON = f.Flags.JSON
+			if runF != nil {
+				return runF(opts)
+			}
+			return sendRun(cmd.Context(), opts)
 		},
 	}
+	cmdutil.AddTxFlags(cmd, &opts.Tx)
+	return cmd
+}
+
+// checkSendFlags refuses the transaction flags that would change what was
+// signed: they cannot apply, and ignoring them would mislead.
+func checkSendFlags(t cmdutil.TxFlags) error {
+	var bad []string
+	if t.Nonce >= 0 {
+		bad = append(bad, "--nonce")
+	}
+	if t.GasLimit != 0 {
+		bad = append(bad, "--gas-limit")
+	}
+	if t.MaxFee != "" {
+		bad = append(bad, "--max-fee")
+	}
+	if t.PriorityFee != "" {
+		bad = append(bad, "--priority-fee")
+	}
+	if len(bad) > 0 {
+		return cmdutil.BadInputf("%s cannot be used with tx send: the transaction is signed, its nonce, gas and fees are fixed (re-sign it, or use tx speedup once it is sent)", strings.Join(bad, ", "))
+	}
+	if t.Confirmations == 0 {
+		return cmdutil.BadInputf("--confirmations must be at least 1")
+	}
+	return nil
 }
 
 // readRaw reads FILE or stdin, bounded.
@@ -126,9 +168,11 @@ func decodeSigned(data []byte) (*types.Transaction, common.Address, error) {
 	return tx, from, nil
 }
 
-func runSend(ctx context.Context, o *sendOptions) error {
-	f := o.f
-	data, err := readRaw(o.file, f.IO.In)
+func sendRun(ctx context.Context, opts *SendOptions) error {
+	if err := checkSendFlags(opts.Tx); err != nil {
+		return err
+	}
+	data, err := readRaw(opts.File, opts.IO.In)
 	if err != nil {
 		return err
 	}
@@ -136,10 +180,7 @@ func runSend(ctx context.Context, o *sendOptions) error {
 	if err != nil {
 		return err
 	}
-	if f.Flags.Confirmations == 0 {
-		return cmdutil.BadInputf("--confirmations must be at least 1")
-	}
-	net, err := f.Network()
+	net, err := opts.Network()
 	if err != nil {
 		return err
 	}
@@ -149,11 +190,11 @@ func runSend(ctx context.Context, o *sendOptions) error {
 		return fmt.Errorf("%w: transaction %s is signed for chain %s, but network %s is chain %d; use the matching --network",
 			txflow.ErrWrongChain, tx.Hash().Hex(), tx.ChainId(), net.Name, net.ChainID)
 	}
-	c, err := f.Chain(ctx)
+	c, err := opts.Chain(ctx)
 	if err != nil {
 		return err
 	}
-	j, err := openJournal(f)
+	j, err := openJournal(opts.Deps)
 	if err != nil {
 		return err
 	}
@@ -170,17 +211,17 @@ func runSend(ctx context.Context, o *sendOptions) error {
 			return err
 		}
 	}
-	dec := newDecoder(ctx, f)
+	dec := newDecoder(ctx, opts.Deps)
 	step := txflow.StepOf(tx, "send", describeRaw(net, tx))
 	if entry != nil {
 		step.Call.Action, step.Call.Description = entry.Action, entry.Description
 	}
-	s := &sendView{f: f, net: net, from: from, tx: tx, dec: dec}
+	s := &sendView{opts: opts, net: net, from: from, tx: tx, dec: dec, step: step, obs: obs}
 	switch obs.Seen {
 	case seenIncluded:
 		// Idempotent: a script that retries a send gets the result, and
 		// nothing goes out twice.
-		fmt.Fprintf(f.IO.ErrOut, "Transaction %s is already mined (block %s); nothing was sent.\n", tx.Hash().Hex(), obs.Receipt.BlockNumber)
+		fmt.Fprintf(opts.IO.ErrOut, "Transaction %s is already mined (block %s); nothing was sent.\n", tx.Hash().Hex(), obs.Receipt.BlockNumber)
 		res := &txflow.Result{Step: step, Hash: tx.Hash(), Receipt: obs.Receipt}
 		if obs.Receipt.Status != types.ReceiptStatusSuccessful {
 			// The same exit (4) as when this send had mined it.
@@ -192,23 +233,15 @@ func runSend(ctx context.Context, o *sendOptions) error {
 		return cmdutil.WithExit(cmdutil.ExitBadInput, "nonce_used", fmt.Errorf(
 			"nonce %d of %s is already used by another transaction: %s can never be mined; nothing was sent", tx.Nonce(), from.Hex(), tx.Hash().Hex()))
 	}
-	if f.Flags.DryRun {
-		if f.Flags.JSON {
-			t := s.txJSON(&txflow.Result{Step: step, Hash: tx.Hash()})
-			t["status"] = "unsent"
-			doc := s.base()
-			doc["dryRun"] = true
-			doc["transactions"] = []map[string]any{t}
-			return output.JSON(f.IO.Out, doc)
-		}
-		st := output.NewStyles(f.IO)
-		s.preview(f.IO.Out, st, step, obs)
-		fmt.Fprintln(f.IO.Out, st.Dim.Render("Dry run: nothing was sent."))
-		return nil
+	if opts.Tx.DryRun {
+		res := s.result(&txflow.Result{Step: step, Hash: tx.Hash()})
+		res.DryRun = true
+		res.Transactions[0].Status = "unsent"
+		return output.Print(opts.IO, opts.JSON, res)
 	}
-	if !f.Flags.Yes {
-		s.preview(f.IO.ErrOut, output.NewStyles(f.IO), step, obs)
-		ok, err := f.IO.Confirm("Broadcast?")
+	if !opts.Tx.Yes {
+		s.preview(opts.IO.ErrOut, output.NewStyles(opts.IO))
+		ok, err := opts.IO.Confirm("Broadcast?")
 		if errors.Is(err, iostreams.ErrNoTTY) {
 			return cmdutil.WithExit(cmdutil.ExitNeedsInput, "confirmation_required",
 				errors.New("confirmation needed but stdin is not a terminal: re-run with --yes to broadcast without asking (nothing was sent)"))
@@ -223,22 +256,22 @@ func runSend(ctx context.Context, o *sendOptions) error {
 	flow := txflow.New(c, j, txflow.Options{
 		Network:       net.Name,
 		ChainID:       new(big.Int).SetUint64(net.ChainID),
-		Confirmations: f.Flags.Confirmations,
-		Timeout:       f.Flags.Timeout,
+		Confirmations: opts.Tx.Confirmations,
+		Timeout:       opts.Tx.Timeout,
 		RevertData:    abidecode.RevertData,
 		DecodeRevert:  dec.revert,
 	})
 	hooks := txflow.Hooks{
 		Sent: func(_ int, h common.Hash) {
-			f.IO.StartProgress(fmt.Sprintf("Waiting for %s to be mined", h.Hex()))
-			if !f.IO.IsStderrTTY() && !f.Flags.JSON {
-				fmt.Fprintf(f.IO.ErrOut, "sent %s: %s\n", step.Call.Action, h.Hex())
+			opts.IO.StartProgress(fmt.Sprintf("Waiting for %s to be mined", h.Hex()))
+			if !opts.IO.IsStderrTTY() && !opts.JSON {
+				fmt.Fprintf(opts.IO.ErrOut, "sent %s: %s\n", step.Call.Action, h.Hex())
 			}
 		},
 	}
-	f.IO.StartProgress("Broadcasting " + tx.Hash().Hex())
+	opts.IO.StartProgress("Broadcasting " + tx.Hash().Hex())
 	res, err := flow.SendSigned(ctx, tx, step.Call.Action, step.Call.Description, hooks)
-	f.IO.StopProgress()
+	opts.IO.StopProgress()
 	return s.done(res, err)
 }
 
@@ -246,33 +279,37 @@ func describeRaw(net *config.Network, tx *types.Transaction) string {
 	if tx.To() == nil {
 		return fmt.Sprintf("Create a contract (raw transaction, nonce %d)", tx.Nonce())
 	}
-	d := fmt.Sprintf("Send %s to %s", amount.FormatUnits(tx.Value(), 18, net.NativeSymbol), tx.To().Hex())
+	native := net.Native()
+	d := fmt.Sprintf("Send %s to %s", amount.FormatUnits(tx.Value(), native.Decimals, native.Symbol), tx.To().Hex())
 	if len(tx.Data()) >= 4 {
 		d += fmt.Sprintf(" calling 0x%x", tx.Data()[:4])
 	}
 	return d + fmt.Sprintf(" (raw transaction, nonce %d)", tx.Nonce())
 }
 
-// sendView renders tx send's preview and result.
+// sendView is what tx send's preview and result render from.
 type sendView struct {
-	f    *cmdutil.Factory
+	opts *SendOptions
 	net  *config.Network
 	from common.Address
 	tx   *types.Transaction
 	dec  *decoder
+	step *txflow.Step
+	obs  *observation
 }
 
 func (s *sendView) native(v *big.Int) string {
-	return amount.FormatUnits(v, 18, s.net.NativeSymbol)
+	n := s.net.Native()
+	return amount.FormatUnits(v, n.Decimals, n.Symbol)
 }
 
-func (s *sendView) preview(w io.Writer, st output.Styles, step *txflow.Step, obs *observation) {
+func (s *sendView) preview(w io.Writer, st output.Styles) {
 	tx := s.tx
 	fmt.Fprintln(w, st.Title.Render("Broadcast signed transaction "+tx.Hash().Hex()))
 	kv := &output.KV{}
 	kv.Add("network", fmt.Sprintf("%s (chain ID %d)", s.net.Name, s.net.ChainID))
 	kv.Add("from", s.from.Hex())
-	kv.Add("description", step.Call.Description)
+	kv.Add("description", s.step.Call.Description)
 	if tx.To() != nil {
 		kv.Add("to", tx.To().Hex())
 	}
@@ -284,61 +321,85 @@ func (s *sendView) preview(w io.Writer, st output.Styles, step *txflow.Step, obs
 	kv.Add("gas limit", strconv.FormatUint(tx.Gas(), 10))
 	kv.Add("max fee", fmt.Sprintf("%s (%s gwei/gas max, %s gwei tip)",
 		s.native(new(big.Int).Mul(new(big.Int).SetUint64(tx.Gas()), tx.GasFeeCap())), amount.Format(tx.GasFeeCap(), 9), amount.Format(tx.GasTipCap(), 9)))
-	if obs.Seen == seenMempool {
+	if s.obs.Seen == seenMempool {
 		kv.Add("note", "the node already has it; broadcasting again is harmless")
 	}
 	kv.Render(w, st)
 }
 
-func (s *sendView) base() map[string]any {
-	return map[string]any{
-		"action":  "send",
-		"network": s.net.Name,
-		"chainId": s.net.ChainID,
-		"from":    s.from.Hex(),
-	}
+// SendResult is tx send's result: the one transaction, as sent (or, on a
+// dry run, as it would be: status "unsent").
+type SendResult struct {
+	Action       string   `json:"action"`
+	Network      string   `json:"network"`
+	ChainID      uint64   `json:"chainId"`
+	From         string   `json:"from"`
+	DryRun       bool     `json:"dryRun,omitempty"`
+	Transactions []SentTx `json:"transactions"`
+
+	view *sendView
+	sent *txflow.Result
 }
 
-func (s *sendView) txJSON(r *txflow.Result) map[string]any {
-	m := map[string]any{
-		"action":      r.Step.Call.Action,
-		"description": r.Step.Call.Description,
-		"txHash":      r.Hash.Hex(),
-		"nonce":       s.tx.Nonce(),
-		"status":      "pending",
-		"blockNumber": nil,
+// SentTx is the transaction of tx send.
+type SentTx struct {
+	Action      string `json:"action"`
+	Description string `json:"description"`
+	TxHash      string `json:"txHash"`
+	Nonce       uint64 `json:"nonce"`
+	// Status is unsent (dry run), pending, success or reverted.
+	Status string `json:"status"`
+	// BlockNumber is null until mined.
+	BlockNumber       *uint64 `json:"blockNumber"`
+	GasUsed           *uint64 `json:"gasUsed,omitempty"`
+	EffectiveGasPrice string  `json:"effectiveGasPrice,omitempty"`
+	// Events is present once mined, an empty list when there are none.
+	Events *[]abidecode.Event `json:"events,omitempty"`
+}
+
+func (s *sendView) result(r *txflow.Result) *SendResult {
+	t := SentTx{
+		Action: r.Step.Call.Action, Description: r.Step.Call.Description,
+		TxHash: r.Hash.Hex(), Nonce: s.tx.Nonce(), Status: "pending",
 	}
 	if rc := r.Receipt; rc != nil {
-		m["status"] = receiptStatus(rc)
-		m["blockNumber"] = rc.BlockNumber.Uint64()
-		m["gasUsed"] = rc.GasUsed
+		bn, gas := rc.BlockNumber.Uint64(), rc.GasUsed
+		t.Status, t.BlockNumber, t.GasUsed = receiptStatus(rc), &bn, &gas
 		if rc.EffectiveGasPrice != nil {
-			m["effectiveGasPrice"] = rc.EffectiveGasPrice.String()
+			t.EffectiveGasPrice = rc.EffectiveGasPrice.String()
 		}
-		m["events"] = abidecode.DecodeLogs(rc.Logs, s.dec.abis...)
+		events := abidecode.DecodeLogs(rc.Logs, s.dec.abis...)
+		t.Events = &events
 	}
-	return m
+	return &SendResult{
+		Action: "send", Network: s.net.Name, ChainID: s.net.ChainID, From: s.from.Hex(),
+		Transactions: []SentTx{t}, view: s, sent: r,
+	}
 }
 
-// done prints the outcome: the transaction JSON on success, and on an
-// error after broadcast the transaction on stderr before the error, so its
-// hash is never lost.
+// done prints the outcome: the result on success, and on an error after
+// broadcast the transaction on stderr before the error, so its hash is
+// never lost.
 func (s *sendView) done(res *txflow.Result, runErr error) error {
-	io, st := s.f.IO, output.NewStyles(s.f.IO)
+	ios := s.opts.IO
 	if runErr != nil {
-		if res != nil && !s.f.Flags.JSON {
-			s.renderTx(io.ErrOut, st, res)
+		if res != nil && !s.opts.JSON {
+			s.renderTx(ios.ErrOut, output.NewStyles(ios), res)
 		}
 		return runErr
 	}
-	if s.f.Flags.JSON {
-		doc := s.base()
-		doc["transactions"] = []map[string]any{s.txJSON(res)}
-		return output.JSON(io.Out, doc)
+	return output.Print(ios, s.opts.JSON, s.result(res))
+}
+
+// RenderHuman implements output.Human.
+func (r *SendResult) RenderHuman(w io.Writer, st output.Styles) {
+	if r.DryRun {
+		r.view.preview(w, st)
+		fmt.Fprintln(w, st.Dim.Render("Dry run: nothing was sent."))
+		return
 	}
-	fmt.Fprintln(io.Out, st.OK.Render("✓ ")+st.Title.Render(res.Step.Call.Description))
-	s.renderTx(io.Out, st, res)
-	return nil
+	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(r.sent.Step.Call.Description))
+	r.view.renderTx(w, st, r.sent)
 }
 
 func (s *sendView) renderTx(w io.Writer, st output.Styles, r *txflow.Result) {

@@ -275,7 +275,7 @@ func TestFeeOverrides(t *testing.T) {
 		{"0.0000000001", "", nil, nil, true}, // below 1 wei
 	}
 	for _, tt := range tests {
-		got, err := feeOverrides(&cmdutil.GlobalFlags{PriorityFee: tt.tip, MaxFee: tt.max})
+		got, err := feeOverrides(cmdutil.TxFlags{PriorityFee: tt.tip, MaxFee: tt.max})
 		if tt.bad {
 			var ee *cmdutil.ExitError
 			if !errors.As(err, &ee) || ee.Code != cmdutil.ExitBadInput {
@@ -300,21 +300,21 @@ func sameBig(a, b *big.Int) bool {
 }
 
 // The replacement's nonce, gas and fees reach txcmd through a copy of the
-// flags, exactly (gwei strings parse back to the same wei), and the
-// caller's flags are left alone.
+// env's transaction flags, exactly (gwei strings parse back to the same
+// wei), and the caller's env is left alone.
 func TestWithOverrides(t *testing.T) {
-	user := &cmdutil.GlobalFlags{Nonce: -1, MaxFee: "7"}
-	env := &txcmd.Env{F: &cmdutil.Factory{Flags: user}}
+	user := cmdutil.TxFlags{Nonce: -1, MaxFee: "7", Yes: true}
+	env := &txcmd.Env{Tx: user}
 	fees := txflow.Fees{Tip: big.NewInt(2), MaxFee: big.NewInt(1_285_051_739)}
 	out := withOverrides(env, 42, 70927, fees)
-	g := out.F.Flags
-	if g.Nonce != 42 || g.GasLimit != 70927 || g.MaxFee != "1.285051739" || g.PriorityFee != "0.000000002" {
+	g := out.Tx
+	if g.Nonce != 42 || g.GasLimit != 70927 || g.MaxFee != "1.285051739" || g.PriorityFee != "0.000000002" || !g.Yes {
 		t.Errorf("overrides = %+v", g)
 	}
-	if user.Nonce != -1 || user.MaxFee != "7" || user.GasLimit != 0 {
-		t.Errorf("caller's flags changed: %+v", user)
+	if env.Tx != user {
+		t.Errorf("caller's flags changed: %+v", env.Tx)
 	}
-	if env.F.Flags != user {
-		t.Error("caller's env now points at other flags")
+	if out == env {
+		t.Error("withOverrides returned the caller's env")
 	}
 }

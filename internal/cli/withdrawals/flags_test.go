@@ -1,6 +1,7 @@
 package withdrawals
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -105,7 +106,7 @@ func TestNewCmdWait(t *testing.T) {
 			if got == nil {
 				t.Fatal("runF did not run")
 			}
-			if !equalStrings(got.IDs, tt.want.IDs) || got.Owner != tt.want.Owner || got.ProtocolName != tt.want.ProtocolName ||
+			if !slices.Equal(got.IDs, tt.want.IDs) || got.Owner != tt.want.Owner || got.ProtocolName != tt.want.ProtocolName ||
 				got.Claim != tt.want.Claim || got.Interval != tt.want.Interval || got.JSON != tt.want.JSON || got.Tx != tt.want.Tx {
 				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
 			}
@@ -127,16 +128,4 @@ func TestWaitIsUnderWithdrawals(t *testing.T) {
 			t.Errorf("wait has no --%s", flag)
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

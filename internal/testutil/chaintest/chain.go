@@ -217,7 +217,7 @@ func (o *oneOrMany[T]) UnmarshalJSON(data []byte) error {
 }
 
 func (n *Node) getLogs(q filterQuery) ([]*types.Log, error) {
-	blocks := n.blocks
+	var blocks []*block
 	if q.BlockHash != nil {
 		b := n.byHash[*q.BlockHash]
 		if b == nil {

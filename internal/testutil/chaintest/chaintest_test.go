@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 
@@ -324,6 +326,21 @@ func TestSendAndWait(t *testing.T) {
 	if err != nil || new(big.Int).SetBytes(out).Int64() != 42 {
 		t.Errorf("get(7) after set = %x, %v", out, err)
 	}
+	// A block on top lets the wait check that the receipt's block is
+	// canonical, by comparing hashes the node serves.
+	node.Mine(1)
+	if r2, err := client.WaitForReceipt(ctx, tx.Hash(), 2, 10*time.Millisecond); err != nil || r2.BlockHash != r.BlockHash {
+		t.Errorf("WaitForReceipt with 2 confirmations = %v, %v", r2, err)
+	}
+	rc, err := rpc.Dial(node.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	blk, err := ethclient.NewClient(rc).BlockByNumber(ctx, big.NewInt(1))
+	if err != nil || blk.Hash() != r.BlockHash || len(blk.Transactions()) != 1 || blk.Transactions()[0].Hash() != tx.Hash() {
+		t.Errorf("BlockByNumber(1) = %v, %v", blk, err)
+	}
 	got, pending, err := client.TransactionByHash(ctx, tx.Hash())
 	if err != nil || pending || got.Hash() != tx.Hash() {
 		t.Errorf("TransactionByHash = %v, pending %v, %v", got, pending, err)
@@ -497,5 +514,83 @@ func TestFilterLogs(t *testing.T) {
 				t.Errorf("keys = %v, want %v", got, tt.wantK)
 			}
 		})
+	}
+}
+
+func TestEstimateGas(t *testing.T) {
+	node, client := setup(t)
+	ctx := context.Background()
+	node.SetDefaultGas(70_000) // after Handle: applies to methods without SetGas
+	node.SetGas(storeAddr, storeABI, "set", 80_000)
+	eoa := common.HexToAddress("0x00000000000000000000000000000000000000ee")
+	tests := []struct {
+		name string
+		msg  ethereum.CallMsg
+		want uint64
+	}{
+		{"plain transfer", ethereum.CallMsg{To: &eoa, Value: big.NewInt(1)}, chaintest.TransferGas},
+		{"revert", ethereum.CallMsg{To: &storeAddr, Data: pack(t, "get", big.NewInt(0))}, 0}, // NO_KEY
+		{"method gas", ethereum.CallMsg{To: &storeAddr, Data: pack(t, "set", big.NewInt(1), big.NewInt(1))}, 80_000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gas, err := client.EstimateGas(ctx, tt.msg)
+			if tt.want == 0 {
+				if err == nil {
+					t.Errorf("EstimateGas = %d, want the revert", gas)
+				}
+				return
+			}
+			if err != nil || gas != tt.want {
+				t.Errorf("EstimateGas = %d, %v; want %d", gas, err, tt.want)
+			}
+		})
+	}
+	node.Handle(storeAddr, storeABI, "forgotten", func(*chaintest.Ctx, []any) ([]any, error) { return nil, nil })
+	if gas, err := client.EstimateGas(ctx, ethereum.CallMsg{To: &storeAddr, Data: pack(t, "forgotten")}); err != nil || gas != 70_000 {
+		t.Errorf("EstimateGas(forgotten) = %d, %v; want the default 70000", gas, err)
+	}
+}
+
+// TestConcurrentUse sends from several accounts at once while others read;
+// run it with -race.
+func TestConcurrentUse(t *testing.T) {
+	node, client := setup(t)
+	ctx := context.Background()
+	const senders, each = 4, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, senders*each*2)
+	for i := range senders {
+		key, addr := newKey(t)
+		node.SetBalance(addr, big.NewInt(params.Ether))
+		var txs []*types.Transaction
+		for n := range each {
+			txs = append(txs, sign(t, key, chainID, &types.DynamicFeeTx{Nonce: uint64(n), GasTipCap: gwei(1), GasFeeCap: gwei(3),
+				Gas: 100_000, To: &storeAddr, Data: pack(t, "set", big.NewInt(int64(i)), big.NewInt(int64(n+1)))}))
+		}
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for _, tx := range txs {
+				errs <- client.SendTransaction(ctx, tx)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range each {
+				_, err := client.BlockNumber(ctx)
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := len(node.Sent()); got != senders*each || node.BlockNumber() != senders*each {
+		t.Errorf("%d sent, head %d; want %d each", got, node.BlockNumber(), senders*each)
 	}
 }

@@ -26,7 +26,7 @@ type handler struct {
 	name    string
 	method  *abi.Method // nil for receive()
 	payable bool
-	gas     uint64
+	gas     uint64 // 0: the node's default
 	fn      HandlerFunc
 }
 
@@ -201,31 +201,35 @@ func (n *Node) exec(c *Ctx, data []byte) ([]byte, uint64, error) {
 	if h == nil {
 		return nil, 0, n.unhandled(c.To, data)
 	}
+	gas := h.gas
+	if gas == 0 {
+		gas = n.defaultGas
+	}
 	if c.Value.Sign() > 0 && !h.payable {
-		return nil, h.gas, &Revert{} // as solc's check for non-payable functions
+		return nil, gas, &Revert{} // as solc's check for non-payable functions
 	}
 	var args []any
 	if h.method != nil {
 		var err error
 		if args, err = h.method.Inputs.Unpack(data[4:]); err != nil {
-			return nil, h.gas, &Revert{} // as solc's ABI decoder on bad calldata
+			return nil, gas, &Revert{} // as solc's ABI decoder on bad calldata
 		}
 	}
 	outs, err := n.invoke(h, c, args)
 	if err != nil {
-		return nil, h.gas, err
+		return nil, gas, err
 	}
 	if c.err != nil {
-		return nil, h.gas, n.bug(h, c, c.err)
+		return nil, gas, n.bug(h, c, c.err)
 	}
 	if h.method == nil {
-		return nil, h.gas, nil
+		return nil, gas, nil
 	}
 	out, err := h.method.Outputs.Pack(outs...)
 	if err != nil {
-		return nil, h.gas, n.bug(h, c, fmt.Errorf("outputs do not fit the ABI: %w", err))
+		return nil, gas, n.bug(h, c, fmt.Errorf("outputs do not fit the ABI: %w", err))
 	}
-	return out, h.gas, nil
+	return out, gas, nil
 }
 
 func (n *Node) invoke(h *handler, c *Ctx, args []any) (outs []any, err error) {

@@ -107,7 +107,6 @@ func (n *Node) Handle(addr common.Address, contractABI *abi.ABI, method string, 
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	h.gas = n.defaultGas
 	ct := n.contracts[addr]
 	if ct == nil {
 		ct = &contract{methods: map[[4]byte]*handler{}}
@@ -146,7 +145,8 @@ func (n *Node) SetGas(addr common.Address, contractABI *abi.ABI, method string, 
 	h.gas = gas
 }
 
-// SetDefaultGas sets the gas of methods registered after it without SetGas.
+// SetDefaultGas sets the gas of handled methods without SetGas
+// (DefaultGas until then).
 func (n *Node) SetDefaultGas(gas uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()

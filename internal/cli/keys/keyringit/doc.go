@@ -8,7 +8,9 @@
 //
 // Run them with a throwaway keyring:
 //
-//	scripts/with-keyring.sh go test -count=1 ./internal/keys/keyringit/
+//	scripts/test-keyring.sh
+//
+// which runs scripts/with-keyring.sh go test -count=1 ./internal/cli/keys/keyringit/.
 //
 // Without STAKEWALLET_KEYRING_IT=1 (which that script sets) the tests that
 // need a Secret Service skip; the no-Secret-Service tests always run on

@@ -19,12 +19,11 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	dbus "github.com/godbus/dbus/v5"
-	"github.com/spf13/cobra"
 	gokeyring "github.com/zalando/go-keyring"
 
-	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
-	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	clikeys "github.com/stakewallet/stakewallet/internal/cli/keys"
+	"github.com/stakewallet/stakewallet/internal/cli/root"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
@@ -42,7 +41,7 @@ const (
 func requireSecretService(t *testing.T) {
 	t.Helper()
 	if os.Getenv(itEnv) != "1" {
-		t.Skipf("needs a real Secret Service: run `scripts/with-keyring.sh go test -count=1 ./internal/keys/keyringit/` (it sets %s=1)", itEnv)
+		t.Skipf("needs a real Secret Service: run scripts/test-keyring.sh (it sets %s=1)", itEnv)
 	}
 }
 
@@ -73,22 +72,18 @@ func signAs(t *testing.T, s signer.Signer) common.Address {
 	return from
 }
 
-// runCLI runs `stakewallet ARGS` against keysDir, stdin not a terminal.
+// runCLI runs `stakewallet ARGS` against keysDir under the real root
+// command (global flags, flag errors), stdin not a terminal.
 func runCLI(t *testing.T, keysDir string, args ...string) (string, error) {
 	t.Helper()
-	io, out, errOut := iostreams.Test("")
-	f := &cmdutil.Factory{IO: io, Flags: &cmdutil.GlobalFlags{}}
+	f, streams := clitest.NewFactory("")
 	f.Keys = func() (*keys.Store, error) {
-		return keys.Open(keys.Options{Dir: keysDir, PasswordFile: f.Flags.PasswordFile, Prompter: io, KeyringTimeout: 10 * time.Second, Scrypt: keystore.Params{N: 16, P: 1}}) // cheapest scrypt: tests only
+		return keys.Open(keys.Options{Dir: keysDir, PasswordFile: f.Flags.PasswordFile, Prompter: f.IO, KeyringTimeout: 10 * time.Second, Scrypt: keystore.Params{N: 16, P: 1}}) // cheapest scrypt: tests only
 	}
-	root := &cobra.Command{Use: "stakewallet", SilenceUsage: true, SilenceErrors: true}
-	f.Flags.Register(root.PersistentFlags())
-	root.AddCommand(clikeys.NewCmdKeys(f))
-	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errOut)
-	err := root.ExecuteContext(context.Background())
-	return out.String() + errOut.String(), err
+	r := root.NewCmdRoot(f, clikeys.NewCmdKeys)
+	r.SetArgs(args)
+	err := r.ExecuteContext(context.Background())
+	return streams.Out.String() + streams.ErrOut.String(), err
 }
 
 // The keyring signer against gnome-keyring: store, read back what is

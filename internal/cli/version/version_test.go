@@ -1,0 +1,103 @@
+package version
+
+import (
+	"encoding/json"
+	"runtime"
+	"runtime/debug"
+	"testing"
+
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
+	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+)
+
+// TestNewCmdVersion: version takes --json and nothing else.
+func TestNewCmdVersion(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantJSON bool
+		wantCode int
+	}{
+		{name: "plain", args: nil},
+		{name: "json", args: []string{"--json"}, wantJSON: true},
+		{name: "an argument", args: []string{"1.0"}, wantCode: cmdutil.ExitBadInput},
+		{name: "--nonce", args: []string{"--nonce", "1"}, wantCode: cmdutil.ExitBadInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _ := clitest.NewFactory("")
+			f.Version = "v9.8.7"
+			var got *VersionOptions
+			err := clitest.Exec(f, NewCmdVersion(f, func(o *VersionOptions) error { got = o; return nil }), tt.args...)
+			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
+				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
+			}
+			if tt.wantCode != 0 {
+				if got != nil {
+					t.Error("runF ran after a usage error")
+				}
+				return
+			}
+			if got == nil || got.JSON != tt.wantJSON || got.Version != "v9.8.7" || got.IO != f.IO || got.BuildInfo == nil {
+				t.Errorf("options %+v", got)
+			}
+		})
+	}
+}
+
+// TestVersionOutput: the document has the keys it always had, filled from
+// the build info; people get one line with the commit cut to 12 digits.
+func TestVersionOutput(t *testing.T) {
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	withVCS := func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{
+			Settings: []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}},
+			Deps:     []*debug.Module{{Path: "github.com/spf13/cobra", Version: "v1.0.0"}, {Path: "github.com/ethereum/go-ethereum", Version: "v1.14.0"}},
+		}, true
+	}
+	none := func() (*debug.BuildInfo, bool) { return nil, false }
+	platform := runtime.GOOS + "/" + runtime.GOARCH + ", " + runtime.Version()
+	tests := []struct {
+		name      string
+		buildInfo func() (*debug.BuildInfo, bool)
+		wantDoc   VersionResult
+		wantHuman string
+	}{
+		{"with VCS data", withVCS,
+			VersionResult{Version: "v1.2.3", Commit: rev, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, GoEthereum: "v1.14.0"},
+			"stakewallet v1.2.3 (" + platform + ", commit 0123456789ab)\n"},
+		{"without build info", none,
+			VersionResult{Version: "v1.2.3", Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH},
+			"stakewallet v1.2.3 (" + platform + ")\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, streams := clitest.NewFactory("")
+			if err := versionRun(&VersionOptions{IO: f.IO, Version: "v1.2.3", BuildInfo: tt.buildInfo, JSON: true}); err != nil {
+				t.Fatal(err)
+			}
+			var keys map[string]any
+			if err := json.Unmarshal([]byte(streams.Out.String()), &keys); err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) != 6 {
+				t.Errorf("document %v: want the 6 keys version, commit, go, os, arch, goEthereum", keys)
+			}
+			var doc VersionResult
+			if err := json.Unmarshal([]byte(streams.Out.String()), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc != tt.wantDoc {
+				t.Errorf("document %+v\nwant     %+v", doc, tt.wantDoc)
+			}
+
+			f, streams = clitest.NewFactory("")
+			if err := versionRun(&VersionOptions{IO: f.IO, Version: "v1.2.3", BuildInfo: tt.buildInfo}); err != nil {
+				t.Fatal(err)
+			}
+			if streams.Out.String() != tt.wantHuman {
+				t.Errorf("human %q, want %q", streams.Out.String(), tt.wantHuman)
+			}
+		})
+	}
+}
