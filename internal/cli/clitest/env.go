@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/factory"
@@ -88,8 +89,13 @@ func NewEnv(t *testing.T, stdin string) *Env {
 		t.Setenv(k, v)
 	}
 	ios, out, errOut := iostreams.Test(stdin)
+	f := factory.New("test", ios)
+	// The global flags' defaults, from the environment above, for code
+	// that uses the factory without running a command (Exec registers
+	// them again on its root).
+	f.Flags.Register(pflag.NewFlagSet("env", pflag.ContinueOnError))
 	return &Env{
-		T: t, Node: node, Lido: lido, F: factory.New("test", ios), Streams: Streams{Out: out, ErrOut: errOut},
+		T: t, Node: node, Lido: lido, F: f, Streams: Streams{Out: out, ErrOut: errOut},
 		Home: home, PasswordFile: pw, Alice: alice.Address, Bob: bob.Address,
 	}
 }
