@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
@@ -329,37 +328,37 @@ func journalPending(t *testing.T, e *clitest.Env) {
 	}
 }
 
-// restaker plays a delegating protocol on top of the fake Lido: it takes
-// a target, knows the one to restake with from the claimed requests, and
-// records what restake asked of it (the target is dropped before Lido
-// builds its call, since Lido pools the stake).
-type restaker struct {
+// delegator plays a delegating protocol on top of the fake Lido: it takes
+// a target (by rule) and records the one restake staked with; the target
+// is dropped before Lido builds its call, since Lido pools the stake.
+type delegator struct {
 	protocol.Protocol
 	protocol.Requests
-	claimed []protocol.Withdrawal
-	target  string
+	rule   protocol.TargetRule
+	target string
 }
 
-func (r *restaker) Targets() protocol.TargetRule { return protocol.TargetOptional }
+func newDelegator(p protocol.Protocol, rule protocol.TargetRule) *delegator {
+	return &delegator{Protocol: p, Requests: p.(protocol.Requests), rule: rule}
+}
 
-func (r *restaker) Stake(ctx context.Context, req protocol.StakeRequest) ([]protocol.Call, error) {
-	r.target, req.Target = req.Target, ""
-	return r.Protocol.Stake(ctx, req)
+func (d *delegator) Targets() protocol.TargetRule { return d.rule }
+
+func (d *delegator) Stake(ctx context.Context, req protocol.StakeRequest) ([]protocol.Call, error) {
+	d.target, req.Target = req.Target, ""
+	return d.Protocol.Stake(ctx, req)
+}
+
+// restaker is a delegator that knows where claimed proceeds go back to.
+type restaker struct {
+	*delegator
+	claimed []protocol.Withdrawal
 }
 
 func (r *restaker) RestakeTarget(_ context.Context, _ common.Address, claimed []protocol.Withdrawal) (string, error) {
 	r.claimed = claimed
 	return "v9", nil
 }
-
-// needsTarget is a delegating protocol that is no Restaker: restake needs
-// --validator for it.
-type needsTarget struct {
-	protocol.Protocol
-	protocol.Requests
-}
-
-func (needsTarget) Targets() protocol.TargetRule { return protocol.TargetRequired }
 
 // noRequests is a protocol whose unstake pays out at once: nothing to claim.
 type noRequests struct{ protocol.Protocol }
@@ -385,7 +384,7 @@ func TestRestakeTargets(t *testing.T) {
 		id := e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
 		var r *restaker
 		withProtocol(e, func(p protocol.Protocol) protocol.Protocol {
-			r = &restaker{Protocol: p, Requests: p.(protocol.Requests)}
+			r = &restaker{delegator: newDelegator(p, protocol.TargetOptional)}
 			return r
 		})
 		if code := e.Run(restakeCmd, "--yes", "--json"); code != 0 {
@@ -406,10 +405,10 @@ func TestRestakeTargets(t *testing.T) {
 		msg  string
 	}{
 		{"restaker refuses --validator", func(p protocol.Protocol) protocol.Protocol {
-			return &restaker{Protocol: p, Requests: p.(protocol.Requests)}
+			return &restaker{delegator: newDelegator(p, protocol.TargetOptional)}
 		}, []string{"--validator", "v1", "--yes"}, "--validator is not taken"},
 		{"delegating protocol needs --validator", func(p protocol.Protocol) protocol.Protocol {
-			return needsTarget{Protocol: p, Requests: p.(protocol.Requests)}
+			return newDelegator(p, protocol.TargetRequired)
 		}, []string{"--yes"}, "pass --validator"},
 		{"no requests", func(p protocol.Protocol) protocol.Protocol { return noRequests{p} }, []string{"--yes"}, "cannot be restaken"},
 	}
@@ -428,42 +427,49 @@ func TestRestakeTargets(t *testing.T) {
 		})
 	}
 
-	// With --validator, the delegating protocol gets it.
+	// A delegating protocol that is no Restaker stakes with --validator.
 	t.Run("delegating protocol stakes with --validator", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
 		e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
-		var r *restaker
+		var d *delegator
 		withProtocol(e, func(p protocol.Protocol) protocol.Protocol {
-			// A restaker's Stake records the target; hide RestakeTarget so
-			// that the flag is what restake uses.
-			r = &restaker{Protocol: p, Requests: p.(protocol.Requests)}
-			return struct {
-				protocol.Requests
-				stakeRecorder
-			}{r, stakeRecorder{r}}
+			d = newDelegator(p, protocol.TargetRequired)
+			return d
 		})
 		if code := e.Run(restakeCmd, "--validator", "v3", "--yes", "--json"); code != 0 {
 			t.Fatalf("exit %d\n%s", code, e.ErrOut)
 		}
-		if r.target != "v3" || r.claimed != nil || len(e.Node.Sent()) != 2 {
-			t.Errorf("target %q, RestakeTarget called with %v, %d sent", r.target, r.claimed, len(e.Node.Sent()))
+		if d.target != "v3" || len(e.Node.Sent()) != 2 {
+			t.Errorf("target %q, %d sent", d.target, len(e.Node.Sent()))
 		}
 	})
 }
 
-// stakeRecorder exposes only a restaker's Protocol methods (its own Stake
-// and Targets), not RestakeTarget.
-type stakeRecorder struct{ r *restaker }
-
-func (s stakeRecorder) Name() string                    { return s.r.Name() }
-func (s stakeRecorder) DisplayName() string             { return s.r.DisplayName() }
-func (s stakeRecorder) Tokens() protocol.Tokens         { return s.r.Tokens() }
-func (s stakeRecorder) Unstaking() protocol.UnstakeKind { return s.r.Unstaking() }
-func (s stakeRecorder) Targets() protocol.TargetRule    { return s.r.Targets() }
-func (s stakeRecorder) ABI() *abi.ABI                   { return s.r.ABI() }
-func (s stakeRecorder) Stake(ctx context.Context, req protocol.StakeRequest) ([]protocol.Call, error) {
-	return s.r.Stake(ctx, req)
-}
-func (s stakeRecorder) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]protocol.Call, error) {
-	return s.r.Unstake(ctx, req)
+// TestRestakeStakeRefusedAfterClaim: when the stake is refused after the
+// claim was mined (staking paused), the claim's transaction is shown on
+// stderr, and its proceeds stay owed in the state file for the next run,
+// which stakes them once staking resumes.
+func TestRestakeStakeRefusedAfterClaim(t *testing.T) {
+	e := clitest.NewEnv(t, "")
+	e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
+	e.Lido.SetStakingPaused(true)
+	err := clitest.Exec(e.F, NewCmdRestake(e.F, nil), "--yes")
+	if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), "paused") {
+		t.Fatalf("exit %d (%v), want 2: staking paused", code, err)
+	}
+	sent := e.Node.Sent()
+	if len(sent) != 1 || !strings.Contains(e.ErrOut.String(), sent[0].Hash().Hex()) {
+		t.Fatalf("%d sent; stderr must show the claim's hash:\n%s", len(sent), e.ErrOut)
+	}
+	if got := owedOnDisk(t, e); got != wei(t, "1").String() {
+		t.Fatalf("state owes %q, want the claimed 1 ETH", got)
+	}
+	e.Lido.SetStakingPaused(false)
+	if code := e.Run(restakeCmd, "--yes", "--json"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, e.ErrOut)
+	}
+	doc := decodeDoc(t, e)
+	if doc.Claim != nil || doc.CarriedOver != wei(t, "1").String() || doc.Staked == nil || doc.Staked.Amount != wei(t, "1").String() || owedOnDisk(t, e) != "0" {
+		t.Errorf("next run: %+v, state owes %q", doc, owedOnDisk(t, e))
+	}
 }
