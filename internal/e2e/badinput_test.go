@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +123,39 @@ func TestNoTTYNeedsYes(t *testing.T) {
 	}
 	if chain.nonce(alice.Address) != before {
 		t.Fatal("--dry-run sent a transaction")
+	}
+}
+
+// The key opens only to sign: a dry run with a keystore key, no terminal
+// and no password file previews and exits 0 (registered key and keystore
+// file alike), and transaction flags are refused by read-only commands.
+func TestDryRunWithoutPassphrase(t *testing.T) {
+	url := startDevnet(t, time.Hour)
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
+	alice := testAccount(t, 0)
+	w.ImportKey("alice", alice.KeyHex())
+	file := filepath.Join(w.Home, "stakewallet", "keys", "alice.json")
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("the keystore file of alice: %v", err)
+	}
+	for _, signer := range []string{"alice", "keystore:alice", "keystore:" + file} {
+		r := w.Run("", "stake", "1", "--dry-run", "--signer", signer)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "Dry run: nothing was signed or sent.") || !strings.Contains(r.Stdout, alice.Address.Hex()) {
+			t.Errorf("--signer %s: exit %d\nstdout: %s\nstderr: %s", signer, r.Code, r.Stdout, r.Stderr)
+		}
+		if strings.Contains(r.Stderr, "passphrase") {
+			t.Errorf("--signer %s: asked for a passphrase: %s", signer, r.Stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"balance", "--signer", "alice", "--nonce", "3"},
+		{"withdrawals", "--signer", "alice", "--yes"},
+		{"networks", "--dry-run"},
+		{"keys", "list", "--gas-limit", "21000"},
+	} {
+		r := w.Run("", args...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "unknown flag") {
+			t.Errorf("%v: exit %d, stderr %s", args, r.Code, r.Stderr)
+		}
 	}
 }

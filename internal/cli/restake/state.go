@@ -18,9 +18,9 @@ import (
 // the proceeds of its claims not staked yet. It holds no secrets. With it,
 // a run that claimed but could not stake (a crash, --min not reached yet,
 // a failed stake) leaves the proceeds to the next run instead of either
-// forgetting them or staking ETH that was never claimed.
+// forgetting them or staking coin that was never claimed.
 type state struct {
-	// Owed is the claimed ETH (wei) still to stake.
+	// Owed is the claimed native coin (base units) still to stake.
 	Owed *big.Int `json:"-"`
 	// OwedWei is Owed as a decimal string, the repository's JSON convention.
 	OwedWei   string    `json:"owed"`

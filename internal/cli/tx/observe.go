@@ -13,7 +13,7 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
-// reader is the chain access observing needs; *chain.Client has it.
+// reader is the chain access observing needs; cmdutil.Chain has it.
 type reader interface {
 	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
 	TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error)

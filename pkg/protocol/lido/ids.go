@@ -25,8 +25,11 @@ func (l *Lido) ParseRequestID(s string) (protocol.RequestID, error) {
 func parseID(s string) (*big.Int, error) {
 	t := strings.TrimPrefix(strings.TrimSpace(s), "#")
 	n, ok := new(big.Int).SetString(t, 10)
-	if !ok || n.Sign() <= 0 || t[0] == '+' || n.BitLen() > 256 {
-		return nil, &protocol.LimitError{Reason: fmt.Sprintf("invalid Lido request id %q: want a positive whole number, as `stakewallet withdrawals` lists them", s)}
+	if !ok || n.Sign() <= 0 || t[0] == '+' {
+		return nil, &protocol.LimitError{Reason: fmt.Sprintf("Lido request id %q is not a positive whole number (ids are as `stakewallet withdrawals` lists them)", s)}
+	}
+	if n.BitLen() > 256 {
+		return nil, &protocol.LimitError{Reason: fmt.Sprintf("Lido request id %q is larger than any uint256: no such request", s)}
 	}
 	return n, nil
 }

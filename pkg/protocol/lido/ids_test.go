@@ -41,7 +41,7 @@ func TestParseRequestID(t *testing.T) {
 			if tt.want == "" {
 				// A bad id is the user's input error: exit 2, and the
 				// message repeats what they typed.
-				wantLimit(t, err, "invalid Lido request id")
+				wantLimit(t, err, "Lido request id")
 				if err != nil && !strings.Contains(err.Error(), `"`+tt.in+`"`) {
 					t.Errorf("error %q does not quote the input %q", err, tt.in)
 				}
