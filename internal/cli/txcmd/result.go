@@ -68,16 +68,27 @@ type TxDoc struct {
 }
 
 // MarshalJSON keeps "blockNumber": null on a sent transaction that is not
-// mined yet, as scripts test for it; unsigned ones have no such key.
+// mined yet, and "events": [] on a mined one without logs, as scripts test
+// for them; unsigned ones have neither key.
 func (t TxDoc) MarshalJSON() ([]byte, error) {
 	type plain TxDoc
-	if t.TxHash == "" || t.BlockNumber != nil {
+	switch {
+	case t.TxHash == "":
 		return json.Marshal(plain(t))
+	case t.BlockNumber == nil:
+		return json.Marshal(struct {
+			plain
+			BlockNumber *uint64 `json:"blockNumber"`
+		}{plain: plain(t)})
+	}
+	events := t.Events
+	if events == nil {
+		events = []abidecode.Event{}
 	}
 	return json.Marshal(struct {
 		plain
-		BlockNumber *uint64 `json:"blockNumber"`
-	}{plain: plain(t)})
+		Events []abidecode.Event `json:"events"`
+	}{plain: plain(t), Events: events})
 }
 
 func (e *Env) newResult(req *Request, plan *txflow.Plan) *Result {
@@ -143,9 +154,6 @@ func (r *Result) setSent(results []*txflow.Result) {
 				d.EffectiveGasPrice = rc.EffectiveGasPrice.String()
 			}
 			d.Events = abidecode.DecodeLogs(rc.Logs, r.req.abis()...)
-			if d.Events == nil {
-				d.Events = []abidecode.Event{}
-			}
 		}
 		r.Transactions = append(r.Transactions, d)
 	}

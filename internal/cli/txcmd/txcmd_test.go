@@ -48,7 +48,7 @@ func TestTxDocJSON(t *testing.T) {
 		{"sent, not mined: blockNumber is null", TxDoc{Action: "stake", Description: "d", Status: "pending", TxHash: "0x01"},
 			"action blockNumber description status txHash"},
 		{"mined", TxDoc{Action: "stake", Description: "d", Status: "success", TxHash: "0x01", BlockNumber: &n, GasUsed: &gas, EffectiveGasPrice: "7", Events: nil},
-			"action blockNumber description effectiveGasPrice gasUsed status txHash"},
+			"action blockNumber description effectiveGasPrice events gasUsed status txHash"},
 		{"unsigned: no blockNumber", TxDoc{Action: "stake", Description: "d", Status: "unsigned", To: "0x02", Value: "0", Data: "0x", Nonce: &n, GasLimit: &gas, GasEstimated: &est, MaxFeePerGas: "9", MaxPriorityFeePerGas: "1"},
 			"action data description gasEstimated gasLimit maxFeePerGas maxPriorityFeePerGas nonce status to value"},
 	}
@@ -62,6 +62,10 @@ func TestTxDocJSON(t *testing.T) {
 	data, _ := json.Marshal(TxDoc{Status: "pending", TxHash: "0x01"})
 	if !strings.Contains(string(data), `"blockNumber":null`) {
 		t.Errorf("pending transaction: %s", data)
+	}
+	data, _ = json.Marshal(TxDoc{Status: "success", TxHash: "0x01", BlockNumber: &n})
+	if !strings.Contains(string(data), `"events":[]`) {
+		t.Errorf("mined transaction without logs: %s", data)
 	}
 }
 
