@@ -165,15 +165,15 @@ func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	native := net.Native()
 	nativeBal, err := c.BalanceAt(ctx, owner, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read the %s balance: %w", net.Native().Symbol, err)
+		return nil, fmt.Errorf("read the %s balance: %w", native.Symbol, err)
 	}
 	ps, err := txcmd.Protocols(ctx, opts.Deps)
 	if err != nil {
 		return nil, err
 	}
-	native := net.Native()
 	res := &Result{
 		Address: owner.Hex(),
 		Network: net.Name,

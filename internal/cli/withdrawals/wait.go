@@ -127,20 +127,22 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		if err != nil {
 			return err
 		}
+		reqs, err := cmdutil.Requests(p)
+		if err != nil {
+			return err
+		}
 		ids, err := cmdutil.ParseIDs(p, opts.IDs)
 		if err != nil {
 			return err
 		}
-		if groups, err = newGroups([]protocol.Protocol{p}, ids); err != nil {
-			return err
-		}
+		groups = []*group{newGroup(source{p, reqs}, ids)}
 	} else {
 		srcs, err := sources(ctx, opts.Deps, opts.ProtocolName)
 		if err != nil {
 			return err
 		}
 		for _, s := range srcs {
-			groups = append(groups, &group{p: s.p, reqs: s.reqs, est: estimatorOf(s.p)})
+			groups = append(groups, newGroup(s, nil))
 		}
 	}
 	c, err := opts.Chain(ctx)
@@ -215,18 +217,10 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	return output.Print(opts.IO, opts.JSON, res)
 }
 
-// newGroups binds the wait's groups: one per protocol, each with the
-// given ids (none: every unclaimed request of the owner).
-func newGroups(ps []protocol.Protocol, ids []protocol.RequestID) ([]*group, error) {
-	var out []*group
-	for _, p := range ps {
-		reqs, err := cmdutil.Requests(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, &group{p: p, reqs: reqs, ids: ids, explicit: len(ids) > 0, est: estimatorOf(p)})
-	}
-	return out, nil
+// newGroup is one protocol's requests in the wait: the given ids, or
+// (none given) every unclaimed request of the owner.
+func newGroup(s source, ids []protocol.RequestID) *group {
+	return &group{p: s.p, reqs: s.reqs, ids: ids, explicit: len(ids) > 0, est: estimatorOf(s.p)}
 }
 
 // WaitResult is the wait's final document: the requests as they ended
