@@ -108,8 +108,8 @@ func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
 }
 
 // unstakeToken is the token named by ref among p's own tokens, or p's
-// staked token when ref is empty. A token of another protocol is refused:
-// p could only reject it after the key was asked for.
+// staked token when ref is empty. An address that is none of p's tokens is
+// refused here, in words that name p, before any amount is read for it.
 func unstakeToken(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ref string) (protocol.Token, error) {
 	if ref == "" {
 		t, ok := p.Tokens().ByRole(protocol.RoleStaked)

@@ -1,0 +1,216 @@
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/spf13/cobra"
+
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
+	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+)
+
+func transferCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdTransfer(f, nil) }
+
+type transferDoc struct {
+	Action, Protocol, Amount, Symbol string
+	DryRun                           bool
+	To, Token, Transferred           string
+	Transactions                     []struct{ Action, Status, To string }
+}
+
+func decode(t *testing.T, e *clitest.Env) (transferDoc, map[string]json.RawMessage) {
+	t.Helper()
+	var d transferDoc
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(e.Out.String()), &d); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, e.Out)
+	}
+	if err := json.Unmarshal([]byte(e.Out.String()), &raw); err != nil {
+		t.Fatal(err)
+	}
+	return d, raw
+}
+
+// tenths is n tenths of a token in base units.
+func tenths(n int64) *big.Int { return new(big.Int).Div(clitest.Ether(n), big.NewInt(10)) }
+
+// TestTransferAgainstNode: a transfer by symbol or address moves the fake
+// Lido's tokens to Bob, and the document says what the events moved.
+func TestTransferAgainstNode(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantToken  common.Address
+		wantSymbol string
+		wantAmount *big.Int
+		// balance reads a's balance of the token.
+		balance   func(e *clitest.Env, a common.Address) *big.Int
+		wantAlice *big.Int
+	}{
+		{
+			name: "stETH by symbol", args: []string{"1.5", "steth"},
+			wantToken: lido.DevnetStETH, wantSymbol: "stETH", wantAmount: tenths(15),
+			balance:   func(e *clitest.Env, a common.Address) *big.Int { return e.Lido.StETHBalance(a) },
+			wantAlice: tenths(5),
+		},
+		{
+			name: "all wstETH by address", args: []string{"all", lido.DevnetWstETH.Hex()},
+			wantToken: lido.DevnetWstETH, wantSymbol: "wstETH", wantAmount: tenths(20),
+			balance:   func(e *clitest.Env, a common.Address) *big.Int { return e.Lido.WstETHBalance(a) },
+			wantAlice: new(big.Int),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := clitest.NewEnv(t, "")
+			e.Lido.Mint(e.Alice, tenths(20))
+			e.Lido.MintWstETH(e.Alice, tenths(20))
+			if code := e.Run(transferCmd, append(tt.args, "--to", e.Bob.Hex(), "--yes", "--json")...); code != 0 {
+				t.Fatalf("exit %d\n%s", code, e.ErrOut)
+			}
+			d, _ := decode(t, e)
+			if d.Action != "transfer" || d.Protocol != "lido" || d.Amount != tt.wantAmount.String() || d.Symbol != tt.wantSymbol {
+				t.Errorf("document = %+v", d)
+			}
+			if len(d.Transactions) != 1 || d.Transactions[0].Action != "transfer" || d.Transactions[0].Status != "success" || len(e.Node.Sent()) != 1 {
+				t.Fatalf("transactions = %+v, node got %d", d.Transactions, len(e.Node.Sent()))
+			}
+			got := tt.balance(e, e.Bob)
+			if d.To != e.Bob.Hex() || d.Token != tt.wantToken.Hex() || d.Transferred != got.String() || got.Cmp(tt.wantAmount) != 0 {
+				t.Errorf("to %s token %s transferred %s; Bob holds %s, want %s", d.To, d.Token, d.Transferred, got, tt.wantAmount)
+			}
+			if left := tt.balance(e, e.Alice); left.Cmp(tt.wantAlice) != 0 {
+				t.Errorf("Alice holds %s, want %s", left, tt.wantAlice)
+			}
+		})
+	}
+}
+
+// TestTransferHumanOutput: people see the recipient and the amount moved.
+func TestTransferHumanOutput(t *testing.T) {
+	e := clitest.NewEnv(t, "")
+	e.Lido.Mint(e.Alice, tenths(10))
+	if code := e.Run(transferCmd, "0.25", "stETH", "--to", e.Bob.Hex(), "--yes"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, e.ErrOut)
+	}
+	out := e.Out.String()
+	for _, want := range []string{"✓ Transfer 0.25 stETH to " + e.Bob.Hex(), "  to           " + e.Bob.Hex() + "\n", "  transferred  0.25 stETH\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// credits is a protocol whose only token cannot move between accounts.
+type credits struct{}
+
+var creditToken = protocol.Token{Symbol: "CRED", Address: common.HexToAddress("0x00000000000000000000000000000000000c0001"), Decimals: 18, Role: protocol.RoleCredit, NotTransferable: true}
+
+func (credits) Name() string                    { return "credits" }
+func (credits) DisplayName() string             { return "Credits" }
+func (credits) Tokens() protocol.Tokens         { return protocol.Tokens{creditToken} }
+func (credits) Unstaking() protocol.UnstakeKind { return protocol.UnstakeUnbonding }
+func (credits) Targets() protocol.TargetRule    { return protocol.TargetRequired }
+func (credits) ABI() *abi.ABI                   { return &abi.ABI{} }
+func (credits) Stake(context.Context, protocol.StakeRequest) ([]protocol.Call, error) {
+	return nil, errors.New("credits: not used")
+}
+func (credits) Unstake(context.Context, protocol.UnstakeRequest) ([]protocol.Call, error) {
+	return nil, errors.New("credits: not used")
+}
+
+// TestTransferSendsNothing: a dry run (no passphrase to be had), a declined
+// confirmation and every refusal leave the node without a transaction.
+func TestTransferSendsNothing(t *testing.T) {
+	t.Run("dry run", func(t *testing.T) {
+		e := clitest.NewEnv(t, "")
+		e.Lido.Mint(e.Alice, tenths(10))
+		if err := os.Remove(e.PasswordFile); err != nil {
+			t.Fatal(err)
+		}
+		if code := e.Run(transferCmd, "1", "stETH", "--to", e.Bob.Hex(), "--dry-run", "--json"); code != 0 {
+			t.Fatalf("exit %d\n%s", code, e.ErrOut)
+		}
+		d, raw := decode(t, e)
+		if !d.DryRun || len(d.Transactions) != 1 || d.Transactions[0].Status != "unsigned" || d.Transactions[0].To != lido.DevnetStETH.Hex() {
+			t.Errorf("document = %s", e.Out)
+		}
+		for _, k := range []string{"to", "token", "transferred"} {
+			if _, ok := raw[k]; ok {
+				t.Errorf("a dry run's document has %q", k)
+			}
+		}
+		if len(e.Node.Sent()) != 0 || e.Lido.StETHBalance(e.Bob).Sign() != 0 {
+			t.Errorf("sent %d", len(e.Node.Sent()))
+		}
+	})
+	t.Run("declined", func(t *testing.T) {
+		e := clitest.NewEnv(t, "\n")
+		e.F.IO.SetTTY(true, false, false)
+		e.Lido.Mint(e.Alice, tenths(10))
+		if code := e.Run(transferCmd, "1", "stETH", "--to", e.Bob.Hex()); code != cmdutil.ExitNeedsInput {
+			t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitNeedsInput, e.ErrOut)
+		}
+		if len(e.Node.Sent()) != 0 || !strings.Contains(e.ErrOut.String(), "Transfer 1 stETH to") {
+			t.Errorf("sent %d; stderr:\n%s", len(e.Node.Sent()), e.ErrOut)
+		}
+	})
+
+	refusals := []struct {
+		name string
+		p    protocol.Protocol // replaces every protocol when set
+		args func(e *clitest.Env) []string
+		msg  string
+	}{
+		{"zero address", nil, func(e *clitest.Env) []string {
+			return []string{"1", "stETH", "--to", (common.Address{}).Hex()}
+		}, "zero address"},
+		{"the token contract itself", nil, func(e *clitest.Env) []string {
+			return []string{"1", "stETH", "--to", lido.DevnetStETH.Hex()}
+		}, "the stETH contract itself"},
+		{"bad checksum", nil, func(e *clitest.Env) []string {
+			return []string{"1", "stETH", "--to", "0x70997970c51812dc3A010C7d01b50e0d17dc79C8"}
+		}, "checksum"},
+		{"more than the balance", nil, func(e *clitest.Env) []string {
+			return []string{"2", "stETH", "--to", e.Bob.Hex()}
+		}, "insufficient stETH balance"},
+		{"all of nothing", nil, func(e *clitest.Env) []string {
+			return []string{"all", "wstETH", "--to", e.Bob.Hex()}
+		}, "has no wstETH"},
+		{"unknown symbol", nil, func(e *clitest.Env) []string {
+			return []string{"1", "rETH", "--to", e.Bob.Hex()}
+		}, `unknown token "rETH"`},
+		{"not transferable", credits{}, func(e *clitest.Env) []string {
+			return []string{"1", "cred", "--to", e.Bob.Hex()}
+		}, "CRED cannot be transferred"},
+	}
+	for _, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			e := clitest.NewEnv(t, "")
+			e.Lido.Mint(e.Alice, tenths(10))
+			if tt.p != nil {
+				e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return tt.p, nil }
+			}
+			err := clitest.Exec(e.F, transferCmd(e.F), append(tt.args(e), "--yes")...)
+			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput {
+				t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitBadInput)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q, want it to mention %q", err, tt.msg)
+			}
+			if len(e.Node.Sent()) != 0 {
+				t.Errorf("sent %d", len(e.Node.Sent()))
+			}
+		})
+	}
+}
