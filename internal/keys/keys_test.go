@@ -715,3 +715,76 @@ func (p *testPrompter) ReadSecret(msg string) ([]byte, error) {
 	p.lines = p.lines[1:]
 	return []byte(line), nil
 }
+
+// TestAccount: the account of a key is known without opening it, so a
+// plan can be previewed before any secret is asked; the key opens at the
+// first signature. A Ledger is opened at once (its address comes from the
+// device), and refs that cannot be known without the key are opened too.
+func TestAccount(t *testing.T) {
+	ctx := context.Background()
+	led := &fakeLedger{addr: common.HexToAddress(addr1Hex)}
+	f := newFixture(t, func(o *Options) { o.Ledger = led })
+	e, err := f.store.ImportKey(ctx, "alice", BackendKeystore, mustKey(t, key0Hex), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.ImportKey(ctx, "desk", BackendKeyring, mustKey(t, key1Hex), ""); err != nil {
+		t.Fatal(err)
+	}
+	file := f.store.FilePath(e)
+	tests := []struct {
+		ref      string
+		label    string
+		wantOpen bool
+	}{
+		{"alice", "keystore:alice", false},
+		{"keystore:alice", "keystore:alice", false},
+		{"keystore:" + file, "keystore:" + file, false},
+		{"desk", "keyring:desk", false},
+		{"keyring:desk", "keyring:desk", false},
+		{"ledger", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			acct, err := f.store.Account(ctx, tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer acct.Close()
+			if acct.IsOpen() != tt.wantOpen || (tt.label != "" && acct.String() != tt.label) {
+				t.Errorf("open=%v label %q", acct.IsOpen(), acct)
+			}
+			if !tt.wantOpen {
+				if want, _ := f.store.Address(ctx, tt.ref); acct.Address() != want {
+					t.Errorf("address %s, want %s", acct.Address().Hex(), want.Hex())
+				}
+				if got := signWith(t, acct); got != acct.Address() {
+					t.Errorf("signed as %s", got.Hex())
+				}
+				if !acct.IsOpen() {
+					t.Error("signing did not open the key")
+				}
+			}
+		})
+	}
+	// The passphrase is asked only when signing: with none to be had,
+	// Account still answers, and the signature fails as it would have.
+	opts := f.options
+	opts.PasswordFile = ""
+	noPass, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := noPass.Account(ctx, "alice")
+	if err != nil || acct.Address() != e.Address {
+		t.Fatalf("account without a passphrase: %v", err)
+	}
+	if _, err := acct.Open(ctx); !errors.Is(err, prompt.ErrNoTTY) {
+		t.Errorf("opening without a passphrase: %v", err)
+	}
+	for _, ref := range []string{"mallory", "keystore:mallory", "keystore:/nonexistent/k.json"} {
+		if _, err := f.store.Account(ctx, ref); !errors.Is(err, signer.ErrNotFound) {
+			t.Errorf("%s: %v", ref, err)
+		}
+	}
+}
