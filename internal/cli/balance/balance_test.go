@@ -1,7 +1,6 @@
 package balance
 
 import (
-	"encoding/json"
 	"math/big"
 	"strings"
 	"testing"
@@ -64,9 +63,7 @@ func TestBalanceJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code := e.Run(build, tt.args...); code != 0 {
-				t.Fatalf("exit %d: %s", code, e.ErrOut)
-			}
+			e.RunOK(t, build, tt.args...)
 			var doc struct {
 				Address string `json:"address"`
 				Network string `json:"network"`
@@ -93,9 +90,7 @@ func TestBalanceJSON(t *testing.T) {
 					} `json:"claimable"`
 				} `json:"withdrawals"`
 			}
-			if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-				t.Fatalf("%v:\n%s", err, e.Out)
-			}
+			e.JSON(t, &doc)
 			if doc.Address != tt.owner() || doc.Network != "devnet" || doc.ChainID != 1337 {
 				t.Errorf("address %s network %s chain %d", doc.Address, doc.Network, doc.ChainID)
 			}
@@ -118,9 +113,7 @@ func TestBalanceJSON(t *testing.T) {
 			if w.Claimable.Count != tt.claimableN || w.Claimable.Amount != tt.claimableSum.String() || w.Claimable.Symbol != "ETH" || w.Claimable.Decimals != 18 {
 				t.Errorf("claimable %+v, want %d / %s ETH", w.Claimable, tt.claimableN, tt.claimableSum)
 			}
-			if len(e.Node.Sent()) != 0 {
-				t.Error("balance sent a transaction")
-			}
+			e.AssertNothingSent(t)
 		})
 	}
 }
@@ -129,9 +122,7 @@ func TestBalanceJSON(t *testing.T) {
 // the withdrawal sums with their units.
 func TestBalanceHuman(t *testing.T) {
 	e, _ := setUp(t)
-	if code := e.Run(build); code != 0 {
-		t.Fatalf("exit %d: %s", code, e.ErrOut)
-	}
+	e.RunOK(t, build)
 	out := e.Out.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if !strings.HasPrefix(lines[0], e.Alice.Hex()+" on devnet (chain ID 1337)") {

@@ -1,7 +1,6 @@
 package claim
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -13,39 +12,23 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 )
 
+// TestNewCmdClaim: ids, --protocol and the transaction flags reach the
+// options (of those, --yes is compared); unknown flags are usage errors.
 func TestNewCmdClaim(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantIDs  []string
-		wantProt string
-		wantYes  bool
-		wantCode int
-	}{
-		{name: "every claimable", args: nil},
-		{name: "ids", args: []string{"12", "13"}, wantIDs: []string{"12", "13"}},
-		{name: "protocol and tx flags", args: []string{"7", "--protocol", "lido", "--yes", "--gas-limit", "500000"}, wantIDs: []string{"7"}, wantProt: "lido", wantYes: true},
-		{name: "unknown flag", args: []string{"--token", "x"}, wantCode: cmdutil.ExitBadInput},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got *ClaimOptions
-			err := clitest.Exec(f, NewCmdClaim(f, func(o *ClaimOptions) error { got = o; return nil }), tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				return
-			}
-			if fmt.Sprint(got.IDs) != fmt.Sprint(tt.wantIDs) && !(len(got.IDs) == 0 && len(tt.wantIDs) == 0) {
-				t.Errorf("ids = %v, want %v", got.IDs, tt.wantIDs)
-			}
-			if got.ProtocolName != tt.wantProt || got.Tx.Yes != tt.wantYes {
-				t.Errorf("options = %+v", got)
-			}
-		})
-	}
+	clitest.RunFlagCases(t, NewCmdClaim, []clitest.FlagCase[ClaimOptions]{
+		{Name: "every claimable", Args: nil},
+		{Name: "ids", Args: []string{"12", "13"}, Want: ClaimOptions{IDs: []string{"12", "13"}}},
+		{Name: "protocol and tx flags", Args: []string{"7", "--protocol", "lido", "--yes", "--gas-limit", "500000"},
+			Want: ClaimOptions{IDs: []string{"7"}, ProtocolName: "lido", Tx: cmdutil.TxFlags{Yes: true}}},
+		{Name: "unknown flag", Args: []string{"--token", "x"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *ClaimOptions) {
+		if fmt.Sprint(got.IDs) != fmt.Sprint(want.IDs) && !(len(got.IDs) == 0 && len(want.IDs) == 0) {
+			t.Errorf("ids = %v, want %v", got.IDs, want.IDs)
+		}
+		if got.ProtocolName != want.ProtocolName || got.Tx.Yes != want.Tx.Yes {
+			t.Errorf("options = %+v", got)
+		}
+	})
 }
 
 func claimCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdClaim(f, nil) }
@@ -58,12 +41,9 @@ type claimDoc struct {
 	Transactions   []struct{ Action, Status, TxHash string }
 }
 
-func decodeClaim(t *testing.T, e *clitest.Env) claimDoc {
+func decodeClaim(t *testing.T, e *clitest.Env) (d claimDoc) {
 	t.Helper()
-	var d claimDoc
-	if err := json.Unmarshal([]byte(e.Out.String()), &d); err != nil {
-		t.Fatalf("%v\n%s", err, e.Out)
-	}
+	e.JSON(t, &d)
 	return d
 }
 
@@ -76,9 +56,7 @@ func TestClaimAgainstNode(t *testing.T) {
 		b := e.Lido.AddRequest(e.Alice, clitest.Ether(2), true)
 		pending := e.Lido.AddRequest(e.Alice, clitest.Ether(4), false)
 		before := e.Node.Balance(e.Alice)
-		if code := e.Run(claimCmd, "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, claimCmd, "--yes", "--json")
 		d := decodeClaim(t, e)
 		if d.Action != "claim" || fmt.Sprint(d.RequestIDs) != fmt.Sprint([]string{fmt.Sprint(a), fmt.Sprint(b)}) || len(d.AlreadyClaimed) != 0 {
 			t.Errorf("document = %+v", d)
@@ -104,22 +82,16 @@ func TestClaimAgainstNode(t *testing.T) {
 		if code := e.Run(claimCmd, "--yes"); code != 0 || !strings.Contains(e.Out.String(), "Nothing to claim") {
 			t.Fatalf("exit %d, stdout %q", code, e.Out)
 		}
-		if code := e.Run(claimCmd, "--yes", "--json"); code != 0 {
-			t.Fatal(code)
-		}
+		e.RunOK(t, claimCmd, "--yes", "--json")
 		var raw map[string]any
-		if err := json.Unmarshal([]byte(e.Out.String()), &raw); err != nil {
-			t.Fatal(err)
-		}
+		e.JSON(t, &raw)
 		// Scripts read one shape: empty lists, not nulls or missing keys.
 		for _, k := range []string{"requestIds", "alreadyClaimed", "transactions"} {
 			if l, ok := raw[k].([]any); !ok || len(l) != 0 {
 				t.Errorf("%s = %#v, want []", k, raw[k])
 			}
 		}
-		if len(e.Node.Sent()) != 0 {
-			t.Error("sent a transaction with nothing to claim")
-		}
+		e.AssertNothingSent(t)
 	})
 
 	t.Run("explicit ids skip the claimed ones", func(t *testing.T) {
@@ -129,9 +101,7 @@ func TestClaimAgainstNode(t *testing.T) {
 			t.Fatalf("first claim: exit %d\n%s", code, e.ErrOut)
 		}
 		b := e.Lido.AddRequest(e.Alice, clitest.Ether(1), true)
-		if code := e.Run(claimCmd, fmt.Sprint(a), fmt.Sprint(b), "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, claimCmd, fmt.Sprint(a), fmt.Sprint(b), "--yes", "--json")
 		d := decodeClaim(t, e)
 		if fmt.Sprint(d.RequestIDs) != fmt.Sprint([]string{fmt.Sprint(b)}) || fmt.Sprint(d.AlreadyClaimed) != fmt.Sprint([]string{fmt.Sprint(a)}) {
 			t.Errorf("document = %+v", d)
@@ -163,13 +133,8 @@ func TestClaimAgainstNode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
 			args := append(tt.ids(e), "--yes")
-			err := clitest.Exec(e.F, NewCmdClaim(e.F, nil), args...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), tt.msg) {
-				t.Fatalf("exit %d (%v), want 2 with %q", code, err, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 {
-				t.Errorf("sent %d transactions", len(e.Node.Sent()))
-			}
+			e.RunFails(t, claimCmd, cmdutil.ExitBadInput, tt.msg, args...)
+			e.AssertNothingSent(t)
 		})
 	}
 }

@@ -6,7 +6,10 @@ package clitest
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
+	"testing"
 
 	"github.com/spf13/cobra"
 
@@ -48,4 +51,36 @@ func ExitCode(err error) (int, string) {
 	}
 	code, kind := cmdutil.Classify(err)
 	return code, kind
+}
+
+// DecodeJSON decodes s, a command's stdout, into v, and stops the test
+// unless s is exactly one JSON document: scripts read stdout whole, so a
+// second document or a stray line breaks them as bad JSON would.
+// json.Unmarshal, unlike a json.Decoder, refuses anything after the first
+// value.
+func DecodeJSON(t testing.TB, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, s)
+	}
+}
+
+// JSONKeys is the sorted, comma-joined keys of a decoded JSON object: a
+// document's shape, which scripts rely on, in one comparable string.
+func JSONKeys(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ",")
+}
+
+// TxFlags is the transaction flags' defaults, as a command without any of
+// them gets, with edit applied: the options a flags→options case wants
+// differ from the defaults in the flags its command line gives.
+func TxFlags(edit func(*cmdutil.TxFlags)) cmdutil.TxFlags {
+	tx := cmdutil.DefaultTxFlags()
+	edit(&tx)
+	return tx
 }

@@ -2,6 +2,7 @@ package clitest
 
 import (
 	"context"
+	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/internal/testutil/chaintest"
 	"github.com/stakewallet/stakewallet/internal/testutil/chaintest/lidofake"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
 )
 
@@ -47,6 +49,10 @@ type Env struct {
 
 // Ether is n whole coins in wei.
 func Ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(params.Ether)) }
+
+// Tenths is n tenths of a coin (or of an 18-decimal token) in base units:
+// Tenths(15) is 1.5.
+func Tenths(n int64) *big.Int { return new(big.Int).Div(Ether(n), big.NewInt(10)) }
 
 // NewEnv sets up the environment; stdin is what the user "types" (no
 // terminal, unless SetTTY is called on Env.F.IO).
@@ -104,10 +110,104 @@ func NewEnv(t *testing.T, stdin string) *Env {
 // args, and returns the exit code the CLI would give.
 func (e *Env) Run(build func(*cmdutil.Factory) *cobra.Command, args ...string) int {
 	e.T.Helper()
+	code, _ := e.exec(build, args)
+	return code
+}
+
+// exec runs as Run does and keeps the error too. The streams are reset
+// first so that Out and ErrOut hold this run's output only.
+func (e *Env) exec(build func(*cmdutil.Factory) *cobra.Command, args []string) (int, error) {
 	e.Out.Reset()
 	e.ErrOut.Reset()
-	code, _ := ExitCode(Exec(e.F, build(e.F), args...))
-	return code
+	err := Exec(e.F, build(e.F), args...)
+	code, _ := ExitCode(err)
+	return code, err
+}
+
+// RunOK is Run for a run the test needs to succeed: anything but exit 0
+// stops the test, showing the command line and stderr.
+func (e *Env) RunOK(t testing.TB, build func(*cmdutil.Factory) *cobra.Command, args ...string) {
+	t.Helper()
+	if code, err := e.exec(build, args); code != cmdutil.ExitOK {
+		t.Fatalf("%q: exit %d (%v), want 0\nstderr: %s", args, code, err, e.ErrOut)
+	}
+}
+
+// RunFails is Run for a run the command must refuse: it stops the test
+// unless the exit code is want, and fails it (going on, so that the
+// caller can still check what was sent) unless the error mentions msg
+// ("" takes any error). It returns the error for checks of the caller's
+// own, such as its kind.
+func (e *Env) RunFails(t testing.TB, build func(*cmdutil.Factory) *cobra.Command, want int, msg string, args ...string) error {
+	t.Helper()
+	code, err := e.exec(build, args)
+	if code != want || err == nil {
+		t.Fatalf("%q: exit %d (%v), want %d", args, code, err, want)
+	}
+	if !strings.Contains(err.Error(), msg) {
+		t.Errorf("%q: error %q, want it to mention %q", args, err, msg)
+	}
+	return err
+}
+
+// JSON decodes the last run's stdout into v, as DecodeJSON does.
+func (e *Env) JSON(t testing.TB, v any) {
+	t.Helper()
+	DecodeJSON(t, e.Out.String(), v)
+}
+
+// JSONWithKeys decodes the last run's JSON document into a T, as JSON
+// does, and returns its top-level keys too, raw: a T cannot tell a key
+// that is missing from one that is null or empty, and scripts can.
+func JSONWithKeys[T any](t testing.TB, e *Env) (doc T, keys map[string]json.RawMessage) {
+	t.Helper()
+	e.JSON(t, &doc)
+	e.JSON(t, &keys)
+	return doc, keys
+}
+
+// TxActions is the action and status of each transaction in the last
+// run's JSON document, as "approve:success,wrap:success": the steps a
+// command took, in order, in one comparable string.
+func (e *Env) TxActions(t testing.TB) string {
+	t.Helper()
+	var doc struct {
+		Transactions []struct{ Action, Status string }
+	}
+	e.JSON(t, &doc)
+	steps := make([]string, len(doc.Transactions))
+	for i, tx := range doc.Transactions {
+		steps[i] = tx.Action + ":" + tx.Status
+	}
+	return strings.Join(steps, ",")
+}
+
+// AssertNothingSent fails the test if the node has received a transaction
+// or the journal holds an entry: a dry run, a refusal or a declined
+// confirmation must leave neither (the journal is written before a
+// broadcast, so an entry alone means the key was used).
+func (e *Env) AssertNothingSent(t testing.TB) {
+	t.Helper()
+	if sent, journal := e.Node.Sent(), e.Journal(); len(sent) != 0 || len(journal) != 0 {
+		t.Errorf("%d transactions sent, journal %v; want none", len(sent), journal)
+	}
+}
+
+// RemovePasswordFile deletes Alice's passphrase file, leaving
+// STAKEWALLET_PASSWORD_FILE naming nothing: any attempt to open the key
+// then fails the run, which is how a dry run shows it never tried.
+func (e *Env) RemovePasswordFile(t testing.TB) {
+	t.Helper()
+	if err := os.Remove(e.PasswordFile); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// UseProtocol makes every protocol name bind p, for a command test of how
+// the CLI handles a protocol unlike Lido. Commands copy the factory's
+// dependencies when built, so call it before Run.
+func (e *Env) UseProtocol(p protocol.Protocol) {
+	e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return p, nil }
 }
 
 // Journal lists the files in the transaction journal directory.

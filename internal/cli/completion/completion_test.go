@@ -15,38 +15,19 @@ import (
 // root of the tree; an unknown shell, none, two, or a transaction flag is
 // a usage error.
 func TestNewCmdCompletion(t *testing.T) {
-	tests := []struct {
-		name      string
-		args      []string
-		wantShell string
-		wantCode  int
-	}{
-		{name: "bash", args: []string{"bash"}, wantShell: "bash"},
-		{name: "powershell", args: []string{"powershell"}, wantShell: "powershell"},
-		{name: "unknown shell", args: []string{"tcsh"}, wantCode: cmdutil.ExitBadInput},
-		{name: "no shell", args: nil, wantCode: cmdutil.ExitBadInput},
-		{name: "two shells", args: []string{"bash", "zsh"}, wantCode: cmdutil.ExitBadInput},
-		{name: "--dry-run", args: []string{"bash", "--dry-run"}, wantCode: cmdutil.ExitBadInput},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got *CompletionOptions
-			err := clitest.Exec(f, newCmdCompletion(f, func(o *CompletionOptions) error { got = o; return nil }), tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if got == nil || got.Shell != tt.wantShell || got.IO != f.IO || got.Root == nil || got.Root.Name() != "stakewallet" {
-				t.Errorf("options %+v", got)
-			}
-		})
-	}
+	var f *cmdutil.Factory // the case's, whose streams the options carry
+	clitest.RunFlagCases(t, clitest.RecordFactory(newCmdCompletion, &f), []clitest.FlagCase[CompletionOptions]{
+		{Name: "bash", Args: []string{"bash"}, Want: CompletionOptions{Shell: "bash"}},
+		{Name: "powershell", Args: []string{"powershell"}, Want: CompletionOptions{Shell: "powershell"}},
+		{Name: "unknown shell", Args: []string{"tcsh"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "no shell", Args: nil, WantCode: cmdutil.ExitBadInput},
+		{Name: "two shells", Args: []string{"bash", "zsh"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--dry-run", Args: []string{"bash", "--dry-run"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *CompletionOptions) {
+		if got.Shell != want.Shell || got.IO != f.IO || got.Root == nil || got.Root.Name() != "stakewallet" {
+			t.Errorf("options %+v", got)
+		}
+	})
 }
 
 // TestCompletionScripts: each shell gets its own script, on stdout only,

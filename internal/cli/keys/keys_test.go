@@ -2,7 +2,6 @@ package keys
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -108,16 +107,9 @@ func (e *env) mustRun(stdin string, tty bool, args ...string) result {
 	return r
 }
 
-func decodeJSON(t *testing.T, s string) map[string]any {
+func decodeJSON(t *testing.T, s string) (m map[string]any) {
 	t.Helper()
-	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(s))
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("not JSON: %q: %v", s, err)
-	}
-	if dec.More() {
-		t.Fatalf("more than one JSON document: %q", s)
-	}
+	clitest.DecodeJSON(t, s, &m)
 	return m
 }
 

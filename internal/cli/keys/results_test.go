@@ -1,49 +1,39 @@
 package keys
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts"
 
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/ledgeremu"
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 )
 
-func keysOf(m map[string]any) string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ",")
-}
-
 // TestJSONDocuments: the typed results marshal to the documents the keys
 // commands printed before they had types: same keys, same value types.
 func TestJSONDocuments(t *testing.T) {
 	e := newEnv(t)
 	created := decodeJSON(t, e.mustRun("", false, "keys", "import", "file", "--private-key-file", writeFile(t, "k", key2Hex), "--password-file", e.pwFile, "--json").stdout)
-	if got := keysOf(created); got != "address,backend,file,name,path" {
+	if got := clitest.JSONKeys(created); got != "address,backend,file,name,path" {
 		t.Errorf("import: keys %s", got)
 	}
 	if created["address"] != addr2 || created["path"] != "" || created["file"] != filepath.Join(e.home, "keys", "file.json") {
 		t.Errorf("import: %v", created)
 	}
 	ring := decodeJSON(t, e.mustRun("", false, "keys", "new", "ring", "--backend", "keyring", "--json").stdout)
-	if got := keysOf(ring); got != "address,backend,name,path" {
+	if got := clitest.JSONKeys(ring); got != "address,backend,name,path" {
 		t.Errorf("new keyring: keys %s", got)
 	}
 
 	show := decodeJSON(t, e.mustRun("", false, "keys", "show", "file", "--json").stdout)
-	if got := keysOf(show); got != "address,backend,createdAt,file,name,path" {
+	if got := clitest.JSONKeys(show); got != "address,backend,createdAt,file,name,path" {
 		t.Errorf("show: keys %s", got)
 	}
 	if at, err := time.Parse(time.RFC3339Nano, show["createdAt"].(string)); err != nil || time.Since(at) > time.Hour {
@@ -51,7 +41,7 @@ func TestJSONDocuments(t *testing.T) {
 	}
 
 	list := decodeJSON(t, e.mustRun("", false, "keys", "list", "--json").stdout)
-	if got := keysOf(list); got != "keys" {
+	if got := clitest.JSONKeys(list); got != "keys" {
 		t.Errorf("list: keys %s", got)
 	}
 	if n := len(list["keys"].([]any)); n != 2 {
@@ -60,16 +50,16 @@ func TestJSONDocuments(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "ring.json")
 	exp := decodeJSON(t, e.mustRun("", false, "keys", "export", "ring", "--out", out, "--password-file", e.pwFile, "--json").stdout)
-	if got := keysOf(exp); got != "address,file,name" || exp["name"] != "ring" || exp["file"] != out || exp["address"] != ring["address"] {
+	if got := clitest.JSONKeys(exp); got != "address,file,name" || exp["name"] != "ring" || exp["file"] != out || exp["address"] != ring["address"] {
 		t.Errorf("export: %v", exp)
 	}
 
 	del := decodeJSON(t, e.mustRun("", false, "keys", "delete", "file", "--yes", "--json").stdout)
 	inner, ok := del["deleted"].(map[string]any)
-	if got := keysOf(del); got != "deleted" || !ok {
+	if got := clitest.JSONKeys(del); got != "deleted" || !ok {
 		t.Fatalf("delete: %v", del)
 	}
-	if got := keysOf(inner); got != "address,backend,name,path" || inner["name"] != "file" || inner["backend"] != "keystore" || inner["address"] != addr2 {
+	if got := clitest.JSONKeys(inner); got != "address,backend,name,path" || inner["name"] != "file" || inner["backend"] != "keystore" || inner["address"] != addr2 {
 		t.Errorf("delete: %v", inner)
 	}
 }
@@ -102,23 +92,6 @@ func TestHumanResults(t *testing.T) {
 	}
 }
 
-// startEmulator serves an emulated Ledger (the test mnemonic) over
-// Speculos's TCP protocol and returns it with its --ledger-transport.
-func startEmulator(t *testing.T, opts ledgeremu.Options) (*ledgeremu.Emulator, string) {
-	t.Helper()
-	emu, err := ledgeremu.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); emu.Close() })
-	addr, err := emu.ServeTCP(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return emu, "tcp://" + addr
-}
-
 func emuAddress(t *testing.T, emu *ledgeremu.Emulator, path string) string {
 	t.Helper()
 	p, err := accounts.ParseDerivationPath(path)
@@ -138,13 +111,13 @@ func emuAddress(t *testing.T, emu *ledgeremu.Emulator, path string) string {
 // rejects it there.
 func TestAddLedger(t *testing.T) {
 	e := newEnv(t)
-	emu, transport := startEmulator(t, ledgeremu.Options{})
+	emu, transport := clitest.StartLedger(t, ledgeremu.Options{})
 
 	doc := decodeJSON(t, e.mustRun("", false, "keys", "add", "cold", "--ledger", "--index", "1", "--ledger-transport", transport, "--json").stdout)
 	if want := emuAddress(t, emu, "m/44'/60'/1'/0/0"); doc["address"] != want || doc["path"] != "m/44'/60'/1'/0/0" || doc["backend"] != "ledger" {
 		t.Errorf("add --index 1: %v, want address %s", doc, want)
 	}
-	if got := keysOf(doc); got != "address,backend,name,path" {
+	if got := clitest.JSONKeys(doc); got != "address,backend,name,path" {
 		t.Errorf("add: keys %s", got)
 	}
 	if len(emu.Screens()) != 0 {

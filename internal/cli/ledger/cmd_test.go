@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -22,81 +21,35 @@ import (
 // errors before any device is opened, and the transaction flags are not
 // taken.
 func TestNewCmdLedgerFlags(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		want     any
-		wantCode int
-	}{
-		{name: "addresses defaults", args: []string{"addresses"}, want: AddressesOptions{Transport: "hid", Count: 5, Scheme: "live"}},
-		{name: "addresses every flag", args: []string{"addresses", "--count", "10", "--start", "5", "--scheme", "legacy", "--ledger-transport", "tcp://127.0.0.1:9999", "--json"},
-			want: AddressesOptions{Transport: "tcp://127.0.0.1:9999", Count: 10, Start: 5, Scheme: "legacy", JSON: true}},
-		{name: "addresses count 0", args: []string{"addresses", "--count", "0"}, wantCode: cmdutil.ExitBadInput},
-		{name: "addresses bad scheme", args: []string{"addresses", "--scheme", "bip44"}, wantCode: cmdutil.ExitBadInput},
-		{name: "addresses an argument", args: []string{"addresses", "3"}, wantCode: cmdutil.ExitBadInput},
-		{name: "addresses --nonce", args: []string{"addresses", "--nonce", "1"}, wantCode: cmdutil.ExitBadInput},
-		{name: "info", args: []string{"info"}, want: InfoOptions{Transport: "hid"}},
-		{name: "info json tcp", args: []string{"info", "--json", "--ledger-transport", "tcp://h:1"}, want: InfoOptions{Transport: "tcp://h:1", JSON: true}},
-		{name: "info --yes", args: []string{"info", "--yes"}, wantCode: cmdutil.ExitBadInput},
-		{name: "info an argument", args: []string{"info", "x"}, wantCode: cmdutil.ExitBadInput},
+	depsSet := false
+	ledgerCmd := func(f *cmdutil.Factory, runF func(*any) error) *cobra.Command {
+		parent := &cobra.Command{Use: "ledger"}
+		parent.AddCommand(
+			NewCmdAddresses(f, clitest.Capture(runF, func(o *AddressesOptions) { depsSet = o.IO != nil && o.OpenApp != nil; o.IO, o.OpenApp = nil, nil })),
+			NewCmdInfo(f, clitest.Capture(runF, func(o *InfoOptions) { depsSet = o.IO != nil && o.OpenApp != nil; o.IO, o.OpenApp = nil, nil })),
+		)
+		return parent
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got any
-			depsSet := false
-			parent := &cobra.Command{Use: "ledger"}
-			parent.AddCommand(
-				NewCmdAddresses(f, func(o *AddressesOptions) error {
-					c := *o
-					depsSet = c.IO != nil && c.OpenApp != nil
-					c.IO, c.OpenApp = nil, nil
-					got = c
-					return nil
-				}),
-				NewCmdInfo(f, func(o *InfoOptions) error {
-					c := *o
-					depsSet = c.IO != nil && c.OpenApp != nil
-					c.IO, c.OpenApp = nil, nil
-					got = c
-					return nil
-				}),
-			)
-			err := clitest.Exec(f, parent, tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Errorf("runF ran after a usage error with %+v", got)
-				}
-				return
-			}
-			if !depsSet {
-				t.Error("the options lack IO or OpenApp")
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("options = %+v\nwant      %+v", got, tt.want)
-			}
-		})
-	}
-}
-
-// startEmulator serves an emulated Ledger over Speculos's TCP protocol and
-// returns it with its --ledger-transport value.
-func startEmulator(t *testing.T, opts ledgeremu.Options) (*ledgeremu.Emulator, string) {
-	t.Helper()
-	emu, err := ledgeremu.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); emu.Close() })
-	addr, err := emu.ServeTCP(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return emu, "tcp://" + addr
+	clitest.RunFlagCases(t, ledgerCmd, []clitest.FlagCase[any]{
+		{Name: "addresses defaults", Args: []string{"addresses"}, Want: AddressesOptions{Transport: "hid", Count: 5, Scheme: "live"}},
+		{Name: "addresses every flag", Args: []string{"addresses", "--count", "10", "--start", "5", "--scheme", "legacy", "--ledger-transport", "tcp://127.0.0.1:9999", "--json"},
+			Want: AddressesOptions{Transport: "tcp://127.0.0.1:9999", Count: 10, Start: 5, Scheme: "legacy", JSON: true}},
+		{Name: "addresses count 0", Args: []string{"addresses", "--count", "0"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "addresses bad scheme", Args: []string{"addresses", "--scheme", "bip44"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "addresses an argument", Args: []string{"addresses", "3"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "addresses --nonce", Args: []string{"addresses", "--nonce", "1"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "info", Args: []string{"info"}, Want: InfoOptions{Transport: "hid"}},
+		{Name: "info json tcp", Args: []string{"info", "--json", "--ledger-transport", "tcp://h:1"}, Want: InfoOptions{Transport: "tcp://h:1", JSON: true}},
+		{Name: "info --yes", Args: []string{"info", "--yes"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "info an argument", Args: []string{"info", "x"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *any) {
+		if !depsSet {
+			t.Error("the options lack IO or OpenApp")
+		}
+		if !reflect.DeepEqual(*got, *want) {
+			t.Errorf("options = %+v\nwant      %+v", *got, *want)
+		}
+	})
 }
 
 // run executes `ledger ARGS` with the real body and device access.
@@ -126,15 +79,13 @@ func TestInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, transport := startEmulator(t, tt.opts)
+			_, transport := clitest.StartLedger(t, tt.opts)
 			out, _, err := run(t, false, "info", "--ledger-transport", transport, "--json")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var doc map[string]any
-			if err := json.Unmarshal([]byte(out), &doc); err != nil {
-				t.Fatalf("%q: %v", out, err)
-			}
+			clitest.DecodeJSON(t, out, &doc)
 			want := map[string]any{"transport": "tcp", "device": transport, "model": "Speculos", "app": "Ethereum",
 				"appVersion": tt.opts.Version, "blindSigning": tt.blind, "eip1559": tt.eip1559}
 			if tt.opts.Version == "" {
@@ -176,7 +127,7 @@ func TestDeviceNotReady(t *testing.T) {
 			t.Run(tt.name+"/"+sub, func(t *testing.T) {
 				transport := "tcp://127.0.0.1:1"
 				if tt.opts != nil {
-					_, transport = startEmulator(t, *tt.opts)
+					_, transport = clitest.StartLedger(t, *tt.opts)
 				}
 				out, _, err := run(t, false, sub, "--ledger-transport", transport)
 				if code, kind := clitest.ExitCode(err); code != cmdutil.ExitSignerUnavl {
@@ -193,7 +144,7 @@ func TestDeviceNotReady(t *testing.T) {
 // TestAddresses: `ledger addresses` lists what the device derives for each
 // scheme, with the --signer value that names the same account.
 func TestAddresses(t *testing.T) {
-	emu, transport := startEmulator(t, ledgeremu.Options{})
+	emu, transport := clitest.StartLedger(t, ledgeremu.Options{})
 	tests := []struct {
 		scheme       ledgerapp.Scheme
 		start, count int

@@ -2,14 +2,12 @@ package networks
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -29,57 +27,35 @@ import (
 // TestNewCmdFlags: networks and protocols take --json and nothing else of
 // their own; the transaction flags and arguments are usage errors.
 func TestNewCmdFlags(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantJSON bool
-		wantCode int
-	}{
-		{name: "networks", args: []string{"networks"}},
-		{name: "networks json", args: []string{"networks", "--json"}, wantJSON: true},
-		{name: "networks --dry-run", args: []string{"networks", "--dry-run"}, wantCode: cmdutil.ExitBadInput},
-		{name: "networks --nonce", args: []string{"networks", "--nonce", "1"}, wantCode: cmdutil.ExitBadInput},
-		{name: "networks an argument", args: []string{"networks", "mainnet"}, wantCode: cmdutil.ExitBadInput},
-		{name: "protocols", args: []string{"protocols"}},
-		{name: "protocols json", args: []string{"protocols", "--json"}, wantJSON: true},
-		{name: "protocols --yes", args: []string{"protocols", "--yes"}, wantCode: cmdutil.ExitBadInput},
-		{name: "protocols an argument", args: []string{"protocols", "lido"}, wantCode: cmdutil.ExitBadInput},
+	// parsed is what the table checks of either command's options.
+	type parsed struct{ json, depsSet bool }
+	bothCmds := func(f *cmdutil.Factory, runF func(*parsed) error) *cobra.Command {
+		f.Config = func() (*config.Config, error) {
+			t.Error("parsing flags loaded the config")
+			return nil, errors.New("no config in a flags test")
+		}
+		parent := &cobra.Command{Use: "list"}
+		parent.AddCommand(
+			NewCmdNetworks(f, func(o *NetworksOptions) error { return runF(&parsed{o.JSON, o.IO != nil && o.Config != nil}) }),
+			NewCmdProtocols(f, func(o *ProtocolsOptions) error { return runF(&parsed{o.JSON, o.IO != nil && o.Config != nil}) }),
+		)
+		return parent
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			f.Config = func() (*config.Config, error) {
-				t.Error("parsing flags loaded the config")
-				return nil, errors.New("no config in a flags test")
-			}
-			ran, gotJSON, depsSet := false, false, false
-			var cmd *cobra.Command
-			if strings.HasPrefix(tt.name, "networks") {
-				cmd = NewCmdNetworks(f, func(o *NetworksOptions) error {
-					ran, gotJSON, depsSet = true, o.JSON, o.IO != nil && o.Config != nil
-					return nil
-				})
-			} else {
-				cmd = NewCmdProtocols(f, func(o *ProtocolsOptions) error {
-					ran, gotJSON, depsSet = true, o.JSON, o.IO != nil && o.Config != nil
-					return nil
-				})
-			}
-			err := clitest.Exec(f, cmd, tt.args[1:]...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if ran {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if !ran || !depsSet || gotJSON != tt.wantJSON {
-				t.Errorf("ran %v, deps set %v, JSON %v (want %v)", ran, depsSet, gotJSON, tt.wantJSON)
-			}
-		})
-	}
+	clitest.RunFlagCases(t, bothCmds, []clitest.FlagCase[parsed]{
+		{Name: "networks", Args: []string{"networks"}},
+		{Name: "networks json", Args: []string{"networks", "--json"}, Want: parsed{json: true}},
+		{Name: "networks --dry-run", Args: []string{"networks", "--dry-run"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "networks --nonce", Args: []string{"networks", "--nonce", "1"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "networks an argument", Args: []string{"networks", "mainnet"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "protocols", Args: []string{"protocols"}},
+		{Name: "protocols json", Args: []string{"protocols", "--json"}, Want: parsed{json: true}},
+		{Name: "protocols --yes", Args: []string{"protocols", "--yes"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "protocols an argument", Args: []string{"protocols", "lido"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *parsed) {
+		if !got.depsSet || got.json != want.json {
+			t.Errorf("deps set %v, JSON %v (want %v)", got.depsSet, got.json, want.json)
+		}
+	})
 }
 
 const secret = "s3cret-token"
@@ -125,15 +101,6 @@ func loadConfig(t *testing.T, content string, descriptors []protocol.Descriptor)
 	return func() (*config.Config, error) { return cfg, nil }
 }
 
-func keySet(m map[string]any) string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ",")
-}
-
 // TestNetworks: the document lists every configured network with the keys
 // it always had, credentials masked, the default marked; people get one
 // table row per network.
@@ -151,22 +118,18 @@ func TestNetworks(t *testing.T) {
 		t.Errorf("the RPC credential is printed:\n%s", out)
 	}
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if keySet(doc) != "config,networks" || doc["config"] != cfg.Path {
+	clitest.DecodeJSON(t, out, &doc)
+	if clitest.JSONKeys(doc) != "config,networks" || doc["config"] != cfg.Path {
 		t.Errorf("document %v", doc)
 	}
 	var res NetworksResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatal(err)
-	}
+	clitest.DecodeJSON(t, out, &res)
 	nets := cfg.Networks()
 	if len(res.Networks) != len(nets) {
 		t.Fatalf("%d networks, config has %d", len(res.Networks), len(nets))
 	}
 	for i, n := range doc["networks"].([]any) {
-		if got := keySet(n.(map[string]any)); got != "chainId,default,defaultProtocol,name,nativeSymbol,protocols,rpcUrls,source" {
+		if got := clitest.JSONKeys(n.(map[string]any)); got != "chainId,default,defaultProtocol,name,nativeSymbol,protocols,rpcUrls,source" {
 			t.Errorf("network %d keys %s", i, got)
 		}
 	}
@@ -249,21 +212,17 @@ func TestProtocols(t *testing.T) {
 	var doc struct {
 		Protocols []map[string]any `json:"protocols"`
 	}
-	if err := json.Unmarshal([]byte(streams.Out.String()), &doc); err != nil {
-		t.Fatal(err)
-	}
+	clitest.DecodeJSON(t, streams.Out.String(), &doc)
 	if len(doc.Protocols) != len(cfg.ProtocolNames()) {
 		t.Fatalf("%d protocols, want %v", len(doc.Protocols), cfg.ProtocolNames())
 	}
 	for _, p := range doc.Protocols {
-		if got := keySet(p); got != "capabilities,contracts,name,networks,targets,unstaking" {
+		if got := clitest.JSONKeys(p); got != "capabilities,contracts,name,networks,targets,unstaking" {
 			t.Errorf("protocol keys %s", got)
 		}
 	}
 	var res ProtocolsResult
-	if err := json.Unmarshal([]byte(streams.Out.String()), &res); err != nil {
-		t.Fatal(err)
-	}
+	clitest.DecodeJSON(t, streams.Out.String(), &res)
 	l := res.Protocols[0]
 	var wantNets []string
 	for _, n := range cfg.Networks() {
@@ -351,9 +310,7 @@ func TestProtocolsWithoutNode(t *testing.T) {
 		t.Errorf("a read while describing got %v, want errNoChain", readErr)
 	}
 	var res ProtocolsResult
-	if err := json.Unmarshal([]byte(streams.Out.String()), &res); err != nil {
-		t.Fatal(err)
-	}
+	clitest.DecodeJSON(t, streams.Out.String(), &res)
 	want := []Protocol{
 		{Name: "fake", Networks: []string{"devnet"}, Contracts: []string{"pool"}, Unstaking: protocol.UnstakeInstant, Targets: protocol.TargetRequired, Capabilities: []protocol.Capability{protocol.CapWrap}},
 		{Name: "nowhere", Networks: []string{}, Contracts: []string{"hub"}, Capabilities: []protocol.Capability{protocol.CapValidators}},

@@ -52,12 +52,9 @@ type txDoc struct {
 	Action, Status, TxHash string
 }
 
-func decodeDoc(t *testing.T, e *clitest.Env) restakeDoc {
+func decodeDoc(t *testing.T, e *clitest.Env) (doc restakeDoc) {
 	t.Helper()
-	var doc restakeDoc
-	if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, e.Out)
-	}
+	e.JSON(t, &doc)
 	return doc
 }
 
@@ -96,9 +93,7 @@ func TestRestakeClaimsThenStakes(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	id := e.Lido.AddRequest(e.Alice, wei(t, "2"), true)
 	before := e.Lido.StETHBalance(e.Alice)
-	if code := e.Run(restakeCmd, "--keep", "0.5", "--yes", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--keep", "0.5", "--yes", "--json")
 	doc := decodeDoc(t, e)
 	ids := []string{strconv.FormatUint(id, 10)}
 	if doc.Action != "restake" || doc.Network != "devnet" || doc.ChainID != 1337 || doc.From != e.Alice.Hex() || doc.Protocol != "lido" ||
@@ -179,9 +174,7 @@ func TestRestakeNothingToDo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
 			tt.setup(e)
-			if code := e.Run(restakeCmd, "--yes", "--json"); code != 0 {
-				t.Fatalf("exit %d\n%s", code, e.ErrOut)
-			}
+			e.RunOK(t, restakeCmd, "--yes", "--json")
 			doc := decodeDoc(t, e)
 			if !doc.NothingToDo || doc.Claimed != nil || doc.Staked != nil || doc.Claim != nil || doc.Stake != nil ||
 				doc.Transactions == nil || len(doc.Transactions) != 0 || !strings.HasPrefix(doc.Message, "Nothing to do") {
@@ -190,9 +183,7 @@ func TestRestakeNothingToDo(t *testing.T) {
 			if !strings.Contains(e.Out.String(), `"transactions": []`) || !strings.Contains(e.Out.String(), `"claim": null`) {
 				t.Errorf("empty lists and skipped steps must read [] and null:\n%s", e.Out)
 			}
-			if n := len(e.Node.Sent()); n != 0 {
-				t.Errorf("node got %d transactions", n)
-			}
+			e.AssertNothingSent(t)
 			if code := e.Run(restakeCmd, "--yes"); code != 0 || !strings.Contains(e.Out.String(), "Nothing to do: no claimable requests, no proceeds to stake.") {
 				t.Errorf("human: exit %d, output %q", code, e.Out)
 			}
@@ -205,9 +196,7 @@ func TestRestakeNothingToDo(t *testing.T) {
 func TestRestakeHuman(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
-	if code := e.Run(restakeCmd, "--yes"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--yes")
 	out := e.Out.String()
 	want := []string{"✓ Claim 1 withdrawal request (1 ETH) from Lido", "claimWithdrawals 0x", "✓ Restake 1 ETH with Lido", "stake 0x",
 		"✓ Restake: claimed 1 ETH from 1 request; staked the proceeds of 1 ETH minus --keep 0 ETH."}
@@ -227,9 +216,7 @@ func TestRestakeDryRun(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	t.Setenv("STAKEWALLET_PASSWORD_FILE", "")
 	e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
-	if code := e.Run(restakeCmd, "--dry-run", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--dry-run", "--json")
 	doc := decodeDoc(t, e)
 	if !doc.DryRun || doc.Claimed == nil || doc.Claim == nil || len(doc.Claim.Transactions) != 1 || doc.Claim.Transactions[0].Status != "unsigned" ||
 		!strings.HasPrefix(doc.Message, "Dry run: would have claimed 1 ETH") {
@@ -240,8 +227,9 @@ func TestRestakeDryRun(t *testing.T) {
 			t.Errorf("dry-run transaction %+v", tx)
 		}
 	}
-	if len(e.Node.Sent()) != 0 || len(e.Journal()) != 0 || owedOnDisk(t, e) != "" {
-		t.Errorf("dry run sent %d, journal %v, state %q", len(e.Node.Sent()), e.Journal(), owedOnDisk(t, e))
+	e.AssertNothingSent(t)
+	if owed := owedOnDisk(t, e); owed != "" {
+		t.Errorf("dry run left state %q", owed)
 	}
 	if strings.Contains(e.ErrOut.String(), "assphrase") {
 		t.Errorf("dry run asked for the passphrase: %s", e.ErrOut)
@@ -253,9 +241,7 @@ func TestRestakeDryRun(t *testing.T) {
 func TestRestakeCarriesBelowMin(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	e.Lido.AddRequest(e.Alice, wei(t, "0.2"), true)
-	if code := e.Run(restakeCmd, "--min", "1", "--yes", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--min", "1", "--yes", "--json")
 	doc := decodeDoc(t, e)
 	if doc.Staked != nil || doc.Stake != nil || doc.Owed != wei(t, "0.2").String() || !strings.Contains(doc.Message, "below --min") {
 		t.Errorf("below --min: %+v", doc)
@@ -263,9 +249,7 @@ func TestRestakeCarriesBelowMin(t *testing.T) {
 	if len(e.Node.Sent()) != 1 || owedOnDisk(t, e) != wei(t, "0.2").String() {
 		t.Fatalf("sent %d (want the claim only), state owes %q", len(e.Node.Sent()), owedOnDisk(t, e))
 	}
-	if code := e.Run(restakeCmd, "--min", "0.1", "--yes", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--min", "0.1", "--yes", "--json")
 	doc = decodeDoc(t, e)
 	if doc.Claim != nil || doc.CarriedOver != wei(t, "0.2").String() || doc.Staked == nil || doc.Staked.Amount != wei(t, "0.2").String() || doc.Owed != "0" {
 		t.Errorf("carried over: %+v", doc)
@@ -298,11 +282,11 @@ func TestRestakeRefusals(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(t, e)
 			}
-			err := clitest.Exec(e.F, NewCmdRestake(e.F, nil), tt.args...)
-			code, kind := clitest.ExitCode(err)
-			if code != tt.code || kind != tt.kind || !strings.Contains(err.Error(), tt.msg) {
-				t.Fatalf("exit %d %s (%v), want %d %s with %q", code, kind, err, tt.code, tt.kind, tt.msg)
+			err := e.RunFails(t, restakeCmd, tt.code, tt.msg, tt.args...)
+			if _, kind := clitest.ExitCode(err); kind != tt.kind {
+				t.Errorf("kind %s (%v), want %s", kind, err, tt.kind)
 			}
+			// Not AssertNothingSent: one case journals a transaction first.
 			if len(e.Node.Sent()) != 0 {
 				t.Errorf("refused restake sent %d transactions", len(e.Node.Sent()))
 			}
@@ -387,9 +371,7 @@ func TestRestakeTargets(t *testing.T) {
 			r = &restaker{delegator: newDelegator(p, protocol.TargetOptional)}
 			return r
 		})
-		if code := e.Run(restakeCmd, "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, restakeCmd, "--yes", "--json")
 		if r.target != "v9" || len(r.claimed) != 1 || r.claimed[0].ID != protocol.RequestID(strconv.FormatUint(id, 10)) {
 			t.Errorf("staked with target %q; RestakeTarget saw %+v", r.target, r.claimed)
 		}
@@ -417,13 +399,8 @@ func TestRestakeTargets(t *testing.T) {
 			e := clitest.NewEnv(t, "")
 			e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
 			withProtocol(e, tt.wrap)
-			err := clitest.Exec(e.F, NewCmdRestake(e.F, nil), tt.args...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), tt.msg) {
-				t.Fatalf("exit %d (%v), want 2 with %q", code, err, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 {
-				t.Errorf("refused restake sent %d transactions", len(e.Node.Sent()))
-			}
+			e.RunFails(t, restakeCmd, cmdutil.ExitBadInput, tt.msg, tt.args...)
+			e.AssertNothingSent(t)
 		})
 	}
 
@@ -436,9 +413,7 @@ func TestRestakeTargets(t *testing.T) {
 			d = newDelegator(p, protocol.TargetRequired)
 			return d
 		})
-		if code := e.Run(restakeCmd, "--validator", "v3", "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, restakeCmd, "--validator", "v3", "--yes", "--json")
 		if d.target != "v3" || len(e.Node.Sent()) != 2 {
 			t.Errorf("target %q, %d sent", d.target, len(e.Node.Sent()))
 		}
@@ -453,10 +428,7 @@ func TestRestakeStakeRefusedAfterClaim(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	e.Lido.AddRequest(e.Alice, wei(t, "1"), true)
 	e.Lido.SetStakingPaused(true)
-	err := clitest.Exec(e.F, NewCmdRestake(e.F, nil), "--yes")
-	if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), "paused") {
-		t.Fatalf("exit %d (%v), want 2: staking paused", code, err)
-	}
+	e.RunFails(t, restakeCmd, cmdutil.ExitBadInput, "paused", "--yes")
 	sent := e.Node.Sent()
 	if len(sent) != 1 || !strings.Contains(e.ErrOut.String(), sent[0].Hash().Hex()) {
 		t.Fatalf("%d sent; stderr must show the claim's hash:\n%s", len(sent), e.ErrOut)
@@ -465,9 +437,7 @@ func TestRestakeStakeRefusedAfterClaim(t *testing.T) {
 		t.Fatalf("state owes %q, want the claimed 1 ETH", got)
 	}
 	e.Lido.SetStakingPaused(false)
-	if code := e.Run(restakeCmd, "--yes", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.RunOK(t, restakeCmd, "--yes", "--json")
 	doc := decodeDoc(t, e)
 	if doc.Claim != nil || doc.CarriedOver != wei(t, "1").String() || doc.Staked == nil || doc.Staked.Amount != wei(t, "1").String() || owedOnDisk(t, e) != "0" {
 		t.Errorf("next run: %+v, state owes %q", doc, owedOnDisk(t, e))

@@ -1,7 +1,6 @@
 package stake
 
 import (
-	"encoding/json"
 	"math/big"
 	"strings"
 	"testing"
@@ -18,53 +17,29 @@ import (
 // TestNewCmdStake: flags and arguments reach the options, and what the
 // command does not take is a usage error before anything runs.
 func TestNewCmdStake(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		want     StakeOptions
-		wantCode int
-	}{
-		{name: "amount", args: []string{"1.5"}, want: StakeOptions{Amount: "1.5", Tx: cmdutil.DefaultTxFlags()}},
+	clitest.RunFlagCases(t, NewCmdStake, []clitest.FlagCase[StakeOptions]{
+		{Name: "amount", Args: []string{"1.5"}, Want: StakeOptions{Amount: "1.5", Tx: cmdutil.DefaultTxFlags()}},
 		{
-			name: "every flag",
-			args: []string{"0.25", "--protocol", "lido", "--validator", "v1", "--referral", "0x00000000000000000000000000000000000000aa",
+			Name: "every flag",
+			Args: []string{"0.25", "--protocol", "lido", "--validator", "v1", "--referral", "0x00000000000000000000000000000000000000aa",
 				"--yes", "--dry-run", "--timeout", "30s", "--confirmations", "3", "--max-fee", "40", "--priority-fee", "2", "--gas-limit", "90000", "--nonce", "7", "--json"},
-			want: StakeOptions{
+			Want: StakeOptions{
 				Amount: "0.25", ProtocolName: "lido", Validator: "v1", Referral: "0x00000000000000000000000000000000000000aa", JSON: true,
 				Tx: cmdutil.TxFlags{Yes: true, DryRun: true, Timeout: 30 * time.Second, Confirmations: 3, MaxFee: "40", PriorityFee: "2", GasLimit: 90000, Nonce: 7},
 			},
 		},
-		{name: "-y", args: []string{"2", "-y"}, want: StakeOptions{Amount: "2", Tx: func() cmdutil.TxFlags { t := cmdutil.DefaultTxFlags(); t.Yes = true; return t }()}},
-		{name: "no amount", args: nil, wantCode: cmdutil.ExitBadInput},
-		{name: "two amounts", args: []string{"1", "2"}, wantCode: cmdutil.ExitBadInput},
-		{name: "unknown flag", args: []string{"1", "--token", "stETH"}, wantCode: cmdutil.ExitBadInput},
-		{name: "negative amount reads as a flag", args: []string{"-1"}, wantCode: cmdutil.ExitBadInput},
-		{name: "bad duration", args: []string{"1", "--timeout", "soon"}, wantCode: cmdutil.ExitBadInput},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got *StakeOptions
-			cmd := NewCmdStake(f, func(o *StakeOptions) error { got = o; return nil })
-			err := clitest.Exec(f, cmd, tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if got == nil {
-				t.Fatal("runF did not run")
-			}
-			if got.Amount != tt.want.Amount || got.ProtocolName != tt.want.ProtocolName || got.Validator != tt.want.Validator ||
-				got.Referral != tt.want.Referral || got.JSON != tt.want.JSON || got.Tx != tt.want.Tx {
-				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
-			}
-		})
-	}
+		{Name: "-y", Args: []string{"2", "-y"}, Want: StakeOptions{Amount: "2", Tx: clitest.TxFlags(func(t *cmdutil.TxFlags) { t.Yes = true })}},
+		{Name: "no amount", Args: nil, WantCode: cmdutil.ExitBadInput},
+		{Name: "two amounts", Args: []string{"1", "2"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "unknown flag", Args: []string{"1", "--token", "stETH"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "negative amount reads as a flag", Args: []string{"-1"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "bad duration", Args: []string{"1", "--timeout", "soon"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *StakeOptions) {
+		if got.Amount != want.Amount || got.ProtocolName != want.ProtocolName || got.Validator != want.Validator ||
+			got.Referral != want.Referral || got.JSON != want.JSON || got.Tx != want.Tx {
+			t.Errorf("options = %+v\nwant      %+v", *got, *want)
+		}
+	})
 }
 
 func stakeCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdStake(f, nil) }
@@ -75,9 +50,7 @@ func stakeCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdStake(f, nil) }
 func TestStakeAgainstNode(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
-		if code := e.Run(stakeCmd, "1.5", "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, stakeCmd, "1.5", "--yes", "--json")
 		var doc struct {
 			Action, Network, From, Protocol, Amount, Symbol string
 			ChainID                                         uint64
@@ -89,9 +62,7 @@ func TestStakeAgainstNode(t *testing.T) {
 			}
 			Received, Balance struct{ Amount, Symbol, Token string }
 		}
-		if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-			t.Fatalf("%v\n%s", err, e.Out)
-		}
+		e.JSON(t, &doc)
 		want := clitest.Ether(3)
 		want.Div(want, big.NewInt(2))
 		if doc.Action != "stake" || doc.Network != "devnet" || doc.ChainID != 1337 || doc.Protocol != "lido" ||
@@ -116,9 +87,7 @@ func TestStakeAgainstNode(t *testing.T) {
 
 	t.Run("human", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
-		if code := e.Run(stakeCmd, "2", "--yes"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, stakeCmd, "2", "--yes")
 		for _, want := range []string{"✓ Stake 2 ETH with Lido", "stake 0x", "success", "received", "2 stETH", "balance"} {
 			if !strings.Contains(e.Out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, e.Out)
@@ -131,29 +100,24 @@ func TestStakeAgainstNode(t *testing.T) {
 	t.Run("dry run needs no passphrase", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
 		t.Setenv("STAKEWALLET_PASSWORD_FILE", "")
-		if code := e.Run(stakeCmd, "1", "--dry-run"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, stakeCmd, "1", "--dry-run")
 		for _, want := range []string{"Stake 1 ETH with Lido", "signer", "keystore:alice", "gas limit", "Dry run: nothing was signed or sent."} {
 			if !strings.Contains(e.Out.String(), want) {
 				t.Errorf("preview lacks %q:\n%s", want, e.Out)
 			}
 		}
-		if strings.Contains(e.ErrOut.String(), "passphrase") || len(e.Node.Sent()) != 0 || len(e.Journal()) != 0 {
-			t.Errorf("dry run asked or sent: stderr %q, %d sent, journal %v", e.ErrOut, len(e.Node.Sent()), e.Journal())
+		e.AssertNothingSent(t)
+		if strings.Contains(e.ErrOut.String(), "passphrase") {
+			t.Errorf("dry run asked for the passphrase: stderr %q", e.ErrOut)
 		}
-		if code := e.Run(stakeCmd, "1", "--dry-run", "--json"); code != 0 {
-			t.Fatal(code)
-		}
+		e.RunOK(t, stakeCmd, "1", "--dry-run", "--json")
 		var doc struct {
 			DryRun       bool
 			Transactions []struct{ Status, Data, Value string }
 			MaxFee       string
 			Received     *struct{}
 		}
-		if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-			t.Fatal(err)
-		}
+		e.JSON(t, &doc)
 		if !doc.DryRun || len(doc.Transactions) != 1 || doc.Transactions[0].Status != "unsigned" || doc.Transactions[0].Value != clitest.Ether(1).String() ||
 			!strings.HasPrefix(doc.Transactions[0].Data, "0xa1903eab") || doc.MaxFee == "" || doc.Received != nil {
 			t.Errorf("dry-run document = %+v\n%s", doc, e.Out)
@@ -166,11 +130,10 @@ func TestStakeAgainstNode(t *testing.T) {
 		e := clitest.NewEnv(t, "n\n")
 		t.Setenv("STAKEWALLET_PASSWORD_FILE", "")
 		e.F.IO.SetTTY(true, false, false)
-		if code := e.Run(stakeCmd, "1"); code != cmdutil.ExitNeedsInput {
-			t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitNeedsInput, e.ErrOut)
-		}
-		if !strings.Contains(e.ErrOut.String(), "Confirm?") || strings.Contains(e.ErrOut.String(), "assphrase") || len(e.Node.Sent()) != 0 {
-			t.Errorf("stderr %q, %d sent", e.ErrOut, len(e.Node.Sent()))
+		e.RunFails(t, stakeCmd, cmdutil.ExitNeedsInput, "", "1")
+		e.AssertNothingSent(t)
+		if !strings.Contains(e.ErrOut.String(), "Confirm?") || strings.Contains(e.ErrOut.String(), "assphrase") {
+			t.Errorf("stderr %q, want the confirmation and no passphrase prompt", e.ErrOut)
 		}
 	})
 
@@ -180,9 +143,7 @@ func TestStakeAgainstNode(t *testing.T) {
 		e := clitest.NewEnv(t, "y\ncorrect horse\n")
 		t.Setenv("STAKEWALLET_PASSWORD_FILE", "")
 		e.F.IO.SetTTY(true, false, false)
-		if code := e.Run(stakeCmd, "1"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
+		e.RunOK(t, stakeCmd, "1")
 		errOut := e.ErrOut.String()
 		confirm, pass := strings.Index(errOut, "Confirm?"), strings.Index(errOut, "assphrase")
 		if confirm < 0 || pass < confirm {
@@ -216,13 +177,8 @@ func TestStakeAgainstNode(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e)
 			}
-			err := clitest.Exec(e.F, NewCmdStake(e.F, nil), tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.code || err == nil || !strings.Contains(err.Error(), tt.msg) {
-				t.Fatalf("exit %d (%v), want %d with %q", code, err, tt.code, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 || len(e.Journal()) != 0 {
-				t.Errorf("refused stake sent %d transactions, journal %v", len(e.Node.Sent()), e.Journal())
-			}
+			e.RunFails(t, stakeCmd, tt.code, tt.msg, tt.args...)
+			e.AssertNothingSent(t)
 		})
 	}
 }

@@ -2,10 +2,8 @@ package transfer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/big"
-	"os"
 	"strings"
 	"testing"
 
@@ -28,22 +26,6 @@ type transferDoc struct {
 	Transactions                     []struct{ Action, Status, To string }
 }
 
-func decode(t *testing.T, e *clitest.Env) (transferDoc, map[string]json.RawMessage) {
-	t.Helper()
-	var d transferDoc
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(e.Out.String()), &d); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, e.Out)
-	}
-	if err := json.Unmarshal([]byte(e.Out.String()), &raw); err != nil {
-		t.Fatal(err)
-	}
-	return d, raw
-}
-
-// tenths is n tenths of a token in base units.
-func tenths(n int64) *big.Int { return new(big.Int).Div(clitest.Ether(n), big.NewInt(10)) }
-
 // TestTransferAgainstNode: a transfer by symbol or address moves the fake
 // Lido's tokens to Bob, and the document says what the events moved.
 func TestTransferAgainstNode(t *testing.T) {
@@ -59,13 +41,13 @@ func TestTransferAgainstNode(t *testing.T) {
 	}{
 		{
 			name: "stETH by symbol", args: []string{"1.5", "steth"},
-			wantToken: lido.DevnetStETH, wantSymbol: "stETH", wantAmount: tenths(15),
+			wantToken: lido.DevnetStETH, wantSymbol: "stETH", wantAmount: clitest.Tenths(15),
 			balance:   func(e *clitest.Env, a common.Address) *big.Int { return e.Lido.StETHBalance(a) },
-			wantAlice: tenths(5),
+			wantAlice: clitest.Tenths(5),
 		},
 		{
 			name: "all wstETH by address", args: []string{"all", lido.DevnetWstETH.Hex()},
-			wantToken: lido.DevnetWstETH, wantSymbol: "wstETH", wantAmount: tenths(20),
+			wantToken: lido.DevnetWstETH, wantSymbol: "wstETH", wantAmount: clitest.Tenths(20),
 			balance:   func(e *clitest.Env, a common.Address) *big.Int { return e.Lido.WstETHBalance(a) },
 			wantAlice: new(big.Int),
 		},
@@ -73,12 +55,11 @@ func TestTransferAgainstNode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
-			e.Lido.Mint(e.Alice, tenths(20))
-			e.Lido.MintWstETH(e.Alice, tenths(20))
-			if code := e.Run(transferCmd, append(tt.args, "--to", e.Bob.Hex(), "--yes", "--json")...); code != 0 {
-				t.Fatalf("exit %d\n%s", code, e.ErrOut)
-			}
-			d, _ := decode(t, e)
+			e.Lido.Mint(e.Alice, clitest.Tenths(20))
+			e.Lido.MintWstETH(e.Alice, clitest.Tenths(20))
+			e.RunOK(t, transferCmd, append(tt.args, "--to", e.Bob.Hex(), "--yes", "--json")...)
+			var d transferDoc
+			e.JSON(t, &d)
 			if d.Action != "transfer" || d.Protocol != "lido" || d.Amount != tt.wantAmount.String() || d.Symbol != tt.wantSymbol {
 				t.Errorf("document = %+v", d)
 			}
@@ -99,10 +80,8 @@ func TestTransferAgainstNode(t *testing.T) {
 // TestTransferHumanOutput: people see the recipient and the amount moved.
 func TestTransferHumanOutput(t *testing.T) {
 	e := clitest.NewEnv(t, "")
-	e.Lido.Mint(e.Alice, tenths(10))
-	if code := e.Run(transferCmd, "0.25", "stETH", "--to", e.Bob.Hex(), "--yes"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.Lido.Mint(e.Alice, clitest.Tenths(10))
+	e.RunOK(t, transferCmd, "0.25", "stETH", "--to", e.Bob.Hex(), "--yes")
 	out := e.Out.String()
 	for _, want := range []string{"✓ Transfer 0.25 stETH to " + e.Bob.Hex(), "  to           " + e.Bob.Hex() + "\n", "  transferred  0.25 stETH\n"} {
 		if !strings.Contains(out, want) {
@@ -134,14 +113,10 @@ func (credits) Unstake(context.Context, protocol.UnstakeRequest) ([]protocol.Cal
 func TestTransferSendsNothing(t *testing.T) {
 	t.Run("dry run", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
-		e.Lido.Mint(e.Alice, tenths(10))
-		if err := os.Remove(e.PasswordFile); err != nil {
-			t.Fatal(err)
-		}
-		if code := e.Run(transferCmd, "1", "stETH", "--to", e.Bob.Hex(), "--dry-run", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
-		d, raw := decode(t, e)
+		e.Lido.Mint(e.Alice, clitest.Tenths(10))
+		e.RemovePasswordFile(t)
+		e.RunOK(t, transferCmd, "1", "stETH", "--to", e.Bob.Hex(), "--dry-run", "--json")
+		d, raw := clitest.JSONWithKeys[transferDoc](t, e)
 		if !d.DryRun || len(d.Transactions) != 1 || d.Transactions[0].Status != "unsigned" || d.Transactions[0].To != lido.DevnetStETH.Hex() {
 			t.Errorf("document = %s", e.Out)
 		}
@@ -150,19 +125,19 @@ func TestTransferSendsNothing(t *testing.T) {
 				t.Errorf("a dry run's document has %q", k)
 			}
 		}
-		if len(e.Node.Sent()) != 0 || e.Lido.StETHBalance(e.Bob).Sign() != 0 {
-			t.Errorf("sent %d", len(e.Node.Sent()))
+		e.AssertNothingSent(t)
+		if e.Lido.StETHBalance(e.Bob).Sign() != 0 {
+			t.Errorf("Bob holds %s stETH after a dry run", e.Lido.StETHBalance(e.Bob))
 		}
 	})
 	t.Run("declined", func(t *testing.T) {
 		e := clitest.NewEnv(t, "\n")
 		e.F.IO.SetTTY(true, false, false)
-		e.Lido.Mint(e.Alice, tenths(10))
-		if code := e.Run(transferCmd, "1", "stETH", "--to", e.Bob.Hex()); code != cmdutil.ExitNeedsInput {
-			t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitNeedsInput, e.ErrOut)
-		}
-		if len(e.Node.Sent()) != 0 || !strings.Contains(e.ErrOut.String(), "Transfer 1 stETH to") {
-			t.Errorf("sent %d; stderr:\n%s", len(e.Node.Sent()), e.ErrOut)
+		e.Lido.Mint(e.Alice, clitest.Tenths(10))
+		e.RunFails(t, transferCmd, cmdutil.ExitNeedsInput, "", "1", "stETH", "--to", e.Bob.Hex())
+		e.AssertNothingSent(t)
+		if !strings.Contains(e.ErrOut.String(), "Transfer 1 stETH to") {
+			t.Errorf("stderr lacks the plan:\n%s", e.ErrOut)
 		}
 	})
 
@@ -197,20 +172,12 @@ func TestTransferSendsNothing(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
-			e.Lido.Mint(e.Alice, tenths(10))
+			e.Lido.Mint(e.Alice, clitest.Tenths(10))
 			if tt.p != nil {
-				e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return tt.p, nil }
+				e.UseProtocol(tt.p)
 			}
-			err := clitest.Exec(e.F, transferCmd(e.F), append(tt.args(e), "--yes")...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput {
-				t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitBadInput)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error %q, want it to mention %q", err, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 {
-				t.Errorf("sent %d", len(e.Node.Sent()))
-			}
+			e.RunFails(t, transferCmd, cmdutil.ExitBadInput, tt.msg, append(tt.args(e), "--yes")...)
+			e.AssertNothingSent(t)
 		})
 	}
 }

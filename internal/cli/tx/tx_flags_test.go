@@ -1,54 +1,16 @@
 package tx
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 )
 
 const someHash = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b2e0a1"
-
-// flagCase is one command line of a flags→options test: the exit code
-// it must give and, when it runs, a check of the options runF received.
-type flagCase struct {
-	name     string
-	args     []string
-	wantCode int
-}
-
-// execCaptured runs the command build makes with args, capturing the
-// options runF receives (nil when it did not run).
-func execCaptured[O any](t *testing.T, build func(*cmdutil.Factory, func(*O) error) *cobra.Command, args []string) (*O, error) {
-	t.Helper()
-	f, _ := clitest.NewFactory("")
-	var got *O
-	cmd := build(f, func(o *O) error { got = o; return nil })
-	return got, clitest.Exec(f, cmd, args...)
-}
-
-// checkExit fails unless err maps to want; it reports whether the command
-// was expected to run.
-func checkExit[O any](t *testing.T, got *O, err error, want int) bool {
-	t.Helper()
-	if code, _ := clitest.ExitCode(err); code != want {
-		t.Fatalf("exit %d (%v), want %d", code, err, want)
-	}
-	if want != 0 {
-		if got != nil {
-			t.Error("runF ran after a usage error")
-		}
-		return false
-	}
-	if got == nil {
-		t.Fatal("runF did not run")
-	}
-	return true
-}
 
 // The transaction flags, for the read-only subcommands that must refuse
 // each of them.
@@ -57,64 +19,44 @@ var txFlagArgs = [][]string{
 	{"--max-fee", "30"}, {"--priority-fee", "1"}, {"--gas-limit", "21000"},
 }
 
-func TestNewCmdPending(t *testing.T) {
-	tests := []struct {
-		flagCase
-		want PendingOptions
-	}{
-		{flagCase{name: "signer's", args: nil}, PendingOptions{}},
-		{flagCase{name: "all, json", args: []string{"--all", "--json"}}, PendingOptions{All: true, JSON: true}},
-		{flagCase{name: "an argument", args: []string{someHash}, wantCode: cmdutil.ExitBadInput}, PendingOptions{}},
-	}
+// refusedTxFlags is a case per transaction flag, given after args, each
+// a usage error.
+func refusedTxFlags[O any](args ...string) []clitest.FlagCase[O] {
+	var cases []clitest.FlagCase[O]
 	for _, fl := range txFlagArgs {
-		tests = append(tests, struct {
-			flagCase
-			want PendingOptions
-		}{flagCase{name: "read-only " + fl[0], args: fl, wantCode: cmdutil.ExitBadInput}, PendingOptions{}})
+		cases = append(cases, clitest.FlagCase[O]{Name: "read-only " + fl[0], Args: append(slices.Clone(args), fl...), WantCode: cmdutil.ExitBadInput})
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := execCaptured(t, NewCmdPending, tt.args)
-			if !checkExit(t, got, err, tt.wantCode) {
-				return
-			}
-			if got.All != tt.want.All || got.JSON != tt.want.JSON {
-				t.Errorf("options = {All:%v JSON:%v}, want {All:%v JSON:%v}", got.All, got.JSON, tt.want.All, tt.want.JSON)
-			}
-		})
-	}
+	return cases
+}
+
+func TestNewCmdPending(t *testing.T) {
+	cases := append([]clitest.FlagCase[PendingOptions]{
+		{Name: "signer's", Args: nil},
+		{Name: "all, json", Args: []string{"--all", "--json"}, Want: PendingOptions{All: true, JSON: true}},
+		{Name: "an argument", Args: []string{someHash}, WantCode: cmdutil.ExitBadInput},
+	}, refusedTxFlags[PendingOptions]()...)
+	clitest.RunFlagCases(t, NewCmdPending, cases, func(t *testing.T, got, want *PendingOptions) {
+		if got.All != want.All || got.JSON != want.JSON {
+			t.Errorf("options = {All:%v JSON:%v}, want {All:%v JSON:%v}", got.All, got.JSON, want.All, want.JSON)
+		}
+	})
 }
 
 func TestNewCmdStatus(t *testing.T) {
-	tests := []struct {
-		flagCase
-		want StatusOptions
-	}{
-		{flagCase{name: "hash", args: []string{someHash}}, StatusOptions{Hash: someHash}},
-		{flagCase{name: "hash, json", args: []string{someHash, "--json"}}, StatusOptions{Hash: someHash, JSON: true}},
+	cases := append([]clitest.FlagCase[StatusOptions]{
+		{Name: "hash", Args: []string{someHash}, Want: StatusOptions{Hash: someHash}},
+		{Name: "hash, json", Args: []string{someHash, "--json"}, Want: StatusOptions{Hash: someHash, JSON: true}},
 		// The hash is checked by the body (exit 2 there), not by cobra.
-		{flagCase{name: "not a hash reaches the body", args: []string{"0x12"}}, StatusOptions{Hash: "0x12"}},
-		{flagCase{name: "no hash", args: nil, wantCode: cmdutil.ExitBadInput}, StatusOptions{}},
-		{flagCase{name: "two hashes", args: []string{someHash, someHash}, wantCode: cmdutil.ExitBadInput}, StatusOptions{}},
-		{flagCase{name: "--all is pending's", args: []string{someHash, "--all"}, wantCode: cmdutil.ExitBadInput}, StatusOptions{}},
-	}
-	for _, fl := range txFlagArgs {
-		tests = append(tests, struct {
-			flagCase
-			want StatusOptions
-		}{flagCase{name: "read-only " + fl[0], args: append([]string{someHash}, fl...), wantCode: cmdutil.ExitBadInput}, StatusOptions{}})
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := execCaptured(t, NewCmdStatus, tt.args)
-			if !checkExit(t, got, err, tt.wantCode) {
-				return
-			}
-			if got.Hash != tt.want.Hash || got.JSON != tt.want.JSON {
-				t.Errorf("options = {Hash:%q JSON:%v}, want {Hash:%q JSON:%v}", got.Hash, got.JSON, tt.want.Hash, tt.want.JSON)
-			}
-		})
-	}
+		{Name: "not a hash reaches the body", Args: []string{"0x12"}, Want: StatusOptions{Hash: "0x12"}},
+		{Name: "no hash", Args: nil, WantCode: cmdutil.ExitBadInput},
+		{Name: "two hashes", Args: []string{someHash, someHash}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--all is pending's", Args: []string{someHash, "--all"}, WantCode: cmdutil.ExitBadInput},
+	}, refusedTxFlags[StatusOptions](someHash)...)
+	clitest.RunFlagCases(t, NewCmdStatus, cases, func(t *testing.T, got, want *StatusOptions) {
+		if got.Hash != want.Hash || got.JSON != want.JSON {
+			t.Errorf("options = {Hash:%q JSON:%v}, want {Hash:%q JSON:%v}", got.Hash, got.JSON, want.Hash, want.JSON)
+		}
+	})
 }
 
 // speedup and cancel share their options; each sets Cancel its own way.
@@ -123,68 +65,51 @@ func TestNewCmdSpeedupCancel(t *testing.T) {
 	everyTx := cmdutil.TxFlags{Yes: true, DryRun: true, Timeout: 90 * time.Second, Confirmations: 2, MaxFee: "60", PriorityFee: "3", Nonce: -1}
 	builders := []struct {
 		name   string
-		build  func(*cmdutil.Factory, func(*ReplaceOptions) error) *cobra.Command
+		build  clitest.NewCmdFunc[ReplaceOptions]
 		cancel bool
 	}{
 		{"speedup", NewCmdSpeedup, false},
 		{"cancel", NewCmdCancel, true},
 	}
-	tests := []struct {
-		flagCase
-		want ReplaceOptions
-	}{
-		{flagCase{name: "hash", args: []string{someHash}}, ReplaceOptions{Hash: someHash, Tx: cmdutil.DefaultTxFlags()}},
-		{flagCase{name: "every flag", args: append([]string{someHash}, every...)}, ReplaceOptions{Hash: someHash, JSON: true, Tx: everyTx}},
+	cases := []clitest.FlagCase[ReplaceOptions]{
+		{Name: "hash", Args: []string{someHash}, Want: ReplaceOptions{Hash: someHash, Tx: cmdutil.DefaultTxFlags()}},
+		{Name: "every flag", Args: append([]string{someHash}, every...), Want: ReplaceOptions{Hash: someHash, JSON: true, Tx: everyTx}},
 		// Taken by the flag set, refused by the body with its reason
 		// (the replacement keeps the original's nonce and gas).
-		{flagCase{name: "--nonce reaches the body", args: []string{someHash, "--nonce", "3"}}, ReplaceOptions{Hash: someHash, Tx: func() cmdutil.TxFlags { t := cmdutil.DefaultTxFlags(); t.Nonce = 3; return t }()}},
-		{flagCase{name: "no hash", args: nil, wantCode: cmdutil.ExitBadInput}, ReplaceOptions{}},
-		{flagCase{name: "two hashes", args: []string{someHash, someHash}, wantCode: cmdutil.ExitBadInput}, ReplaceOptions{}},
-		{flagCase{name: "unknown flag", args: []string{someHash, "--all"}, wantCode: cmdutil.ExitBadInput}, ReplaceOptions{}},
-		{flagCase{name: "bad timeout", args: []string{someHash, "--timeout", "soon"}, wantCode: cmdutil.ExitBadInput}, ReplaceOptions{}},
+		{Name: "--nonce reaches the body", Args: []string{someHash, "--nonce", "3"}, Want: ReplaceOptions{Hash: someHash, Tx: clitest.TxFlags(func(t *cmdutil.TxFlags) { t.Nonce = 3 })}},
+		{Name: "no hash", Args: nil, WantCode: cmdutil.ExitBadInput},
+		{Name: "two hashes", Args: []string{someHash, someHash}, WantCode: cmdutil.ExitBadInput},
+		{Name: "unknown flag", Args: []string{someHash, "--all"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "bad timeout", Args: []string{someHash, "--timeout", "soon"}, WantCode: cmdutil.ExitBadInput},
 	}
 	for _, b := range builders {
-		for _, tt := range tests {
-			t.Run(b.name+"/"+tt.name, func(t *testing.T) {
-				got, err := execCaptured(t, b.build, tt.args)
-				if !checkExit(t, got, err, tt.wantCode) {
-					return
-				}
-				if got.Hash != tt.want.Hash || got.JSON != tt.want.JSON || got.Tx != tt.want.Tx || got.Cancel != b.cancel {
+		t.Run(b.name, func(t *testing.T) {
+			clitest.RunFlagCases(t, b.build, cases, func(t *testing.T, got, want *ReplaceOptions) {
+				if got.Hash != want.Hash || got.JSON != want.JSON || got.Tx != want.Tx || got.Cancel != b.cancel {
 					t.Errorf("options = {Hash:%q JSON:%v Tx:%+v Cancel:%v}\nwant {Hash:%q JSON:%v Tx:%+v Cancel:%v}",
-						got.Hash, got.JSON, got.Tx, got.Cancel, tt.want.Hash, tt.want.JSON, tt.want.Tx, b.cancel)
+						got.Hash, got.JSON, got.Tx, got.Cancel, want.Hash, want.JSON, want.Tx, b.cancel)
 				}
 			})
-		}
+		})
 	}
 }
 
 func TestNewCmdSend(t *testing.T) {
-	tests := []struct {
-		flagCase
-		want SendOptions
-	}{
-		{flagCase{name: "file", args: []string{"signed.hex"}}, SendOptions{File: "signed.hex", Tx: cmdutil.DefaultTxFlags()}},
-		{flagCase{name: "stdin", args: []string{"-", "--yes", "--json"}}, SendOptions{File: "-", JSON: true, Tx: func() cmdutil.TxFlags { t := cmdutil.DefaultTxFlags(); t.Yes = true; return t }()}},
+	clitest.RunFlagCases(t, NewCmdSend, []clitest.FlagCase[SendOptions]{
+		{Name: "file", Args: []string{"signed.hex"}, Want: SendOptions{File: "signed.hex", Tx: cmdutil.DefaultTxFlags()}},
+		{Name: "stdin", Args: []string{"-", "--yes", "--json"}, Want: SendOptions{File: "-", JSON: true, Tx: clitest.TxFlags(func(t *cmdutil.TxFlags) { t.Yes = true })}},
 		{
-			flagCase{name: "dry run, waiting", args: []string{"signed.hex", "--dry-run", "--timeout", "10m", "--confirmations", "3"}},
-			SendOptions{File: "signed.hex", Tx: cmdutil.TxFlags{DryRun: true, Timeout: 10 * time.Minute, Confirmations: 3, Nonce: -1}},
+			Name: "dry run, waiting", Args: []string{"signed.hex", "--dry-run", "--timeout", "10m", "--confirmations", "3"},
+			Want: SendOptions{File: "signed.hex", Tx: cmdutil.TxFlags{DryRun: true, Timeout: 10 * time.Minute, Confirmations: 3, Nonce: -1}},
 		},
-		{flagCase{name: "no file", args: nil, wantCode: cmdutil.ExitBadInput}, SendOptions{}},
-		{flagCase{name: "two files", args: []string{"a", "b"}, wantCode: cmdutil.ExitBadInput}, SendOptions{}},
-		{flagCase{name: "unknown flag", args: []string{"a", "--all"}, wantCode: cmdutil.ExitBadInput}, SendOptions{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := execCaptured(t, NewCmdSend, tt.args)
-			if !checkExit(t, got, err, tt.wantCode) {
-				return
-			}
-			if got.File != tt.want.File || got.JSON != tt.want.JSON || got.Tx != tt.want.Tx {
-				t.Errorf("options = {File:%q JSON:%v Tx:%+v}, want {File:%q JSON:%v Tx:%+v}", got.File, got.JSON, got.Tx, tt.want.File, tt.want.JSON, tt.want.Tx)
-			}
-		})
-	}
+		{Name: "no file", Args: nil, WantCode: cmdutil.ExitBadInput},
+		{Name: "two files", Args: []string{"a", "b"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "unknown flag", Args: []string{"a", "--all"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *SendOptions) {
+		if got.File != want.File || got.JSON != want.JSON || got.Tx != want.Tx {
+			t.Errorf("options = {File:%q JSON:%v Tx:%+v}, want {File:%q JSON:%v Tx:%+v}", got.File, got.JSON, got.Tx, want.File, want.JSON, want.Tx)
+		}
+	})
 }
 
 // checkSendFlags refuses what would change a signed transaction, before

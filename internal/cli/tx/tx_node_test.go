@@ -101,12 +101,9 @@ func (w *txWorld) state(h common.Hash) *journal.Entry {
 	return e
 }
 
-func decode[T any](t *testing.T, s string) T {
+func decode[T any](t *testing.T, s string) (v T) {
 	t.Helper()
-	var v T
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatalf("%v\n%s", err, s)
-	}
+	clitest.DecodeJSON(t, s, &v)
 	return v
 }
 
@@ -141,9 +138,7 @@ func TestPendingAgainstNode(t *testing.T) {
 	bobs := w.sign(1, 0, w.Alice, big.NewInt(1), nil, 1)
 	w.record(bob, "transfer", bobs)
 
-	if code := w.Run(pendingCmd, "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, w.ErrOut)
-	}
+	w.RunOK(t, pendingCmd, "--json")
 	doc := decode[pendingDoc](t, w.Out.String())
 	if len(doc.Transactions) != 1 || doc.Transactions[0].TxHash != lost.Hash().Hex() || doc.Transactions[0].Node != "unknown" ||
 		doc.Transactions[0].State != "broadcast" || doc.Transactions[0].Nonce != 1 || doc.Transactions[0].BlockNumber != nil || doc.Transactions[0].From != w.Alice.Hex() {
@@ -173,17 +168,13 @@ func TestPendingAgainstNode(t *testing.T) {
 	}
 
 	// Resolved entries are final: the next run lists only the lost one.
-	if code := w.Run(pendingCmd, "--json"); code != 0 {
-		t.Fatal(code)
-	}
+	w.RunOK(t, pendingCmd, "--json")
 	if doc := decode[pendingDoc](t, w.Out.String()); len(doc.Transactions) != 1 || len(doc.Resolved) != 0 {
 		t.Errorf("second run: %d pending, %d resolved", len(doc.Transactions), len(doc.Resolved))
 	}
 
 	// --all adds Bob's; the table says what to do with unknown ones.
-	if code := w.Run(pendingCmd, "--all"); code != 0 {
-		t.Fatal(code)
-	}
+	w.RunOK(t, pendingCmd, "--all")
 	out := w.Out.String()
 	for _, s := range []string{"FROM", lost.Hash().Hex(), bobs.Hash().Hex(), "unknown", "2 transactions not in the node's pool", "stakewallet tx send " + w.j.Dir()} {
 		if !strings.Contains(out, s) {
@@ -203,9 +194,7 @@ func TestPendingHumanAndRefusal(t *testing.T) {
 	mined := w.sign(0, 0, w.Bob, big.NewInt(1), nil, 1)
 	w.broadcast(mined)
 	w.record(w.Alice, "stake", mined)
-	if code := w.Run(pendingCmd); code != 0 {
-		t.Fatal(code)
-	}
+	w.RunOK(t, pendingCmd)
 	if want := "resolved " + mined.Hash().Hex() + " (stake, nonce 0): included in block"; !strings.Contains(w.Out.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, w.Out)
 	}
@@ -214,10 +203,7 @@ func TestPendingHumanAndRefusal(t *testing.T) {
 	// before the journal or the node is read.
 	t.Setenv("STAKEWALLET_SIGNER", "")
 	calls := len(w.Node.Calls())
-	err := clitest.Exec(w.F, NewCmdPending(w.F, nil))
-	if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), "--all") {
-		t.Errorf("no signer: exit %d (%v)", code, err)
-	}
+	w.RunFails(t, pendingCmd, cmdutil.ExitBadInput, "--all")
 	if len(w.Node.Calls()) != calls {
 		t.Errorf("the refusal reached the node: %v", w.Node.Calls()[calls:])
 	}
@@ -250,9 +236,7 @@ func TestStatusAgainstNode(t *testing.T) {
 	w.broadcast(reverted)
 
 	t.Run("journaled, mined", func(t *testing.T) {
-		if code := w.Run(statusCmd, journaled.Hash().Hex(), "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, statusCmd, journaled.Hash().Hex(), "--json")
 		d := decode[statusDocT](t, w.Out.String())
 		if d.Status != "success" || d.Node != "included" || d.BlockNumber == nil || d.GasUsed == nil || *d.GasUsed != 21000 ||
 			d.From != w.Alice.Hex() || d.To == nil || *d.To != w.Bob.Hex() || d.Value != "7" || d.Nonce == nil || *d.Nonce != 0 || d.ChainID != 1337 {
@@ -270,9 +254,7 @@ func TestStatusAgainstNode(t *testing.T) {
 	})
 
 	t.Run("mined elsewhere", func(t *testing.T) {
-		if code := w.Run(statusCmd, foreign.Hash().Hex(), "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, statusCmd, foreign.Hash().Hex(), "--json")
 		d := decode[statusDocT](t, w.Out.String())
 		if d.Status != "success" || d.Journal != nil || d.From != w.Alice.Hex() || d.Value != "8" {
 			t.Errorf("status = %+v", d)
@@ -283,17 +265,13 @@ func TestStatusAgainstNode(t *testing.T) {
 	})
 
 	t.Run("journaled, never arrived", func(t *testing.T) {
-		if code := w.Run(statusCmd, lost.Hash().Hex()); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, statusCmd, lost.Hash().Hex())
 		for _, s := range []string{"status", "pending", "not known to the node", "stakewallet tx speedup " + lost.Hash().Hex(), "Waiting for nonce 3"} {
 			if !strings.Contains(w.Out.String(), s) {
 				t.Errorf("output lacks %q:\n%s", s, w.Out)
 			}
 		}
-		if code := w.Run(statusCmd, lost.Hash().Hex(), "--json"); code != 0 {
-			t.Fatal(code)
-		}
+		w.RunOK(t, statusCmd, lost.Hash().Hex(), "--json")
 		d := decode[statusDocT](t, w.Out.String())
 		if d.Status != "pending" || d.Node != "unknown" || d.BlockNumber != nil || !strings.Contains(w.Out.String(), `"blockNumber": null`) {
 			t.Errorf("status = %+v", d)
@@ -301,9 +279,7 @@ func TestStatusAgainstNode(t *testing.T) {
 	})
 
 	t.Run("reverted", func(t *testing.T) {
-		if code := w.Run(statusCmd, reverted.Hash().Hex(), "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, statusCmd, reverted.Hash().Hex(), "--json")
 		d := decode[statusDocT](t, w.Out.String())
 		if d.Status != "reverted" || !strings.Contains(strings.ToLower(d.RevertReason), "paused") {
 			t.Errorf("status %q, revert reason %q", d.Status, d.RevertReason)
@@ -311,17 +287,14 @@ func TestStatusAgainstNode(t *testing.T) {
 	})
 
 	t.Run("unknown hash", func(t *testing.T) {
-		err := clitest.Exec(w.F, NewCmdStatus(w.F, nil), "0x"+strings.Repeat("ab", 32))
-		if code, kind := clitest.ExitCode(err); code != cmdutil.ExitBadInput || kind != "not_found" {
-			t.Errorf("exit %d %s (%v)", code, kind, err)
+		err := w.RunFails(t, statusCmd, cmdutil.ExitBadInput, "", "0x"+strings.Repeat("ab", 32))
+		if _, kind := clitest.ExitCode(err); kind != "not_found" {
+			t.Errorf("kind %s (%v), want not_found", kind, err)
 		}
 	})
 
 	t.Run("not a hash", func(t *testing.T) {
-		err := clitest.Exec(w.F, NewCmdStatus(w.F, nil), "0x12")
-		if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), "not a transaction hash") {
-			t.Errorf("exit %d (%v)", code, err)
-		}
+		w.RunFails(t, statusCmd, cmdutil.ExitBadInput, "not a transaction hash", "0x12")
 	})
 }
 
@@ -359,9 +332,7 @@ func TestSendAgainstNode(t *testing.T) {
 		w := newWorld(t, "")
 		tx := w.sign(0, 0, w.Bob, clitest.Ether(1), nil, 1)
 		file := writeRaw(t, tx)
-		if code := w.Run(sendCmd, file, "--yes", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, sendCmd, file, "--yes", "--json")
 		sent := w.Node.Sent()
 		if len(sent) != 1 || sent[0].Hash() != tx.Hash() {
 			t.Fatalf("node got %d transactions, want %s once", len(sent), tx.Hash())
@@ -396,9 +367,7 @@ func TestSendAgainstNode(t *testing.T) {
 		tx := w0.sign(0, 0, w0.Bob, big.NewInt(5), nil, 1)
 		raw, _ := tx.MarshalBinary()
 		w := newWorld(t, hexutil.Encode(raw))
-		if code := w.Run(sendCmd, "-", "--yes"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, sendCmd, "-", "--yes")
 		for _, s := range []string{"✓ Send 0.000000000000000005 ETH to " + w.Bob.Hex(), "send " + tx.Hash().Hex(), "success", "fee paid"} {
 			if !strings.Contains(w.Out.String(), s) {
 				t.Errorf("output lacks %q:\n%s", s, w.Out)
@@ -413,9 +382,7 @@ func TestSendAgainstNode(t *testing.T) {
 		w := newWorld(t, "")
 		tx := w.sign(0, 0, w.Bob, clitest.Ether(1), nil, 1)
 		file := writeRaw(t, tx)
-		if code := w.Run(sendCmd, file, "--dry-run", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, w.ErrOut)
-		}
+		w.RunOK(t, sendCmd, file, "--dry-run", "--json")
 		d := decode[sendDocT](t, w.Out.String())
 		if !d.DryRun || len(d.Transactions) != 1 || d.Transactions[0].Status != "unsent" || d.Transactions[0].TxHash != tx.Hash().Hex() ||
 			d.Transactions[0].BlockNumber != nil || d.Transactions[0].Events != nil {
@@ -425,9 +392,7 @@ func TestSendAgainstNode(t *testing.T) {
 			!strings.Contains(w.Out.String(), "Broadcast signed transaction "+tx.Hash().Hex()) || !strings.Contains(w.Out.String(), "Dry run: nothing was sent.") {
 			t.Errorf("human dry run: exit %d\n%s", code, w.Out)
 		}
-		if len(w.Node.Sent()) != 0 || len(w.Journal()) != 0 {
-			t.Errorf("dry run: node got %d, journal %v", len(w.Node.Sent()), w.Journal())
-		}
+		w.AssertNothingSent(t)
 	})
 
 	refusals := []struct {
@@ -467,10 +432,9 @@ func TestSendAgainstNode(t *testing.T) {
 				tx = w.sign(0, 0, w.Bob, big.NewInt(1), nil, 1)
 			}
 			before := len(w.Node.Sent())
-			err := clitest.Exec(w.F, NewCmdSend(w.F, nil), append([]string{writeRaw(t, tx)}, tt.args...)...)
-			code, kind := clitest.ExitCode(err)
-			if code != tt.code || kind != tt.kind || !strings.Contains(err.Error(), tt.msg) {
-				t.Fatalf("exit %d %s (%v), want %d %s with %q", code, kind, err, tt.code, tt.kind, tt.msg)
+			err := w.RunFails(t, sendCmd, tt.code, tt.msg, append([]string{writeRaw(t, tx)}, tt.args...)...)
+			if _, kind := clitest.ExitCode(err); kind != tt.kind {
+				t.Errorf("kind %s (%v), want %s", kind, err, tt.kind)
 			}
 			if len(w.Node.Sent()) != before {
 				t.Errorf("refused send reached the node: %d → %d", before, len(w.Node.Sent()))
@@ -524,9 +488,7 @@ func TestReplaceAgainstNode(t *testing.T) {
 				t.Fatalf("dry run sent %d", len(w.Node.Sent()))
 			}
 
-			if code := w.Run(tt.build, stuck.Hash().Hex(), "--yes", "--json"); code != 0 {
-				t.Fatalf("exit %d\n%s", code, w.ErrOut)
-			}
+			w.RunOK(t, tt.build, stuck.Hash().Hex(), "--yes", "--json")
 			sent := w.Node.Sent()
 			if len(sent) != 1 {
 				t.Fatalf("node got %d transactions", len(sent))
@@ -547,9 +509,9 @@ func TestReplaceAgainstNode(t *testing.T) {
 			}
 
 			// The replacement is mined: replacing it again is refused.
-			err := clitest.Exec(w.F, tt.build(w.F), repl.Hash().Hex(), "--yes")
-			if code, kind := clitest.ExitCode(err); code != cmdutil.ExitBadInput || kind != "already_mined" {
-				t.Errorf("replacing a mined one: exit %d %s (%v)", code, kind, err)
+			err := w.RunFails(t, tt.build, cmdutil.ExitBadInput, "", repl.Hash().Hex(), "--yes")
+			if _, kind := clitest.ExitCode(err); kind != "already_mined" {
+				t.Errorf("replacing a mined one: kind %s (%v)", kind, err)
 			}
 			if len(w.Node.Sent()) != 1 {
 				t.Errorf("node got %d transactions in all", len(w.Node.Sent()))
@@ -561,10 +523,7 @@ func TestReplaceAgainstNode(t *testing.T) {
 	for _, args := range [][]string{{"--nonce", "3"}, {"--gas-limit", "50000"}, {"--max-fee", "x"}} {
 		t.Run("refuses "+args[0], func(t *testing.T) {
 			w := newWorld(t, "")
-			err := clitest.Exec(w.F, NewCmdSpeedup(w.F, nil), append([]string{someHash, "--yes"}, args...)...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), args[0]) {
-				t.Errorf("exit %d (%v)", code, err)
-			}
+			w.RunFails(t, speedupCmd, cmdutil.ExitBadInput, args[0], append([]string{someHash, "--yes"}, args...)...)
 			if len(w.Node.Calls()) != 0 {
 				t.Errorf("reached the node: %v", w.Node.Calls())
 			}

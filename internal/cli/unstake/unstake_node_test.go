@@ -2,7 +2,6 @@ package unstake
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/big"
 	"os"
@@ -42,34 +41,6 @@ type unstakeDoc struct {
 	}
 }
 
-// decode reads the one JSON document on stdout, and its raw keys (to tell
-// a missing key from an empty value).
-func decode(t *testing.T, e *clitest.Env) (unstakeDoc, map[string]json.RawMessage) {
-	t.Helper()
-	var d unstakeDoc
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(e.Out.String()), &d); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, e.Out)
-	}
-	if err := json.Unmarshal([]byte(e.Out.String()), &raw); err != nil {
-		t.Fatal(err)
-	}
-	return d, raw
-}
-
-func actions(d unstakeDoc) string {
-	var s []string
-	for _, tx := range d.Transactions {
-		s = append(s, tx.Action+":"+tx.Status)
-	}
-	return strings.Join(s, ",")
-}
-
-// ether is tenths of a coin in wei: ether(15) is 1.5.
-func ether(tenths int64) *big.Int {
-	return new(big.Int).Div(clitest.Ether(tenths), big.NewInt(10))
-}
-
 // TestUnstakeLidoAgainstNode: a queued unstake of the fake Lido creates the
 // requests the JSON names, from stETH by default and wstETH with --token.
 func TestUnstakeLidoAgainstNode(t *testing.T) {
@@ -85,19 +56,19 @@ func TestUnstakeLidoAgainstNode(t *testing.T) {
 	}{
 		{
 			name:        "stETH by default, approve first",
-			mint:        func(e *clitest.Env) { e.Lido.Mint(e.Alice, ether(30)) },
+			mint:        func(e *clitest.Env) { e.Lido.Mint(e.Alice, clitest.Tenths(30)) },
 			args:        []string{"1.5"},
-			wantAmount:  ether(15),
+			wantAmount:  clitest.Tenths(15),
 			wantSymbol:  "stETH",
 			wantActions: "approve:success,requestWithdrawals:success",
 			balance:     func(e *clitest.Env) *big.Int { return e.Lido.StETHBalance(e.Alice) },
-			wantLeft:    ether(15),
+			wantLeft:    clitest.Tenths(15),
 		},
 		{
 			name:        "all of wstETH by --token",
-			mint:        func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, ether(20)) },
+			mint:        func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, clitest.Tenths(20)) },
 			args:        []string{"all", "--token", "wsteth"},
-			wantAmount:  ether(20),
+			wantAmount:  clitest.Tenths(20),
 			wantSymbol:  "wstETH",
 			wantActions: "approve:success,requestWithdrawals:success",
 			balance:     func(e *clitest.Env) *big.Int { return e.Lido.WstETHBalance(e.Alice) },
@@ -105,27 +76,25 @@ func TestUnstakeLidoAgainstNode(t *testing.T) {
 		},
 		{
 			name:        "wstETH by address",
-			mint:        func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, ether(20)) },
+			mint:        func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, clitest.Tenths(20)) },
 			args:        []string{"0.5", "--token", lido.DevnetWstETH.Hex()},
-			wantAmount:  ether(5),
+			wantAmount:  clitest.Tenths(5),
 			wantSymbol:  "wstETH",
 			wantActions: "approve:success,requestWithdrawals:success",
 			balance:     func(e *clitest.Env) *big.Int { return e.Lido.WstETHBalance(e.Alice) },
-			wantLeft:    ether(15),
+			wantLeft:    clitest.Tenths(15),
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
 			tt.mint(e)
-			if code := e.Run(unstakeCmd, append(tt.args, "--yes", "--json")...); code != 0 {
-				t.Fatalf("exit %d\n%s", code, e.ErrOut)
-			}
-			d, raw := decode(t, e)
+			e.RunOK(t, unstakeCmd, append(tt.args, "--yes", "--json")...)
+			d, raw := clitest.JSONWithKeys[unstakeDoc](t, e)
 			if d.Action != "unstake" || d.Protocol != "lido" || d.Amount != tt.wantAmount.String() || d.Symbol != tt.wantSymbol || d.Decimals == nil || *d.Decimals != 18 {
 				t.Errorf("document = %+v", d)
 			}
-			if got := actions(d); got != tt.wantActions || len(e.Node.Sent()) != len(d.Transactions) {
+			if got := e.TxActions(t); got != tt.wantActions || len(e.Node.Sent()) != len(d.Transactions) {
 				t.Errorf("transactions %s (node got %d), want %s", got, len(e.Node.Sent()), tt.wantActions)
 			}
 			if _, ok := raw["received"]; ok {
@@ -159,10 +128,8 @@ func requireRequest(t *testing.T, e *clitest.Env, id string) {
 // TestUnstakeHumanOutput: people get the request ids and what to run next.
 func TestUnstakeHumanOutput(t *testing.T) {
 	e := clitest.NewEnv(t, "")
-	e.Lido.Mint(e.Alice, ether(10))
-	if code := e.Run(unstakeCmd, "1", "--yes"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.Lido.Mint(e.Alice, clitest.Tenths(10))
+	e.RunOK(t, unstakeCmd, "1", "--yes")
 	out := e.Out.String()
 	m := regexp.MustCompile(`(?m)^  request ids  (\d+)$`).FindStringSubmatch(out)
 	if m == nil {
@@ -184,16 +151,11 @@ func TestUnstakeHumanOutput(t *testing.T) {
 func TestUnstakeSendsNothing(t *testing.T) {
 	t.Run("dry run", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
-		e.Lido.Mint(e.Alice, ether(10))
-		// With no passphrase to be had, any unlock would fail the run.
-		if err := os.Remove(e.PasswordFile); err != nil {
-			t.Fatal(err)
-		}
-		if code := e.Run(unstakeCmd, "1", "--dry-run", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
-		d, raw := decode(t, e)
-		if !d.DryRun || actions(d) != "approve:unsigned,requestWithdrawals:unsigned" {
+		e.Lido.Mint(e.Alice, clitest.Tenths(10))
+		e.RemovePasswordFile(t)
+		e.RunOK(t, unstakeCmd, "1", "--dry-run", "--json")
+		d, raw := clitest.JSONWithKeys[unstakeDoc](t, e)
+		if !d.DryRun || e.TxActions(t) != "approve:unsigned,requestWithdrawals:unsigned" {
 			t.Errorf("document = %+v", d)
 		}
 		for _, k := range []string{"requestIds", "received"} {
@@ -201,19 +163,16 @@ func TestUnstakeSendsNothing(t *testing.T) {
 				t.Errorf("a dry run's document has %q", k)
 			}
 		}
-		if len(e.Node.Sent()) != 0 || len(e.Journal()) != 0 {
-			t.Errorf("sent %d, journal %v", len(e.Node.Sent()), e.Journal())
-		}
+		e.AssertNothingSent(t)
 	})
 	t.Run("declined", func(t *testing.T) {
 		e := clitest.NewEnv(t, "n\n")
 		e.F.IO.SetTTY(true, false, false)
-		e.Lido.Mint(e.Alice, ether(10))
-		if code := e.Run(unstakeCmd, "1"); code != cmdutil.ExitNeedsInput {
-			t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitNeedsInput, e.ErrOut)
-		}
-		if !strings.Contains(e.ErrOut.String(), "Request withdrawal of 1 stETH from Lido") || len(e.Node.Sent()) != 0 {
-			t.Errorf("sent %d; stderr:\n%s", len(e.Node.Sent()), e.ErrOut)
+		e.Lido.Mint(e.Alice, clitest.Tenths(10))
+		e.RunFails(t, unstakeCmd, cmdutil.ExitNeedsInput, "", "1")
+		e.AssertNothingSent(t)
+		if !strings.Contains(e.ErrOut.String(), "Request withdrawal of 1 stETH from Lido") {
+			t.Errorf("stderr lacks the plan:\n%s", e.ErrOut)
 		}
 	})
 
@@ -235,20 +194,12 @@ func TestUnstakeSendsNothing(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
-			e.Lido.Mint(e.Alice, ether(100))
+			e.Lido.Mint(e.Alice, clitest.Tenths(100))
 			e.Node.Handle(other, erc20.ABI, "symbol", func(*chaintest.Ctx, []any) ([]any, error) { return []any{"COFFEE"}, nil })
 			e.Node.Handle(other, erc20.ABI, "decimals", func(*chaintest.Ctx, []any) ([]any, error) { return []any{uint8(18)}, nil })
 			// The message is the command's error, which cli.Run prints.
-			err := clitest.Exec(e.F, unstakeCmd(e.F), append(tt.args, "--yes")...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput {
-				t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitBadInput)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error %q, want it to mention %q", err, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 || len(e.Journal()) != 0 {
-				t.Errorf("sent %d transactions, journal %v", len(e.Node.Sent()), e.Journal())
-			}
+			e.RunFails(t, unstakeCmd, cmdutil.ExitBadInput, tt.msg, append(tt.args, "--yes")...)
+			e.AssertNothingSent(t)
 		})
 	}
 }
@@ -311,7 +262,7 @@ func instantEnv(t *testing.T, p *instantPool) *clitest.Env {
 	if err := os.WriteFile(filepath.Join(e.Home, "config.toml"), []byte("[networks.devnet]\nnative-symbol = \"AVAX\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return p, nil }
+	e.UseProtocol(p)
 	e.Node.SetBalance(p.pool, clitest.Ether(1000))
 	e.Node.Handle(p.pool, p.abi, "burn", func(c *chaintest.Ctx, args []any) ([]any, error) {
 		out := new(big.Int).Mul(args[0].(*big.Int), big.NewInt(105))
@@ -327,20 +278,18 @@ func TestUnstakeInstant(t *testing.T) {
 	p := newInstantPool(t)
 	e := instantEnv(t, p)
 	before := e.Node.Balance(e.Alice)
-	if code := e.Run(unstakeCmd, "2", "--yes", "--json"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
-	d, raw := decode(t, e)
+	e.RunOK(t, unstakeCmd, "2", "--yes", "--json")
+	d, raw := clitest.JSONWithKeys[unstakeDoc](t, e)
 	if _, ok := raw["requestIds"]; ok {
 		t.Error(`an instant unstake has "requestIds"`)
 	}
-	if d.Symbol != "rPOOL" || d.Amount != clitest.Ether(2).String() || actions(d) != "burn:success" || len(e.Node.Sent()) != 1 {
+	if d.Symbol != "rPOOL" || d.Amount != clitest.Ether(2).String() || e.TxActions(t) != "burn:success" || len(e.Node.Sent()) != 1 {
 		t.Fatalf("document = %+v", d)
 	}
 	if p.got == nil || p.got.Owner != e.Alice || p.got.Token != p.token || p.got.Amount.Cmp(clitest.Ether(2)) != 0 {
 		t.Errorf("Unstake was asked for %+v", p.got)
 	}
-	want := ether(21) // 2 tokens at 1.05
+	want := clitest.Tenths(21) // 2 tokens at 1.05
 	if d.Received == nil || d.Received.Amount != want.String() || d.Received.Symbol != "AVAX" || d.Received.Token != (common.Address{}).Hex() {
 		t.Fatalf("received = %+v, want %s AVAX", d.Received, want)
 	}
@@ -393,8 +342,9 @@ func TestUnstakeTargetsAndKinds(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, e.ErrOut)
 			}
 			if tt.wantCode != 0 {
-				if len(e.Node.Sent()) != 0 || p.got != nil {
-					t.Errorf("sent %d, built %+v", len(e.Node.Sent()), p.got)
+				e.AssertNothingSent(t)
+				if p.got != nil {
+					t.Errorf("built %+v after a refusal", p.got)
 				}
 				return
 			}

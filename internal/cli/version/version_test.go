@@ -1,10 +1,11 @@
 package version
 
 import (
-	"encoding/json"
 	"runtime"
 	"runtime/debug"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
@@ -12,37 +13,23 @@ import (
 
 // TestNewCmdVersion: version takes --json and nothing else.
 func TestNewCmdVersion(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantJSON bool
-		wantCode int
-	}{
-		{name: "plain", args: nil},
-		{name: "json", args: []string{"--json"}, wantJSON: true},
-		{name: "an argument", args: []string{"1.0"}, wantCode: cmdutil.ExitBadInput},
-		{name: "--nonce", args: []string{"--nonce", "1"}, wantCode: cmdutil.ExitBadInput},
+	// Each case's factory has a version of its own: the options must
+	// carry it, and the factory's streams.
+	withVersion := func(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.Command {
+		f.Version = "v9.8.7"
+		return NewCmdVersion(f, runF)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			f.Version = "v9.8.7"
-			var got *VersionOptions
-			err := clitest.Exec(f, NewCmdVersion(f, func(o *VersionOptions) error { got = o; return nil }), tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if got == nil || got.JSON != tt.wantJSON || got.Version != "v9.8.7" || got.IO != f.IO || got.BuildInfo == nil {
-				t.Errorf("options %+v", got)
-			}
-		})
-	}
+	var f *cmdutil.Factory
+	clitest.RunFlagCases(t, clitest.RecordFactory(withVersion, &f), []clitest.FlagCase[VersionOptions]{
+		{Name: "plain", Args: nil},
+		{Name: "json", Args: []string{"--json"}, Want: VersionOptions{JSON: true}},
+		{Name: "an argument", Args: []string{"1.0"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--nonce", Args: []string{"--nonce", "1"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *VersionOptions) {
+		if got.JSON != want.JSON || got.Version != "v9.8.7" || got.IO != f.IO || got.BuildInfo == nil {
+			t.Errorf("options %+v", got)
+		}
+	})
 }
 
 // TestVersionOutput: the document has the keys it always had, filled from
@@ -77,16 +64,12 @@ func TestVersionOutput(t *testing.T) {
 				t.Fatal(err)
 			}
 			var keys map[string]any
-			if err := json.Unmarshal([]byte(streams.Out.String()), &keys); err != nil {
-				t.Fatal(err)
-			}
+			clitest.DecodeJSON(t, streams.Out.String(), &keys)
 			if len(keys) != 6 {
 				t.Errorf("document %v: want the 6 keys version, commit, go, os, arch, goEthereum", keys)
 			}
 			var doc VersionResult
-			if err := json.Unmarshal([]byte(streams.Out.String()), &doc); err != nil {
-				t.Fatal(err)
-			}
+			clitest.DecodeJSON(t, streams.Out.String(), &doc)
 			if doc != tt.wantDoc {
 				t.Errorf("document %+v\nwant     %+v", doc, tt.wantDoc)
 			}

@@ -15,42 +15,18 @@ import (
 // errors before anything runs.
 func TestNewCmdWithdrawals(t *testing.T) {
 	const addr = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-	tests := []struct {
-		name     string
-		args     []string
-		want     WithdrawalsOptions
-		wantCode int
-	}{
-		{name: "defaults", args: nil, want: WithdrawalsOptions{}},
-		{name: "every flag", args: []string{"--owner", addr, "--protocol", "lido", "--json"}, want: WithdrawalsOptions{Owner: addr, ProtocolName: "lido", JSON: true}},
-		{name: "an argument", args: []string{"12"}, wantCode: cmdutil.ExitBadInput},
-		{name: "--yes is a sending flag", args: []string{"--yes"}, wantCode: cmdutil.ExitBadInput},
-		{name: "--nonce is a sending flag", args: []string{"--nonce", "3"}, wantCode: cmdutil.ExitBadInput},
-		{name: "--claim is wait's", args: []string{"--claim"}, wantCode: cmdutil.ExitBadInput},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got *WithdrawalsOptions
-			cmd := NewCmdWithdrawals(f, func(o *WithdrawalsOptions) error { got = o; return nil })
-			err := clitest.Exec(f, cmd, tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if got == nil {
-				t.Fatal("runF did not run")
-			}
-			if got.Owner != tt.want.Owner || got.ProtocolName != tt.want.ProtocolName || got.JSON != tt.want.JSON {
-				t.Errorf("options = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
+	clitest.RunFlagCases(t, NewCmdWithdrawals, []clitest.FlagCase[WithdrawalsOptions]{
+		{Name: "defaults", Args: nil, Want: WithdrawalsOptions{}},
+		{Name: "every flag", Args: []string{"--owner", addr, "--protocol", "lido", "--json"}, Want: WithdrawalsOptions{Owner: addr, ProtocolName: "lido", JSON: true}},
+		{Name: "an argument", Args: []string{"12"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--yes is a sending flag", Args: []string{"--yes"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--nonce is a sending flag", Args: []string{"--nonce", "3"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "--claim is wait's", Args: []string{"--claim"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *WithdrawalsOptions) {
+		if got.Owner != want.Owner || got.ProtocolName != want.ProtocolName || got.JSON != want.JSON {
+			t.Errorf("options = %+v, want %+v", *got, *want)
+		}
+	})
 }
 
 // TestNewCmdWait: ids and flags reach the options. wait takes the
@@ -58,60 +34,30 @@ func TestNewCmdWithdrawals(t *testing.T) {
 // when given: its inclusion default must not end a days-long wait.
 func TestNewCmdWait(t *testing.T) {
 	const addr = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-	noTimeout := cmdutil.DefaultTxFlags()
-	noTimeout.Timeout = 0
-	tx := func(edit func(*cmdutil.TxFlags)) cmdutil.TxFlags {
-		t := noTimeout
-		edit(&t)
-		return t
-	}
-	tests := []struct {
-		name     string
-		args     []string
-		want     WaitOptions
-		wantCode int
-	}{
-		{name: "defaults", args: nil, want: WaitOptions{Interval: watch.DefaultInterval, Tx: noTimeout}},
-		{name: "ids", args: []string{"12", "13"}, want: WaitOptions{IDs: []string{"12", "13"}, Interval: watch.DefaultInterval, Tx: noTimeout}},
+	noTimeout := clitest.TxFlags(func(t *cmdutil.TxFlags) { t.Timeout = 0 })
+	clitest.RunFlagCases(t, NewCmdWait, []clitest.FlagCase[WaitOptions]{
+		{Name: "defaults", Args: nil, Want: WaitOptions{Interval: watch.DefaultInterval, Tx: noTimeout}},
+		{Name: "ids", Args: []string{"12", "13"}, Want: WaitOptions{IDs: []string{"12", "13"}, Interval: watch.DefaultInterval, Tx: noTimeout}},
 		{
-			name: "claim with every flag",
-			args: []string{"12", "--claim", "--protocol", "lido", "--interval", "30s", "--json",
+			Name: "claim with every flag",
+			Args: []string{"12", "--claim", "--protocol", "lido", "--interval", "30s", "--json",
 				"--yes", "--dry-run", "--timeout", "2h", "--confirmations", "2", "--max-fee", "40", "--priority-fee", "2", "--gas-limit", "90000", "--nonce", "3"},
-			want: WaitOptions{
+			Want: WaitOptions{
 				IDs: []string{"12"}, Claim: true, ProtocolName: "lido", Interval: 30 * time.Second, JSON: true,
 				Tx: cmdutil.TxFlags{Yes: true, DryRun: true, Timeout: 2 * time.Hour, Confirmations: 2, MaxFee: "40", PriorityFee: "2", GasLimit: 90000, Nonce: 3},
 			},
 		},
-		{name: "-y", args: []string{"--claim", "-y"}, want: WaitOptions{Claim: true, Interval: watch.DefaultInterval, Tx: tx(func(t *cmdutil.TxFlags) { t.Yes = true })}},
-		{name: "owner", args: []string{"--owner", addr}, want: WaitOptions{Owner: addr, Interval: watch.DefaultInterval, Tx: noTimeout}},
-		{name: "bad interval", args: []string{"--interval", "often"}, wantCode: cmdutil.ExitBadInput},
-		{name: "bad timeout", args: []string{"--timeout", "soon"}, wantCode: cmdutil.ExitBadInput},
-		{name: "unknown flag", args: []string{"--token", "stETH"}, wantCode: cmdutil.ExitBadInput},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, _ := clitest.NewFactory("")
-			var got *WaitOptions
-			cmd := NewCmdWait(f, func(o *WaitOptions) error { got = o; return nil })
-			err := clitest.Exec(f, cmd, tt.args...)
-			if code, _ := clitest.ExitCode(err); code != tt.wantCode {
-				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("runF ran after a usage error")
-				}
-				return
-			}
-			if got == nil {
-				t.Fatal("runF did not run")
-			}
-			if !slices.Equal(got.IDs, tt.want.IDs) || got.Owner != tt.want.Owner || got.ProtocolName != tt.want.ProtocolName ||
-				got.Claim != tt.want.Claim || got.Interval != tt.want.Interval || got.JSON != tt.want.JSON || got.Tx != tt.want.Tx {
-				t.Errorf("options = %+v\nwant      %+v", *got, tt.want)
-			}
-		})
-	}
+		{Name: "-y", Args: []string{"--claim", "-y"}, Want: WaitOptions{Claim: true, Interval: watch.DefaultInterval, Tx: clitest.TxFlags(func(t *cmdutil.TxFlags) { t.Timeout, t.Yes = 0, true })}},
+		{Name: "owner", Args: []string{"--owner", addr}, Want: WaitOptions{Owner: addr, Interval: watch.DefaultInterval, Tx: noTimeout}},
+		{Name: "bad interval", Args: []string{"--interval", "often"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "bad timeout", Args: []string{"--timeout", "soon"}, WantCode: cmdutil.ExitBadInput},
+		{Name: "unknown flag", Args: []string{"--token", "stETH"}, WantCode: cmdutil.ExitBadInput},
+	}, func(t *testing.T, got, want *WaitOptions) {
+		if !slices.Equal(got.IDs, want.IDs) || got.Owner != want.Owner || got.ProtocolName != want.ProtocolName ||
+			got.Claim != want.Claim || got.Interval != want.Interval || got.JSON != want.JSON || got.Tx != want.Tx {
+			t.Errorf("options = %+v\nwant      %+v", *got, *want)
+		}
+	})
 }
 
 // TestWaitIsUnderWithdrawals: the real CLI reaches wait as a subcommand

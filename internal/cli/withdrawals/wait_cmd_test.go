@@ -1,7 +1,6 @@
 package withdrawals
 
 import (
-	"encoding/json"
 	"math/big"
 	"strconv"
 	"strings"
@@ -162,23 +161,13 @@ func TestWaitAlreadyClaimable(t *testing.T) {
 func TestWaitTimeout(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	id := strconv.FormatUint(e.Lido.AddRequest(e.Alice, clitest.Ether(1), false), 10)
-	err := clitest.Exec(e.F, buildList(e.F), "wait", id, "--timeout", "300ms", "--interval", "20ms")
-	if code, _ := clitest.ExitCode(err); code != cmdutil.ExitTimeout {
-		t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitTimeout)
-	}
-	if want := "resume with `stakewallet withdrawals wait " + id + "`"; !strings.Contains(err.Error(), want) {
-		t.Errorf("error %q lacks %q", err, want)
-	}
-	if len(e.Node.Sent()) != 0 {
-		t.Error("a transaction was sent")
-	}
+	e.RunFails(t, buildList, cmdutil.ExitTimeout, "resume with `stakewallet withdrawals wait "+id+"`",
+		"wait", id, "--timeout", "300ms", "--interval", "20ms")
+	e.AssertNothingSent(t)
 }
 
-func decodeWait(t *testing.T, e *clitest.Env) waitDoc {
+func decodeWait(t *testing.T, e *clitest.Env) (doc waitDoc) {
 	t.Helper()
-	var doc waitDoc
-	if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-		t.Fatalf("%v:\n%s", err, e.Out)
-	}
+	e.JSON(t, &doc)
 	return doc
 }

@@ -49,15 +49,11 @@ var todaysKeys = []string{"id", "protocol", "owner", "amount", "symbol", "decima
 // queue, and no key added or lost.
 func TestWithdrawalsListJSON(t *testing.T) {
 	e, fx := setUpList(t)
-	if code := e.Run(buildList, "--json"); code != 0 {
-		t.Fatalf("exit %d: %s", code, e.ErrOut)
-	}
+	e.RunOK(t, buildList, "--json")
 	var doc struct {
 		Withdrawals []map[string]any `json:"withdrawals"`
 	}
-	if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-		t.Fatalf("%v:\n%s", err, e.Out)
-	}
+	e.JSON(t, &doc)
 	if len(doc.Withdrawals) != 2 {
 		t.Fatalf("%d requests:\n%s", len(doc.Withdrawals), e.Out)
 	}
@@ -94,9 +90,7 @@ func TestWithdrawalsListJSON(t *testing.T) {
 	if pending["requestsAhead"] != float64(0) || pending["amountAhead"] != "0" || pending["etaNote"] == nil {
 		t.Errorf("pending request's place: %v", pending)
 	}
-	if len(e.Node.Sent()) != 0 {
-		t.Error("the list sent a transaction")
-	}
+	e.AssertNothingSent(t)
 }
 
 // TestWithdrawalsListHuman: a table row per request with its status and
@@ -122,9 +116,7 @@ func TestWithdrawalsListHuman(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code := e.Run(buildList, tt.args...); code != 0 {
-				t.Fatalf("exit %d: %s", code, e.ErrOut)
-			}
+			e.RunOK(t, buildList, tt.args...)
 			out := e.Out.String()
 			if !strings.Contains(out, tt.text) {
 				t.Errorf("output lacks %q:\n%s", tt.text, out)
@@ -172,9 +164,7 @@ func TestWithdrawalsWithoutRequests(t *testing.T) {
 				return
 			}
 			var doc struct{ Withdrawals []RequestDoc }
-			if err := json.Unmarshal([]byte(e.Out.String()), &doc); err != nil {
-				t.Fatal(err)
-			}
+			e.JSON(t, &doc)
 			if len(doc.Withdrawals) != tt.wantIDs {
 				t.Errorf("%d requests, want %d", len(doc.Withdrawals), tt.wantIDs)
 			}

@@ -2,10 +2,8 @@ package wrap
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/big"
-	"os"
 	"strings"
 	"testing"
 
@@ -31,30 +29,6 @@ type wrapDoc struct {
 	Transactions []struct{ Action, Status string }
 }
 
-func decode(t *testing.T, e *clitest.Env) (wrapDoc, map[string]json.RawMessage) {
-	t.Helper()
-	var d wrapDoc
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(e.Out.String()), &d); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, e.Out)
-	}
-	if err := json.Unmarshal([]byte(e.Out.String()), &raw); err != nil {
-		t.Fatal(err)
-	}
-	return d, raw
-}
-
-func actions(d wrapDoc) string {
-	var s []string
-	for _, tx := range d.Transactions {
-		s = append(s, tx.Action+":"+tx.Status)
-	}
-	return strings.Join(s, ",")
-}
-
-// tenths is n tenths of a token in base units.
-func tenths(n int64) *big.Int { return new(big.Int).Div(clitest.Ether(n), big.NewInt(10)) }
-
 // TestWrapAgainstNode: wrap and unwrap move the fake Lido's tokens and
 // report what arrived, as the token contracts' balances confirm.
 func TestWrapAgainstNode(t *testing.T) {
@@ -73,16 +47,16 @@ func TestWrapAgainstNode(t *testing.T) {
 	}{
 		{
 			name: "wrap approves first", cmd: wrapCmd, args: []string{"1.5"},
-			setup:      func(e *clitest.Env) { e.Lido.Mint(e.Alice, tenths(20)) },
-			wantAction: "wrap", wantAmount: tenths(15), wantFrom: "stETH",
+			setup:      func(e *clitest.Env) { e.Lido.Mint(e.Alice, clitest.Tenths(20)) },
+			wantAction: "wrap", wantAmount: clitest.Tenths(15), wantFrom: "stETH",
 			wantReceived: protocol.Token{Symbol: "wstETH", Address: lido.DevnetWstETH},
 			wantActions:  "approve:success,wrap:success",
 			received:     func(e *clitest.Env) *big.Int { return e.Lido.WstETHBalance(e.Alice) },
 		},
 		{
 			name: "unwrap all", cmd: unwrapCmd, args: []string{"all"},
-			setup:      func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, tenths(7)) },
-			wantAction: "unwrap", wantAmount: tenths(7), wantFrom: "wstETH",
+			setup:      func(e *clitest.Env) { e.Lido.MintWstETH(e.Alice, clitest.Tenths(7)) },
+			wantAction: "unwrap", wantAmount: clitest.Tenths(7), wantFrom: "wstETH",
 			wantReceived: protocol.Token{Symbol: "stETH", Address: lido.DevnetStETH},
 			wantActions:  "unwrap:success",
 			received:     func(e *clitest.Env) *big.Int { return e.Lido.StETHBalance(e.Alice) },
@@ -92,14 +66,13 @@ func TestWrapAgainstNode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
 			tt.setup(e)
-			if code := e.Run(tt.cmd, append(tt.args, "--yes", "--json")...); code != 0 {
-				t.Fatalf("exit %d\n%s", code, e.ErrOut)
-			}
-			d, _ := decode(t, e)
+			e.RunOK(t, tt.cmd, append(tt.args, "--yes", "--json")...)
+			var d wrapDoc
+			e.JSON(t, &d)
 			if d.Action != tt.wantAction || d.Amount != tt.wantAmount.String() || d.Symbol != tt.wantFrom {
 				t.Errorf("document = %+v", d)
 			}
-			if got := actions(d); got != tt.wantActions || len(e.Node.Sent()) != len(d.Transactions) {
+			if got := e.TxActions(t); got != tt.wantActions || len(e.Node.Sent()) != len(d.Transactions) {
 				t.Errorf("transactions %s (node got %d), want %s", got, len(e.Node.Sent()), tt.wantActions)
 			}
 			bal := tt.received(e)
@@ -114,10 +87,8 @@ func TestWrapAgainstNode(t *testing.T) {
 // TestWrapHumanOutput: people see the title and the received row.
 func TestWrapHumanOutput(t *testing.T) {
 	e := clitest.NewEnv(t, "")
-	e.Lido.Mint(e.Alice, tenths(10))
-	if code := e.Run(wrapCmd, "1", "--yes"); code != 0 {
-		t.Fatalf("exit %d\n%s", code, e.ErrOut)
-	}
+	e.Lido.Mint(e.Alice, clitest.Tenths(10))
+	e.RunOK(t, wrapCmd, "1", "--yes")
 	out := e.Out.String()
 	for _, want := range []string{"✓ Wrap 1 stETH into wstETH", "  received  1 wstETH\n"} {
 		if !strings.Contains(out, want) {
@@ -159,30 +130,26 @@ func (withWrapper) Unwrap(context.Context, common.Address, *big.Int) ([]protocol
 func TestWrapSendsNothing(t *testing.T) {
 	t.Run("dry run", func(t *testing.T) {
 		e := clitest.NewEnv(t, "")
-		e.Lido.Mint(e.Alice, tenths(10))
-		if err := os.Remove(e.PasswordFile); err != nil {
-			t.Fatal(err)
-		}
-		if code := e.Run(wrapCmd, "1", "--dry-run", "--json"); code != 0 {
-			t.Fatalf("exit %d\n%s", code, e.ErrOut)
-		}
-		d, raw := decode(t, e)
-		if _, ok := raw["received"]; ok || !d.DryRun || actions(d) != "approve:unsigned,wrap:unsigned" {
+		e.Lido.Mint(e.Alice, clitest.Tenths(10))
+		e.RemovePasswordFile(t)
+		e.RunOK(t, wrapCmd, "1", "--dry-run", "--json")
+		d, raw := clitest.JSONWithKeys[wrapDoc](t, e)
+		if _, ok := raw["received"]; ok || !d.DryRun || e.TxActions(t) != "approve:unsigned,wrap:unsigned" {
 			t.Errorf("document = %s", e.Out)
 		}
-		if len(e.Node.Sent()) != 0 || e.Lido.WstETHBalance(e.Alice).Sign() != 0 {
-			t.Errorf("sent %d", len(e.Node.Sent()))
+		e.AssertNothingSent(t)
+		if e.Lido.WstETHBalance(e.Alice).Sign() != 0 {
+			t.Errorf("Alice holds %s wstETH after a dry run", e.Lido.WstETHBalance(e.Alice))
 		}
 	})
 	t.Run("declined", func(t *testing.T) {
 		e := clitest.NewEnv(t, "no\n")
 		e.F.IO.SetTTY(true, false, false)
-		e.Lido.MintWstETH(e.Alice, tenths(10))
-		if code := e.Run(unwrapCmd, "1"); code != cmdutil.ExitNeedsInput {
-			t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitNeedsInput, e.ErrOut)
-		}
-		if len(e.Node.Sent()) != 0 || !strings.Contains(e.ErrOut.String(), "Unwrap 1 wstETH into stETH") {
-			t.Errorf("sent %d; stderr:\n%s", len(e.Node.Sent()), e.ErrOut)
+		e.Lido.MintWstETH(e.Alice, clitest.Tenths(10))
+		e.RunFails(t, unwrapCmd, cmdutil.ExitNeedsInput, "", "1")
+		e.AssertNothingSent(t)
+		if !strings.Contains(e.ErrOut.String(), "Unwrap 1 wstETH into stETH") {
+			t.Errorf("stderr lacks the plan:\n%s", e.ErrOut)
 		}
 	})
 	refusals := []struct {
@@ -201,20 +168,12 @@ func TestWrapSendsNothing(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			e := clitest.NewEnv(t, "")
-			e.Lido.Mint(e.Alice, tenths(10))
+			e.Lido.Mint(e.Alice, clitest.Tenths(10))
 			if tt.p != nil {
-				e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return tt.p, nil }
+				e.UseProtocol(tt.p)
 			}
-			err := clitest.Exec(e.F, tt.cmd(e.F), append(tt.args, "--yes")...)
-			if code, _ := clitest.ExitCode(err); code != cmdutil.ExitBadInput {
-				t.Fatalf("exit %d (%v), want %d", code, err, cmdutil.ExitBadInput)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error %q, want it to mention %q", err, tt.msg)
-			}
-			if len(e.Node.Sent()) != 0 {
-				t.Errorf("sent %d", len(e.Node.Sent()))
-			}
+			e.RunFails(t, tt.cmd, cmdutil.ExitBadInput, tt.msg, append(tt.args, "--yes")...)
+			e.AssertNothingSent(t)
 		})
 	}
 }
