@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/txpool"
 )
 
@@ -23,4 +24,13 @@ func alreadyKnown(err error) bool {
 	return errors.Is(err, txpool.ErrAlreadyKnown) ||
 		strings.Contains(msg, "already known") ||
 		strings.Contains(msg, "already imported")
+}
+
+// nonceTaken reports whether the node refused a transaction because its
+// nonce is used: mined already, or held in the pool by another
+// transaction that this one does not outbid.
+func nonceTaken(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return errors.Is(err, core.ErrNonceTooLow) || errors.Is(err, txpool.ErrReplaceUnderpriced) ||
+		strings.Contains(msg, "nonce too low") || strings.Contains(msg, "replacement transaction underpriced")
 }

@@ -78,6 +78,12 @@ type Options struct {
 	DecodeRevert func(data []byte) string
 	// RevertData extracts revert data from an RPC error; may be nil.
 	RevertData func(err error) ([]byte, bool)
+	// LockWait bounds the wait for another process that holds the
+	// account's lock (default 3m: a person may be approving on a Ledger).
+	LockWait time.Duration
+	// Command describes this run in the lock, for the message of runs
+	// that wait for it ("stakewallet stake 0.01").
+	Command string
 }
 
 // Step is one call of a plan, filled.
@@ -155,6 +161,9 @@ func New(b Backend, j *journal.Journal, opts Options) *Flow {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Second
 	}
+	if opts.LockWait == 0 {
+		opts.LockWait = 3 * time.Minute
+	}
 	return &Flow{backend: b, journal: j, opts: opts}
 }
 
@@ -194,8 +203,8 @@ func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protoco
 	var nonce uint64
 	if f.opts.Nonce != nil {
 		nonce = *f.opts.Nonce
-	} else if nonce, err = f.backend.PendingNonceAt(ctx, from); err != nil {
-		return nil, fmt.Errorf("read nonce: %w", err)
+	} else if nonce, _, err = f.nextNonce(ctx, from); err != nil {
+		return nil, err
 	}
 	plan := &Plan{From: from, Network: f.opts.Network, ChainID: f.opts.ChainID, BaseFee: head.BaseFee}
 	for i, c := range calls {
@@ -328,11 +337,23 @@ type Hooks struct {
 	Sent func(step int, hash common.Hash)
 	// Mined is called with the receipt.
 	Mined func(step int, r *types.Receipt)
+	// LockWait is called when another process holds the account's lock
+	// and this run waits for it.
+	LockWait func(holder journal.Holder)
+	// Note tells the user something they should know about a step
+	// (the nonce follows open journal entries the node does not have;
+	// the nonce was taken by another transaction and was chosen again).
+	Note func(step int, msg string)
 }
 
 // Execute signs, journals, broadcasts and waits for each step in order,
 // stopping at the first failure. Results holds every transaction that was
 // broadcast, also when an error is returned.
+//
+// Each step holds the account's lock from choosing its nonce until the
+// node accepted it, so concurrent runs for one account (a cron restake, a
+// person staking by hand, a loop of stakes) get consecutive nonces, and
+// waits for inclusion outside the lock.
 func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks Hooks) ([]*Result, error) {
 	if f.journal == nil {
 		return nil, errors.New("no journal: refusing to sign a transaction that could be lost")
@@ -350,18 +371,102 @@ func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks H
 			}
 			step.GasLimit, step.Estimated = gas, true
 		}
-		res, err := f.send(ctx, plan, i, step, s, hooks)
-		if res != nil {
-			results = append(results, res)
-		}
+		res, err := f.submitStep(ctx, plan, i, step, s, hooks)
 		if err != nil {
+			if res != nil {
+				results = append(results, res)
+			}
+			return results, err
+		}
+		results = append(results, res)
+		if err := f.await(ctx, i, plan.From, res, hooks); err != nil {
 			return results, err
 		}
 	}
 	return results, nil
 }
 
-func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer.Signer, hooks Hooks) (*Result, error) {
+// submitStep signs, journals and broadcasts one step under the account's
+// lock. The nonce is chosen under the lock (unless --nonce fixed it); a
+// node that answers "nonce too low" or "already known" to bytes it never
+// had from us means another transaction took the nonce, so the step is
+// planned once more with a fresh nonce: never re-sent as it was.
+func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s signer.Signer, hooks Hooks) (*Result, error) {
+	lock, err := f.journal.LockAccount(ctx, plan.ChainID.Uint64(), plan.From, f.opts.Command, f.opts.LockWait, hooks.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	var taken *nonceConflictError
+	for {
+		if f.opts.Nonce != nil {
+			step.Nonce = *f.opts.Nonce + uint64(i)
+		} else {
+			nonce, gap, err := f.nextNonce(ctx, plan.From)
+			if err != nil {
+				return nil, err
+			}
+			if taken != nil && nonce <= taken.nonce {
+				// The node refused the nonce yet still offers it: signing
+				// again would only repeat the refusal.
+				return nil, fmt.Errorf("%w: %s: nonce %d is taken (%s), but the node still reports it as the next one; check `stakewallet tx pending`",
+					ErrBroadcast, step.Call.Action, taken.nonce, taken.reason)
+			}
+			if len(gap) > 0 && hooks.Note != nil {
+				hooks.Note(i, gapNote(nonce, gap))
+			}
+			step.Nonce = nonce
+		}
+		lock.Doing("signing with " + s.String())
+		signed, entry, err := f.sign(ctx, plan, i, step, s, hooks)
+		if err != nil {
+			return nil, err
+		}
+		res, err := f.submit(ctx, i, step, signed, entry, hooks, f.opts.Nonce == nil)
+		var conflict *nonceConflictError
+		switch {
+		case !errors.As(err, &conflict):
+			return res, err
+		case taken != nil:
+			return nil, fmt.Errorf("%w: %s: nonce %d was taken as well (%s), after nonce %d; nothing was sent",
+				ErrBroadcast, step.Call.Action, conflict.nonce, conflict.reason, taken.nonce)
+		}
+		taken = conflict
+		if hooks.Note != nil {
+			hooks.Note(i, fmt.Sprintf("nonce %d was taken by another transaction (%s); choosing a fresh one", conflict.nonce, conflict.reason))
+		}
+	}
+}
+
+// nextNonce is the nonce for a new transaction of from: the node's
+// pending nonce, or past the open entries of the journal when it holds
+// some the node does not know (journal.NextNonce).
+func (f *Flow) nextNonce(ctx context.Context, from common.Address) (uint64, []*journal.Entry, error) {
+	pending, err := f.backend.PendingNonceAt(ctx, from)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read nonce: %w", err)
+	}
+	if f.journal == nil {
+		return pending, nil, nil
+	}
+	next, gap, err := f.journal.NextNonce(f.opts.ChainID.Uint64(), from, pending)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read the journal: %w", err)
+	}
+	return next, gap, nil
+}
+
+// gapNote explains a nonce chosen past open journal entries.
+func gapNote(nonce uint64, gap []*journal.Entry) string {
+	first := gap[0]
+	return fmt.Sprintf("nonce %d follows %d open transaction(s) in the journal that the node does not have (first: nonce %d, %s); "+
+		"this one is mined only after them: re-broadcast with `stakewallet tx send %s` or replace with `stakewallet tx cancel %s` (see `stakewallet tx pending`)",
+		nonce, len(gap), first.Nonce, first.Hash.Hex(), first.Hash.Hex(), first.Hash.Hex())
+}
+
+// sign builds the step's transaction, checks the chain once more, signs,
+// verifies the signature's sender and journals it durably.
+func (f *Flow) sign(ctx context.Context, plan *Plan, i int, step *Step, s signer.Signer, hooks Hooks) (*types.Transaction, *journal.Entry, error) {
 	to := step.Call.To
 	value := step.Call.Value
 	if value == nil {
@@ -374,39 +479,68 @@ func (f *Flow) send(ctx context.Context, plan *Plan, i int, step *Step, s signer
 	// Check the chain again right before signing: the endpoint may have
 	// failed over since Prepare.
 	if err := f.VerifyChain(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if hooks.Signing != nil {
 		hooks.Signing(i, step)
 	}
 	signed, err := s.SignTx(ctx, tx, plan.ChainID)
 	if err != nil {
-		return nil, fmt.Errorf("sign %s: %w", step.Call.Action, err)
+		return nil, nil, fmt.Errorf("sign %s: %w", step.Call.Action, err)
 	}
 	if err := signer.VerifySender(signed, plan.ChainID, plan.From); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	entry, err := f.journal.Record(plan.Network, plan.ChainID.Uint64(), plan.From, step.Call.Action, step.Call.Description, signed)
 	if err != nil {
-		return nil, fmt.Errorf("journal the signed transaction (not sent): %w", err)
+		return nil, nil, fmt.Errorf("journal the signed transaction (not sent): %w", err)
 	}
-	return f.broadcast(ctx, i, plan.From, step, signed, entry, hooks)
+	return signed, entry, nil
 }
 
+// nonceConflictError: the node refused a transaction it never had from
+// us because its nonce is taken, by a mined transaction or by identical
+// bytes another process signed. Nothing of ours was sent.
+type nonceConflictError struct {
+	nonce  uint64
+	reason string
+}
+
+func (e *nonceConflictError) Error() string { return "nonce taken: " + e.reason }
+
 // broadcast sends a journaled transaction, waits for it and keeps the
-// journal entry's state current. It is the one place that decides whether
-// a failed send may be retried.
+// journal entry's state current.
 func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *Step, signed *types.Transaction, entry *journal.Entry, hooks Hooks) (*Result, error) {
+	res, err := f.submit(ctx, i, step, signed, entry, hooks, false)
+	if err != nil {
+		return res, err
+	}
+	return res, f.await(ctx, i, from, res, hooks)
+}
+
+// submit hands a journaled transaction to the node. It is the one place
+// that decides whether a failed send may be retried. With replan, a
+// nonce conflict on bytes the node never had from us is returned as a
+// *nonceConflictError (the entry marked failed) for the caller to plan
+// again; without it, "already known" means the node has our transaction
+// (a re-broadcast) and it is on its way.
+func (f *Flow) submit(ctx context.Context, i int, step *Step, signed *types.Transaction, entry *journal.Entry, hooks Hooks, replan bool) (*Result, error) {
 	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
 	if err := f.backend.SendTransaction(ctx, signed); err != nil {
 		switch {
-		case alreadyKnown(err):
-			// The node has it (a retried request): it is on its way.
 		case errors.Is(err, chain.ErrMaybeSent):
 			// The request may have reached the node before the connection
 			// broke. Treat it as sent and wait: if it was not, the wait
 			// times out with "do not resubmit; check tx status", which is
 			// safe, while reporting "not sent" could make the user pay twice.
+		case replan && (alreadyKnown(err) || nonceTaken(err)):
+			// pkg/chain reports these only for its first attempt (a retry's
+			// "already known" is our own earlier attempt, and succeeds), so
+			// the node had these bytes, or this nonce, from someone else.
+			_ = f.journal.Update(entry, journal.StateFailed, 0, "nonce taken by another transaction: "+err.Error())
+			return nil, &nonceConflictError{nonce: signed.Nonce(), reason: err.Error()}
+		case alreadyKnown(err):
+			// The node has it (a re-broadcast): it is on its way.
 		default:
 			_ = f.journal.Update(entry, journal.StateFailed, 0, err.Error())
 			return nil, fmt.Errorf("%w: %s: %v", ErrBroadcast, step.Call.Action, err)
@@ -418,9 +552,16 @@ func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *
 	if hooks.Sent != nil {
 		hooks.Sent(i, res.Hash)
 	}
+	return res, nil
+}
+
+// await waits for a submitted transaction's receipt and records the
+// outcome in the journal.
+func (f *Flow) await(ctx context.Context, i int, from common.Address, res *Result, hooks Hooks) error {
+	step, entry := res.Step, res.Entry
 	receipt, err := f.Wait(ctx, res.Hash)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Receipt = receipt
 	if receipt.Status != types.ReceiptStatusSuccessful {
@@ -429,18 +570,18 @@ func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *
 			hooks.Mined(i, receipt)
 		}
 		reason := "contract creation reverted"
-		if signed.To() != nil {
+		if step.Call.To != (common.Address{}) || len(step.Call.Data) == 0 {
 			reason = f.minedRevertReason(ctx, from, step, receipt)
 		}
-		return res, &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: reason}
+		return &RevertedError{Hash: res.Hash, Action: step.Call.Action, Reason: reason}
 	}
 	if err := f.journal.Update(entry, journal.StateIncluded, receipt.BlockNumber.Uint64(), ""); err != nil {
-		return res, fmt.Errorf("transaction %s was mined, but the journal could not be updated: %w", res.Hash.Hex(), err)
+		return fmt.Errorf("transaction %s was mined, but the journal could not be updated: %w", res.Hash.Hex(), err)
 	}
 	if hooks.Mined != nil {
 		hooks.Mined(i, receipt)
 	}
-	return res, nil
+	return nil
 }
 
 // minedRevertReason replays the call at the block before inclusion to

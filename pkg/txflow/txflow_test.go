@@ -3,10 +3,12 @@ package txflow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +25,10 @@ import (
 // fakeChain is an in-memory Backend: it "mines" every sent transaction
 // into the next block with the configured status.
 type fakeChain struct {
-	chainID    int64
+	mu      sync.Mutex
+	chainID int64
+	// sendErrs are answered to the next sends, one each, before sendErr.
+	sendErrs   []error
 	balance    *big.Int
 	callErr    error // returned by CallContract
 	sendErr    error // returned by SendTransaction (the tx is still "mined" when maybeSent)
@@ -44,16 +49,27 @@ func newFake(t *testing.T) *fakeChain {
 
 func (c *fakeChain) ChainID(context.Context) (*big.Int, error) { return big.NewInt(c.chainID), nil }
 func (c *fakeChain) BlockNumber(context.Context) (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.block, nil
 }
 func (c *fakeChain) HeaderByNumber(context.Context, *big.Int) (*types.Header, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return &types.Header{Number: new(big.Int).SetUint64(c.block), BaseFee: big.NewInt(1e9)}, nil
 }
 func (c *fakeChain) BalanceAt(context.Context, common.Address, *big.Int) (*big.Int, error) {
 	return c.balance, nil
 }
-func (c *fakeChain) PendingNonceAt(context.Context, common.Address) (uint64, error) { return 7, nil }
-func (c *fakeChain) SuggestGasTipCap(context.Context) (*big.Int, error)             { return big.NewInt(1e8), nil }
+
+// PendingNonceAt counts from 7 the transactions the node took, as a node's
+// pool does.
+func (c *fakeChain) PendingNonceAt(context.Context, common.Address) (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return 7 + uint64(len(c.sent)), nil
+}
+func (c *fakeChain) SuggestGasTipCap(context.Context) (*big.Int, error) { return big.NewInt(1e8), nil }
 func (c *fakeChain) EstimateGas(context.Context, ethereum.CallMsg) (uint64, error) {
 	if c.callErr != nil {
 		return 0, c.callErr
@@ -64,6 +80,18 @@ func (c *fakeChain) CallContract(context.Context, ethereum.CallMsg, *big.Int) ([
 	return nil, c.callErr
 }
 func (c *fakeChain) SendTransaction(_ context.Context, tx *types.Transaction) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.sendErrs) > 0 {
+		err := c.sendErrs[0]
+		c.sendErrs = c.sendErrs[1:]
+		if err != nil {
+			// Another sender's transaction took the nonce: the node's
+			// next nonce moves on, ours was not taken.
+			c.sent = append(c.sent, nil)
+			return err
+		}
+	}
 	_, err := os.Stat(filepath.Join(c.journalDir, "1337-"+tx.Hash().Hex()+".json"))
 	c.sawJournal = append(c.sawJournal, err == nil)
 	if c.sendErr != nil && !errors.Is(c.sendErr, chain.ErrMaybeSent) {
@@ -77,6 +105,8 @@ func (c *fakeChain) SendTransaction(_ context.Context, tx *types.Transaction) er
 	return c.sendErr
 }
 func (c *fakeChain) TransactionReceipt(_ context.Context, h common.Hash) (*types.Receipt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if r, ok := c.receipts[h]; ok {
 		return r, nil
 	}
@@ -256,5 +286,120 @@ func TestExecuteRefusesForeignSigner(t *testing.T) {
 	liar := &testSigner{addr: s.addr, sign: other.sign}
 	if _, err := f.Execute(context.Background(), plan, liar, Hooks{}); err == nil || len(c.sent) != 0 {
 		t.Fatalf("wrong signature accepted: err %v, sent %d", err, len(c.sent))
+	}
+}
+
+// TestExecuteReplansATakenNonce: a node that refuses a transaction it never
+// had from us, because its nonce is taken, gets the step once more with a
+// fresh nonce; never the same bytes again, and never more than once.
+func TestExecuteReplansATakenNonce(t *testing.T) {
+	tests := []struct {
+		name   string
+		errs   []error
+		fixed  bool
+		want   error
+		nonces []uint64 // of the journal entries, in order
+		states []journal.State
+		notes  int
+	}{
+		{"already known: someone sent these bytes", []error{errors.New("already known")}, false, nil,
+			[]uint64{7, 8}, []journal.State{journal.StateFailed, journal.StateIncluded}, 1},
+		{"nonce too low", []error{errors.New("nonce too low: next nonce 8, tx nonce 7")}, false, nil,
+			[]uint64{7, 8}, []journal.State{journal.StateFailed, journal.StateIncluded}, 1},
+		{"taken twice: give up", []error{errors.New("nonce too low"), errors.New("replacement transaction underpriced")}, false, ErrBroadcast,
+			[]uint64{7, 8}, []journal.State{journal.StateFailed, journal.StateFailed}, 1},
+		{"a fixed --nonce is never chosen again", []error{errors.New("nonce too low")}, true, ErrBroadcast,
+			[]uint64{7}, []journal.State{journal.StateFailed}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newFake(t)
+			f, s := setup(t, c)
+			if tt.fixed {
+				n := uint64(7)
+				f.opts.Nonce = &n
+			}
+			plan, err := f.Prepare(context.Background(), s.addr, calls(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.sendErrs = tt.errs
+			notes := 0
+			res, err := f.Execute(context.Background(), plan, s, Hooks{Note: func(int, string) { notes++ }})
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			entries, _ := f.journal.List(1337)
+			var nonces []uint64
+			var states []journal.State
+			for _, e := range entries {
+				nonces, states = append(nonces, e.Nonce), append(states, e.State)
+			}
+			if fmt.Sprint(nonces) != fmt.Sprint(tt.nonces) || fmt.Sprint(states) != fmt.Sprint(tt.states) || notes != tt.notes {
+				t.Errorf("journal nonces %v states %v, notes %d; want %v %v %d", nonces, states, notes, tt.nonces, tt.states, tt.notes)
+			}
+			if tt.want == nil && (len(res) != 1 || res[0].Receipt == nil || res[0].Step.Nonce != tt.nonces[len(tt.nonces)-1]) {
+				t.Errorf("results %+v", res)
+			}
+		})
+	}
+}
+
+// TestExecuteHoldsTheAccountLock: two runs for one account at once. The
+// second waits (and is told why) while the first signs, then takes the
+// next nonce: never the same one.
+func TestExecuteHoldsTheAccountLock(t *testing.T) {
+	c := newFake(t)
+	f1, s := setup(t, c)
+	j := f1.journal
+	f2 := New(c, j, f1.opts)
+	plan1, err := f1.Prepare(context.Background(), s.addr, calls(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan2, err := f2.Prepare(context.Background(), s.addr, calls(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan1.Steps[0].Nonce != plan2.Steps[0].Nonce {
+		t.Fatalf("both plans should preview the same nonce: %d, %d", plan1.Steps[0].Nonce, plan2.Steps[0].Nonce)
+	}
+	signing, release := make(chan struct{}), make(chan struct{})
+	slow := &testSigner{addr: s.addr, sign: func(tx *types.Transaction, id *big.Int) (*types.Transaction, error) {
+		close(signing)
+		<-release // a person approving on a device
+		return s.sign(tx, id)
+	}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := f1.Execute(context.Background(), plan1, slow, Hooks{})
+		done <- err
+	}()
+	<-signing
+	waited := make(chan journal.Holder, 1)
+	second := make(chan []*Result, 1)
+	go func() {
+		res, err := f2.Execute(context.Background(), plan2, s, Hooks{LockWait: func(h journal.Holder) { waited <- h }})
+		if err != nil {
+			t.Error(err)
+		}
+		second <- res
+	}()
+	select {
+	case h := <-waited:
+		if !strings.Contains(h.Doing, "signing with test") {
+			t.Errorf("the waiting run was told %+v", h)
+		}
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Fatal("the second run did not wait for the first one's lock")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	res := <-second
+	if len(c.sent) != 2 || c.sent[0].Nonce() != 7 || c.sent[1].Nonce() != 8 || c.sent[0].Hash() == c.sent[1].Hash() || len(res) != 1 {
+		t.Fatalf("sent %d transactions: %v", len(c.sent), c.sent)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	ledgersigner "github.com/stakewallet/stakewallet/pkg/signer/ledger"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
 // Classify maps an error to the exit code and JSON error code of SPEC.md.
@@ -53,6 +54,8 @@ func Classify(err error) (code int, kind string) {
 		return ExitRPC, "rpc_unreachable"
 	case errors.Is(err, txflow.ErrBroadcast):
 		return ExitRPC, "broadcast_failed"
+	case errors.Is(err, journal.ErrAccountBusy):
+		return ExitOther, "account_busy"
 	case errors.Is(err, context.Canceled):
 		return ExitOther, "interrupted"
 	}

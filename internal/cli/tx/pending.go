@@ -137,6 +137,12 @@ func pendingRun(ctx context.Context, opts *PendingOptions) error {
 				res.resolved = append(res.resolved, pendingItem{e: e, o: obs})
 			}
 		}
+		if !opts.All && len(res.pending) > 0 {
+			if res.Gap, err = nonceGap(ctx, c, j, net.ChainID, account); err != nil {
+				opts.IO.StopProgress()
+				return err
+			}
+		}
 		opts.IO.StopProgress()
 		markSuperseded(res.pending)
 	}
@@ -203,6 +209,9 @@ func itemDocs(items []pendingItem) []PendingTx {
 type PendingResult struct {
 	Transactions []PendingTx `json:"transactions"`
 	Resolved     []PendingTx `json:"resolved"`
+	// Gap is set when open transactions lie past the node's next nonce:
+	// the account's next transaction follows them and waits for them.
+	Gap *NonceGap `json:"gap,omitempty"`
 
 	network           string
 	account           common.Address
@@ -247,7 +256,39 @@ func (r *PendingResult) RenderHuman(w io.Writer, st output.Styles) {
 				cmdutil.Plural(unknown, "transaction"), r.dir)))
 		}
 	}
+	if g := r.Gap; g != nil {
+		fmt.Fprintln(w, st.Warn.Render(fmt.Sprintf(
+			"Nonce gap: the node's next nonce is %d, but the journal holds %s from nonce %d on; the next transaction of this account takes nonce %d and is mined only after them.",
+			g.NodeNonce, cmdutil.Plural(g.Open, "open transaction"), g.FirstNonce, g.NextNonce)))
+	}
 	renderResolved(w, st, r.resolved)
+}
+
+// NonceGap describes open journal entries the node's nonce does not
+// account for (see journal.NextNonce).
+type NonceGap struct {
+	NodeNonce  uint64 `json:"nodeNonce"`
+	FirstNonce uint64 `json:"firstNonce"`
+	Open       int    `json:"open"`
+	NextNonce  uint64 `json:"nextNonce"`
+}
+
+// nonceGap reads the node's pending nonce of account and compares it with
+// the journal: nil when the node knows every open transaction.
+func nonceGap(ctx context.Context, c cmdutil.Chain, j *journal.Journal, chainID uint64, account common.Address) (*NonceGap, error) {
+	pending, err := c.PendingNonceAt(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("read the nonce of %s: %w", account.Hex(), err)
+	}
+	next, gap, err := j.NextNonce(chainID, account, pending)
+	if err != nil || len(gap) == 0 {
+		return nil, err
+	}
+	first := gap[0].Nonce
+	for _, e := range gap {
+		first = min(first, e.Nonce)
+	}
+	return &NonceGap{NodeNonce: pending, FirstNonce: first, Open: len(gap), NextNonce: next}, nil
 }
 
 func renderResolved(w io.Writer, st output.Styles, resolved []pendingItem) {

@@ -118,6 +118,7 @@ type pendingDoc struct {
 		ChainID                                                                uint64
 		BlockNumber                                                            *uint64
 	}
+	Gap *NonceGap
 }
 
 // TestPendingAgainstNode: journal entries are checked against the node and
@@ -165,6 +166,16 @@ func TestPendingAgainstNode(t *testing.T) {
 	}
 	if e := w.state(outbid.Hash()); e.State != journal.StateReplaced || e.ReplacedBy == nil || *e.ReplacedBy != mined.Hash() {
 		t.Errorf("journal: outbid entry is %s, replaced by %v", e.State, e.ReplacedBy)
+	}
+
+	// The lost one sits at the node's next nonce, which the node does not
+	// have: the account's next transaction must follow it.
+	if g := doc.Gap; g == nil || g.NodeNonce != 1 || g.FirstNonce != 1 || g.Open != 1 || g.NextNonce != 2 {
+		t.Errorf("gap = %+v", doc.Gap)
+	}
+	w.RunOK(t, pendingCmd)
+	if !strings.Contains(w.Out.String(), "Nonce gap: the node's next nonce is 1") || !strings.Contains(w.Out.String(), "takes nonce 2") {
+		t.Errorf("human output does not explain the gap:\n%s", w.Out)
 	}
 
 	// Resolved entries are final: the next run lists only the lost one.

@@ -135,6 +135,9 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 		Confirmations: g.Confirmations,
 		Timeout:       g.Timeout,
 		RevertData:    abidecode.RevertData,
+		// Named in the account lock, so that a run waiting for it can say
+		// what it waits for.
+		Command: fmt.Sprintf("stakewallet %s: %s", req.Action, req.Title),
 		DecodeRevert: func(data []byte) string {
 			return abidecode.Human(abidecode.DecodeRevert(data, req.abis()...), req.hints()...)
 		},
@@ -234,6 +237,14 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 	return txflow.Hooks{
 		Signing: func(i int, s *txflow.Step) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Signing %s with %s", i+1, n, s.Call.Action, e.Signer))
+		},
+		LockWait: func(h journal.Holder) {
+			io.StopProgress()
+			fmt.Fprintf(io.ErrOut, "Waiting for another stakewallet run that is signing for %s: %s\n", e.From.Hex(), h)
+		},
+		Note: func(i int, msg string) {
+			io.StopProgress()
+			fmt.Fprintf(io.ErrOut, "note: %s\n", msg)
 		},
 		Sent: func(i int, h common.Hash) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Waiting for %s to be mined", i+1, n, h.Hex()))
