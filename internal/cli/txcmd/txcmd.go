@@ -208,6 +208,12 @@ func (e *Env) Run(ctx context.Context, req *Request) (*Result, error) {
 			return nil, cmdutil.WithExit(cmdutil.ExitNeedsInput, "declined", errors.New("declined: nothing was signed or sent"))
 		}
 	}
+	// The user confirmed: unlock the key now, before Execute takes the
+	// account's lock, so that a slow unlock (scrypt, a keyring prompt)
+	// does not hold up other runs for the same account.
+	if _, err := e.Signer.Open(ctx); err != nil {
+		return nil, err
+	}
 	results, runErr := flow.Execute(ctx, plan, e.Signer, e.hooks(req, plan))
 	io.StopProgress()
 	var receipts []*types.Receipt
