@@ -2,6 +2,7 @@
 #   make build   bin/stakewallet and bin/stakewallet-devnet
 #   make demo    the whole stake → unstake → wait → claim → transfer cycle on a local devnet
 #   make test    every test: unit, end to end (devnet and anvil), keyring, Ledger emulator
+#   make man     a man page per command in ./man
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
@@ -9,7 +10,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # start nodes, and the machines are small.
 GOTEST_FLAGS ?= -timeout 20m -p 2
 
-.PHONY: build demo test test-unit test-keyring lint fmt-check vet contracts ledger-data npm clean
+.PHONY: build demo man test test-unit test-keyring lint fmt-check vet contracts ledger-data npm clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/stakewallet ./cmd/stakewallet
@@ -17,6 +18,10 @@ build:
 
 demo: build
 	scripts/demo.sh
+
+# One man page per command, from the command tree (stakewallet man DIR).
+man: build
+	bin/stakewallet man man
 
 # npm tools for the tests (anvil, Ledger's JS client) and the contract build (solc).
 npm: scripts/node_modules/.package-lock.json
@@ -42,4 +47,4 @@ contracts: npm
 	scripts/gen-contracts.sh
 
 clean:
-	rm -rf bin .demo
+	rm -rf bin .demo man

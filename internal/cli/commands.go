@@ -9,6 +9,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/completion"
 	"github.com/stakewallet/stakewallet/internal/cli/keys"
 	"github.com/stakewallet/stakewallet/internal/cli/ledger"
+	"github.com/stakewallet/stakewallet/internal/cli/man"
 	"github.com/stakewallet/stakewallet/internal/cli/networks"
 	"github.com/stakewallet/stakewallet/internal/cli/restake"
 	"github.com/stakewallet/stakewallet/internal/cli/stake"
@@ -41,5 +42,6 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		func(f *cmdutil.Factory) *cobra.Command { return networks.NewCmdProtocols(f, nil) },
 		func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) },
 		completion.NewCmdCompletion,
+		func(f *cmdutil.Factory) *cobra.Command { return man.NewCmdMan(f, nil) },
 	}
 }

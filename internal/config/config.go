@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +15,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/ens"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
@@ -29,8 +32,34 @@ type Network struct {
 	DefaultProtocol string
 	// Protocols maps a protocol name to its contract addresses here.
 	Protocols map[string]protocol.Addresses
+	// ENSRegistry is the ENS registry that names (alice.eth) resolve
+	// through; the zero address means ENS is not available here.
+	ENSRegistry common.Address
 	// Builtin is false for networks defined only in the config file.
 	Builtin bool
+	// MaxFeeCap is the highest max fee per gas (wei) stakewallet signs
+	// from the node's fee data; --max-fee overrides it. nil = no cap.
+	MaxFeeCap *big.Int
+}
+
+// Default fee caps, in gwei: far above what each chain pays on a busy day
+// (mainnet's base fee has stayed under 200 gwei for years), far below the
+// fee data of a broken or lying node (10,000 gwei). Testnets see wild
+// spikes with worthless coin, so theirs is higher.
+const (
+	MainnetMaxFeeCapGwei = 500
+	TestnetMaxFeeCapGwei = 1000
+)
+
+func gweiCap(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e9)) }
+
+// defaultMaxFeeCap is the cap of a built-in network, or of one the config
+// file adds (as a testnet's: the file may set its own).
+func defaultMaxFeeCap(name string) *big.Int {
+	if name == "mainnet" {
+		return gweiCap(MainnetMaxFeeCapGwei)
+	}
+	return gweiCap(TestnetMaxFeeCapGwei)
 }
 
 // Config is the merged view of the built-in table and the config file.
@@ -62,6 +91,10 @@ type networkFormat struct {
 	NativeSymbol    string                       `toml:"native-symbol"`
 	DefaultProtocol string                       `toml:"default-protocol"`
 	Protocols       map[string]map[string]string `toml:"protocols"`
+	// MaxFeeCap is in gwei, a decimal string ("300", "0.5") so that no
+	// float rounds it, or "none".
+	MaxFeeCap   string `toml:"max-fee-cap"`
+	ENSRegistry string `toml:"ens-registry"`
 }
 
 // ether is the native coin of the Ethereum networks below, and the default
@@ -69,14 +102,17 @@ type networkFormat struct {
 const ether = "ETH"
 
 // builtins are the networks of SPEC.md; their protocol addresses come from
-// each protocol's Descriptor.Deployments.
+// each protocol's Descriptor.Deployments. ENS has its registry at the same
+// address on mainnet, Sepolia and Holesky (ensdomains/ens-contracts
+// deployments) and none on Hoodi; the devnet's genesis places a model at
+// that address so that names resolve there the same way.
 func builtins() []*Network {
 	return []*Network{
-		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18},
+		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
 		{Name: "hoodi", ChainID: 560048, NativeSymbol: ether, NativeDecimals: 18},
-		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18},
-		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18},
-		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, RPCURLs: []string{"http://127.0.0.1:8545"}},
+		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
+		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
+		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, RPCURLs: []string{"http://127.0.0.1:8545"}, ENSRegistry: ens.Registry},
 	}
 }
 
@@ -108,6 +144,7 @@ func Load(path string, descriptors []protocol.Descriptor) (*Config, error) {
 	}
 	for _, n := range builtins() {
 		n.Builtin = true
+		n.MaxFeeCap = defaultMaxFeeCap(n.Name)
 		n.Protocols = map[string]protocol.Addresses{}
 		for _, d := range descriptors {
 			if addrs, ok := d.Deployments[n.Name]; ok {
@@ -162,12 +199,18 @@ func (c *Config) merge(data []byte) error {
 }
 
 func (c *Config) mergeNetwork(name string, nf networkFormat) error {
+	if nf.ChainID > 1<<63-1 {
+		// TOML integers are int64, so a larger chain-id is a negative
+		// number the decoder wrapped around ("chain-id = -1").
+		return errors.New("chain-id must be a positive whole number")
+	}
 	n, exists := c.networks[name]
 	if !exists {
 		if nf.ChainID == 0 {
 			return errors.New("chain-id is required")
 		}
-		n = &Network{Name: name, ChainID: nf.ChainID, NativeSymbol: ether, NativeDecimals: 18, Protocols: map[string]protocol.Addresses{}}
+		n = &Network{Name: name, ChainID: nf.ChainID, NativeSymbol: ether, NativeDecimals: 18, Protocols: map[string]protocol.Addresses{},
+			MaxFeeCap: defaultMaxFeeCap(name)}
 	} else if nf.ChainID != 0 && nf.ChainID != n.ChainID {
 		return fmt.Errorf("built-in network has chain-id %d; define a network with another name for chain %d", n.ChainID, nf.ChainID)
 	}
@@ -176,6 +219,15 @@ func (c *Config) mergeNetwork(name string, nf networkFormat) error {
 	}
 	if nf.NativeSymbol != "" {
 		n.NativeSymbol = nf.NativeSymbol
+	}
+	if err := mergeMaxFeeCap(n, nf.MaxFeeCap); err != nil {
+		return err
+	}
+	if nf.ENSRegistry != "" {
+		if !common.IsHexAddress(nf.ENSRegistry) {
+			return fmt.Errorf("ens-registry = %q is not an address", nf.ENSRegistry)
+		}
+		n.ENSRegistry = common.HexToAddress(nf.ENSRegistry)
 	}
 	for pname, roles := range nf.Protocols {
 		d, ok := c.protocolsByName[pname]
@@ -211,6 +263,22 @@ func (c *Config) mergeNetwork(name string, nf networkFormat) error {
 		}
 	}
 	c.networks[name] = n
+	return nil
+}
+
+// mergeMaxFeeCap applies a network's max-fee-cap: gwei per gas, or "none".
+func mergeMaxFeeCap(n *Network, v string) error {
+	switch v = strings.TrimSpace(v); v {
+	case "":
+	case "none":
+		n.MaxFeeCap = nil
+	default:
+		capped, err := amount.ParsePositive(v, 9)
+		if err != nil {
+			return fmt.Errorf("max-fee-cap = %q: %w (a fee per gas in gwei, e.g. \"300\", or \"none\")", v, err)
+		}
+		n.MaxFeeCap = capped
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
@@ -148,5 +150,59 @@ func TestDirs(t *testing.T) {
 	}
 	if c.Path != filepath.Join(home, "config.toml") || c.KeysDir() != filepath.Join(home, "keys") || c.JournalDir() != filepath.Join(home, "journal") {
 		t.Errorf("paths: %s %s %s", c.Path, c.KeysDir(), c.JournalDir())
+	}
+}
+
+// TestMaxFeeCap: the built-in caps, and max-fee-cap in the config file (gwei,
+// exact, or "none"); a bad value names the key.
+func TestMaxFeeCap(t *testing.T) {
+	gwei := func(s string) *big.Int {
+		v, err := amount.Parse(s, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name    string
+		content string
+		network string
+		want    *big.Int // nil: no cap
+		errPart string
+	}{
+		{"mainnet built in", "", "mainnet", gwei("500"), ""},
+		{"hoodi built in", "", "hoodi", gwei("1000"), ""},
+		{"sepolia built in", "", "sepolia", gwei("1000"), ""},
+		{"devnet built in", "", "devnet", gwei("1000"), ""},
+		{"lowered for mainnet", "[networks.mainnet]\nmax-fee-cap = \"300\"\n", "mainnet", gwei("300"), ""},
+		{"a fraction of a gwei", "[networks.devnet]\nmax-fee-cap = \"0.5\"\n", "devnet", gwei("0.5"), ""},
+		{"none", "[networks.devnet]\nmax-fee-cap = \"none\"\n", "devnet", nil, ""},
+		{"a new network gets the testnet default", "[networks.local]\nchain-id = 31337\n", "local", gwei("1000"), ""},
+		{"a new network with its own", "[networks.local]\nchain-id = 31337\nmax-fee-cap = \"5000\"\n", "local", gwei("5000"), ""},
+		{"negative", "[networks.devnet]\nmax-fee-cap = \"-3\"\n", "", nil, `max-fee-cap = "-3"`},
+		{"zero", "[networks.devnet]\nmax-fee-cap = \"0\"\n", "", nil, `max-fee-cap = "0"`},
+		{"not a number", "[networks.devnet]\nmax-fee-cap = \"lots\"\n", "", nil, `max-fee-cap = "lots"`},
+		{"a TOML number is not taken", "[networks.devnet]\nmax-fee-cap = 300\n", "", nil, "max-fee-cap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.content)
+			if tt.errPart != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.errPart)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := c.Network(tt.network)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (n.MaxFeeCap == nil) != (tt.want == nil) || (tt.want != nil && n.MaxFeeCap.Cmp(tt.want) != 0) {
+				t.Errorf("MaxFeeCap = %v, want %v", n.MaxFeeCap, tt.want)
+			}
+		})
 	}
 }

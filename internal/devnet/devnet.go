@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,10 +33,12 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/oracle"
 )
 
-// Defaults of the stakewallet-devnet command line.
+// Defaults of the stakewallet-devnet command line. There is no default
+// WebSocket address: WebSocket shares the HTTP port unless asked otherwise,
+// so a devnet moved to another HTTP port never collides with a second
+// devnet or a local geth on 8546.
 const (
 	DefaultHTTPAddr      = "127.0.0.1:8545"
-	DefaultWSAddr        = "127.0.0.1:8546"
 	DefaultBondingPeriod = 60 * time.Second
 	DefaultAPR           = 4.0
 )
@@ -50,8 +53,10 @@ type Config struct {
 	// HTTPAddr is the loopback host:port for HTTP JSON-RPC; port 0 picks a
 	// free port. Empty means "127.0.0.1:0".
 	HTTPAddr string
-	// WSAddr is the loopback host:port for WebSocket JSON-RPC. Empty, or the
-	// same port as HTTP (including both 0), serves WS on the HTTP port.
+	// WSAddr is the loopback host:port for WebSocket JSON-RPC on a port of
+	// its own. Empty, or the HTTP port (including both 0), serves WS on the
+	// HTTP port: one listener takes both, as geth does when the ports are
+	// equal.
 	WSAddr string
 	// BondingPeriod is how old a withdrawal request must be before the
 	// oracle finalizes it.
@@ -106,6 +111,11 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	if cfg.WSAddr != "" {
 		if wsHost, wsPort, err = loopbackHostPort(cfg.WSAddr); err != nil {
 			return nil, &ConfigError{fmt.Errorf("WS address: %w", err)}
+		}
+		// geth shares the listener by port alone and would then move the
+		// HTTP server to the WS host: keep the HTTP host instead.
+		if wsPort == httpPort {
+			wsHost = httpHost
 		}
 	}
 	if cfg.BlockTime < 0 || cfg.BondingPeriod < 0 || cfg.APR < 0 {
@@ -255,6 +265,11 @@ func (d *Devnet) HTTPEndpoint() string { return d.stack.HTTPEndpoint() }
 
 // WSEndpoint is the bound WebSocket JSON-RPC URL.
 func (d *Devnet) WSEndpoint() string { return d.stack.WSEndpoint() }
+
+// WSShared reports whether WebSocket is served on the HTTP listener.
+func (d *Devnet) WSShared() bool {
+	return strings.TrimPrefix(d.WSEndpoint(), "ws://") == strings.TrimPrefix(d.HTTPEndpoint(), "http://")
+}
 
 // ChainID is the devnet chain id, 1337.
 func (d *Devnet) ChainID() *big.Int { return big.NewInt(ChainID) }

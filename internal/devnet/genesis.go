@@ -21,6 +21,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/pkg/ens"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
 )
 
@@ -51,10 +52,32 @@ func FixedDeployment() contracts.Deployment {
 	}
 }
 
+// DevnetPublicResolver is where the genesis places the ENS public resolver
+// model; the registry sits at mainnet's address (ens.Registry), so that
+// names resolve on the devnet exactly as on mainnet.
+var DevnetPublicResolver = common.HexToAddress("0xE500000000000000000000000000000000000001")
+
+// FixedENS is where the genesis places the ENS model.
+func FixedENS() contracts.ENSDeployment {
+	return contracts.ENSDeployment{Registry: ens.Registry, Resolver: DevnetPublicResolver}
+}
+
+// GenesisENSNames are the names registered in genesis, each owned by the
+// test account it resolves to: alice.eth (account 0), bob.eth (account 1)
+// and carol.eth (account 2).
+func GenesisENSNames() []contracts.ENSName {
+	accs := devkeys.TestAccounts()
+	return []contracts.ENSName{
+		{Label: "alice", Addr: accs[0].Address},
+		{Label: "bob", Addr: accs[1].Address},
+		{Label: "carol", Addr: accs[2].Address},
+	}
+}
+
 // Genesis returns the devnet genesis: geth's developer genesis (precompiles,
 // system contracts, all forks at block 0, chain id 1337) plus the funded test
-// accounts, the funded oracle and the model contracts with their
-// constructor-initialised storage. It is a pure function of the embedded
+// accounts, the funded oracle and the model contracts (Lido, and ENS with
+// the names of GenesisENSNames) with their constructor-initialised storage. It is a pure function of the embedded
 // artifacts: two calls give the same block hash.
 func Genesis() (*core.Genesis, error) {
 	g := core.DeveloperGenesisBlock(GenesisGasLimit, nil)
@@ -101,6 +124,7 @@ func contractAlloc(cfg *params.ChainConfig, oracle common.Address) (types.Genesi
 		config:  cfg,
 		from:    oracle,
 		fixed:   FixedDeployment(),
+		ens:     FixedENS(),
 		touched: make(map[common.Address]map[common.Hash]struct{}),
 	}
 	// The deployer pays the bootstrap deposit; this balance lives only in
@@ -114,9 +138,16 @@ func contractAlloc(cfg *params.ChainConfig, oracle common.Address) (types.Genesi
 	if dep != d.fixed {
 		return nil, fmt.Errorf("model deployed at %+v, want %+v", dep, d.fixed)
 	}
+	ensDep, err := contracts.DeployENS(context.Background(), d, oracle, GenesisENSNames())
+	if err != nil {
+		return nil, err
+	}
+	if ensDep != d.ens {
+		return nil, fmt.Errorf("ENS model deployed at %+v, want %+v", ensDep, d.ens)
+	}
 
-	alloc := make(types.GenesisAlloc, 4)
-	for _, addr := range []common.Address{dep.StETH, dep.WstETH, dep.WithdrawalQueue, dep.Locator} {
+	alloc := make(types.GenesisAlloc, 6)
+	for _, addr := range []common.Address{dep.StETH, dep.WstETH, dep.WithdrawalQueue, dep.Locator, ensDep.Registry, ensDep.Resolver} {
 		storage := make(map[common.Hash]common.Hash)
 		for slot := range d.touched[addr] {
 			if v := sdb.GetState(addr, slot); v != (common.Hash{}) {
@@ -143,6 +174,7 @@ type genesisDeployer struct {
 	config  *params.ChainConfig
 	from    common.Address
 	fixed   contracts.Deployment
+	ens     contracts.ENSDeployment
 	touched map[common.Address]map[common.Hash]struct{}
 }
 
@@ -157,6 +189,10 @@ func (d *genesisDeployer) Create(_ context.Context, name string, initCode []byte
 		addr = d.fixed.WithdrawalQueue
 	case contracts.NameLocator:
 		addr = d.fixed.Locator
+	case contracts.NameENSRegistry:
+		addr = d.ens.Registry
+	case contracts.NamePublicResolver:
+		addr = d.ens.Resolver
 	default:
 		return common.Address{}, fmt.Errorf("no fixed address for %s", name)
 	}

@@ -41,7 +41,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"huge", []string{"stake", strings.Repeat("9", 90)}, 2, "too large"},
 		{"zero", []string{"stake", "0"}, 2, "greater than zero"},
 		{"no amount", []string{"stake"}, 2, "needs AMOUNT"},
-		{"more than balance", []string{"stake", "20000"}, 2, "insufficient funds"},
+		{"more than balance", []string{"stake", "20000"}, 2, "insufficient ETH: have "},
 		{"over the stake limit", []string{"stake", "1000000"}, 2, "stake limit"},
 		{"unknown flag", []string{"stake", "1", "--frobnicate"}, 2, "unknown flag"},
 		{"unknown command", []string{"stak", "1"}, 2, "unknown command"},

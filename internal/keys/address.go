@@ -88,7 +88,7 @@ func (s *Store) knownAddress(ref string) (addr common.Address, label string, ok 
 			if errors.Is(err, os.ErrNotExist) {
 				return common.Address{}, "", false, fmt.Errorf("keystore file %s is missing: %w", path, signer.ErrNotFound)
 			}
-			return common.Address{}, "", false, fmt.Errorf("keystore:%s: %w", rest, err)
+			return common.Address{}, "", false, fmt.Errorf("keystore:%s: cannot read the keystore file (check the path and its permissions): %w: %w", rest, err, signer.ErrUnavailable)
 		}
 		if a, ok := keystore.ReadAddress(data); ok {
 			return a, "keystore:" + rest, true, nil

@@ -45,9 +45,17 @@ func ReadSecretFile(path string) ([]byte, error) {
 // maxPromptAttempts is how often a wrong passphrase may be retyped.
 const maxPromptAttempts = 3
 
-// errNoPassphrase explains how to supply a passphrase without a terminal.
+// errNoPassphrase explains how to supply a passphrase without a terminal,
+// in one sentence (a NoTTYError, not a %w wrap that would repeat "stdin is
+// not a terminal").
 func errNoPassphrase(label string) error {
-	return fmt.Errorf("%s needs its passphrase but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, prompt.ErrNoTTY)
+	return prompt.NoTTYf("%s needs its passphrase but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE)", label)
+}
+
+// errNoNewPassphrase is errNoPassphrase for a keystore file about to be
+// written.
+func errNoNewPassphrase(label string) error {
+	return prompt.NoTTYf("%s needs a new passphrase but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE)", label)
 }
 
 // passphraseSource yields the passphrase of an existing secret. fromFile
@@ -85,7 +93,7 @@ func (s *Store) newPassphrase(label string) ([]byte, error) {
 		return p, nil
 	}
 	if s.opts.Prompter == nil || !s.opts.Prompter.CanPrompt() {
-		return nil, fmt.Errorf("a new passphrase for %s is needed but stdin is not a terminal: pass --password-file FILE (or set STAKEWALLET_PASSWORD_FILE): %w", label, prompt.ErrNoTTY)
+		return nil, errNoNewPassphrase(label)
 	}
 	p1, err := s.opts.Prompter.ReadSecret(fmt.Sprintf("New passphrase for %s: ", label))
 	if err != nil {

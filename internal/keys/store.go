@@ -244,7 +244,9 @@ func (s *Store) openKeystoreFile(path, label string) (signer.Signer, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: keystore file %s is missing; restore it or remove the key with `stakewallet keys delete`: %w", label, path, signer.ErrNotFound)
 		}
-		return nil, fmt.Errorf("%s: %w", label, err)
+		// A path the OS refuses (permissions, a NUL byte, too long) names
+		// no usable key: classify it like the other signer failures.
+		return nil, fmt.Errorf("%s: cannot read the keystore file (check the path and its permissions): %w: %w", label, err, signer.ErrUnavailable)
 	}
 	for attempt := 1; ; attempt++ {
 		pass, fromFile, err := s.passphrase(label, attempt)

@@ -47,9 +47,9 @@ func (c *Client) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg,
 			}
 			// A rate limit or a dropped element is about the endpoint, not the
 			// call: redo the whole batch elsewhere or later.
-			for _, e := range elems {
-				if e.Error != nil && classify(e.Error) == classTransient {
-					return e.Error
+			for i := range elems {
+				if err := endpointFault(elems[i].Error, out[i]); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -59,7 +59,9 @@ func (c *Client) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg,
 			case err != nil:
 				errs[lo+i] = err
 			case elems[i].Error != nil:
-				errs[lo+i] = elems[i].Error
+				// A result of the wrong JSON type is a bad answer, as for
+				// single calls (Client.do).
+				errs[lo+i] = markBadAnswer(elems[i].Error)
 			default:
 				results[lo+i] = out[i]
 			}
@@ -79,9 +81,24 @@ func callOneByOne(ctx context.Context, rc *rpc.Client, elems []rpc.BatchElem) er
 	for i := range elems {
 		e := &elems[i]
 		e.Error = rc.CallContext(ctx, e.Result, e.Method, e.Args...)
-		if e.Error != nil && classify(e.Error) == classTransient {
-			return e.Error
+		if err := endpointFault(e.Error, *e.Result.(*hexutil.Bytes)); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// endpointFault is the error of an eth_call answer that is the endpoint's
+// fault rather than the call's: a rate limit, a dropped batch element, no
+// result at all ("result": null or none), or a result of the wrong type.
+// Such an answer makes the whole batch go elsewhere or wait (Client.do);
+// only a call's own failure, such as a revert, stays with that call.
+func endpointFault(err error, out hexutil.Bytes) error {
+	switch {
+	case err == nil && out == nil, errors.Is(err, rpc.ErrNoResult):
+		return badResponse("an eth_call was answered without a result")
+	case err != nil && classify(markBadAnswer(err)) != classApp:
+		return err
 	}
 	return nil
 }

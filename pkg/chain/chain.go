@@ -30,6 +30,10 @@ const (
 	DefaultMaxBackoff    = 5 * time.Second
 	DefaultMaxRetryAfter = 30 * time.Second
 	DefaultBatchSize     = 100
+	// DefaultMaxResponseSize bounds one HTTP answer: far above any honest
+	// answer stakewallet asks for (a log query of thousands of events),
+	// far below what would exhaust memory.
+	DefaultMaxResponseSize = 32 << 20
 )
 
 // Options tune a Client. The zero value gives the defaults above.
@@ -59,6 +63,10 @@ type Options struct {
 	// Header is sent with every HTTP request and websocket handshake (for
 	// providers that authenticate by header).
 	Header http.Header
+	// MaxResponseSize caps the bytes of one HTTP answer; a larger one is
+	// a bad answer (ErrBadResponse). It caps websocket messages as well
+	// (go-ethereum closes the connection).
+	MaxResponseSize int64
 }
 
 func (o Options) withDefaults() Options {
@@ -83,6 +91,9 @@ func (o Options) withDefaults() Options {
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.MaxResponseSize <= 0 {
+		o.MaxResponseSize = DefaultMaxResponseSize
+	}
 	return o
 }
 
@@ -105,9 +116,12 @@ type endpoint struct {
 	ws      bool
 	secrets []string
 
-	mu      sync.Mutex
-	rc      *rpc.Client
-	chainID *big.Int // cached: a node's chain never changes
+	mu sync.Mutex
+	rc *rpc.Client
+	// chainID is the endpoint's first answer, against which every call
+	// through it is checked: a node's chain never changes, and one that
+	// says otherwise later (ChainID reads it again) is refused.
+	chainID *big.Int
 }
 
 func (ep *endpoint) scrub(s string) string { return scrubString(s, ep.raw, ep.shown, ep.secrets) }
@@ -142,7 +156,7 @@ func Dial(ctx context.Context, urls []string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("%w: none given: set --rpc-url or ETH_RPC_URL", ErrInvalidURL)
 	}
 	opts = opts.withDefaults()
-	c := &Client{opts: opts, want: opts.ChainID, hc: newHTTPClient()}
+	c := &Client{opts: opts, want: opts.ChainID, hc: newHTTPClient(opts.MaxResponseSize)}
 	for i, raw := range urls {
 		ep, err := newEndpoint(raw)
 		if err != nil {
@@ -236,11 +250,12 @@ func (c *Client) do(ctx context.Context, method string, fn rpcCall) error {
 			if ctx.Err() != nil {
 				return c.contextError(ctx, method, ep, lastErrs)
 			}
+			err = markBadAnswer(err)
 			switch classify(err) {
 			case classApp:
 				// The endpoint works; the request itself failed.
 				c.setCurrent(i)
-				return err
+				return scrubNodeError(ep, err)
 			case classEndpoint:
 				dead[i] = true
 			}
@@ -261,7 +276,7 @@ func (c *Client) do(ctx context.Context, method string, fn rpcCall) error {
 			return c.contextError(ctx, method, lastEp, lastErrs)
 		}
 	}
-	return newUnreachableError(method, c.eps, lastErrs)
+	return newFailedError(method, c.eps, lastErrs)
 }
 
 // attempt runs fn once on ep and reports any Retry-After the server sent.
@@ -296,9 +311,12 @@ func (c *Client) run(ctx context.Context, ep *endpoint, fn rpcCall) error {
 	want := c.want
 	c.mu.Unlock()
 	if want != 0 {
-		got, err := c.endpointChainID(ctx, ep, rc)
+		got, fetched, err := c.endpointChainID(ctx, ep, rc)
 		if err != nil {
 			return err
+		}
+		if fetched {
+			attemptInfoOf(ctx).setChainID(got)
 		}
 		if !got.IsUint64() || got.Uint64() != want {
 			return &WrongChainError{Want: want, Got: got.Uint64(), URL: ep.shown, Network: c.opts.Network}
@@ -318,6 +336,9 @@ func (c *Client) connect(ctx context.Context, ep *endpoint) (*rpc.Client, error)
 	var opts []rpc.ClientOption
 	if !ep.ws {
 		opts = append(opts, rpc.WithHTTPClient(c.hc))
+	} else {
+		// The HTTP client caps answers itself; go-ethereum caps messages.
+		opts = append(opts, rpc.WithWebsocketMessageSizeLimit(c.opts.MaxResponseSize))
 	}
 	if len(c.opts.Header) > 0 {
 		opts = append(opts, rpc.WithHeaders(c.opts.Header))
@@ -330,22 +351,27 @@ func (c *Client) connect(ctx context.Context, ep *endpoint) (*rpc.Client, error)
 	return rc, nil
 }
 
-func (c *Client) endpointChainID(ctx context.Context, ep *endpoint, rc *rpc.Client) (*big.Int, error) {
+// endpointChainID returns the chain ID ep gave first, asking it if it has
+// not answered yet (fetched).
+func (c *Client) endpointChainID(ctx context.Context, ep *endpoint, rc *rpc.Client) (id *big.Int, fetched bool, err error) {
 	ep.mu.Lock()
-	id := ep.chainID
+	id = ep.chainID
 	ep.mu.Unlock()
 	if id != nil {
-		return new(big.Int).Set(id), nil
+		return new(big.Int).Set(id), false, nil
 	}
 	var res hexutil.Big
 	if err := rc.CallContext(ctx, &res, "eth_chainId"); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	id = (*big.Int)(&res)
 	ep.mu.Lock()
-	ep.chainID = id
+	if ep.chainID == nil {
+		ep.chainID = id
+	}
+	id = ep.chainID
 	ep.mu.Unlock()
-	return new(big.Int).Set(id), nil
+	return new(big.Int).Set(id), true, nil
 }
 
 func (c *Client) setCurrent(i int) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http"
 	"strings"
@@ -458,17 +459,67 @@ func TestChainIDMismatch(t *testing.T) {
 	})
 }
 
-func TestChainIDIsCachedPerEndpoint(t *testing.T) {
+// TestChainIDIsCheckedOnceAndAskedAgain: calls through an endpoint are
+// checked against its first chain ID without asking again, while ChainID
+// itself asks every time (it is the check right before signing).
+func TestChainIDIsCheckedOnceAndAskedAgain(t *testing.T) {
 	f := newFakeNode(t, 560048)
+	f.handle = blockNumberHandler(5)
 	c := dial(t, Options{ChainID: 560048}, f.URL())
+	if _, calls := f.counts(); calls["eth_chainId"] != 1 {
+		t.Errorf("Dial asked eth_chainId %d times, want 1", calls["eth_chainId"])
+	}
 	for range 3 {
+		if _, err := c.BlockNumber(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, calls := f.counts(); calls["eth_chainId"] != 1 {
+		t.Errorf("eth_chainId called %d times for 3 calls, want 1 (the first answer is kept)", calls["eth_chainId"])
+	}
+	for range 2 {
 		id, err := c.ChainID(testCtx(t))
 		if err != nil || id.Uint64() != 560048 {
 			t.Fatalf("ChainID = %v, %v", id, err)
 		}
 	}
-	if _, calls := f.counts(); calls["eth_chainId"] != 1 {
-		t.Errorf("eth_chainId called %d times, want 1", calls["eth_chainId"])
+	if _, calls := f.counts(); calls["eth_chainId"] != 3 {
+		t.Errorf("eth_chainId called %d times, want 3: ChainID must ask again", calls["eth_chainId"])
+	}
+}
+
+// TestChainIDThatChanges: an endpoint that answers another chain ID later
+// is refused at once, by ChainID and by every call after it, with or
+// without a network to check against.
+func TestChainIDThatChanges(t *testing.T) {
+	for _, want := range []uint64{1337, 0} {
+		t.Run(fmt.Sprintf("checked against %d", want), func(t *testing.T) {
+			f := newFakeNode(t, 1337)
+			f.handle = blockNumberHandler(5)
+			c := dial(t, Options{ChainID: want, Network: "devnet"}, f.URL())
+			if _, err := c.ChainID(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+			f.set(func(f *fakeNode) { f.chainID = 1 })
+			_, err := c.ChainID(testCtx(t))
+			var wc *WrongChainError
+			if !errors.As(err, &wc) || wc.Before != 1337 || wc.Got != 1 {
+				t.Fatalf("err = %v, want a WrongChainError from 1337 to 1", err)
+			}
+			if !strings.Contains(err.Error(), "said it is on chain 1337, and now says chain 1") {
+				t.Errorf("message %q does not say what changed", err)
+			}
+			if classify(err) != classApp {
+				t.Errorf("a changed chain must not fail over silently")
+			}
+			_, err = c.BlockNumber(testCtx(t))
+			if want != 0 && !errors.As(err, &wc) {
+				t.Errorf("BlockNumber after the change: %v, want *WrongChainError", err)
+			}
+			if want == 0 && err != nil {
+				t.Errorf("BlockNumber without a chain to check: %v", err)
+			}
+		})
 	}
 }
 

@@ -37,6 +37,9 @@ func classify(err error) errClass {
 	switch {
 	case errors.As(err, &wrongChain):
 		return classApp
+	case errors.Is(err, ErrBadResponse), errors.Is(err, rpc.ErrMissingBatchResponse):
+		// This endpoint answers nonsense: try the next, never this one again.
+		return classEndpoint
 	case errors.As(err, &httpErr):
 		switch {
 		case httpErr.StatusCode == 429, httpErr.StatusCode == 408, httpErr.StatusCode >= 500:
@@ -54,7 +57,7 @@ func classify(err error) errClass {
 		return classApp
 	case errors.As(err, &typeErr):
 		// A well-formed JSON answer of an unexpected shape: asking again
-		// returns the same.
+		// returns the same. (Client.do marks these bad answers first.)
 		return classApp
 	}
 	// Connection refused/reset, EOF, TLS and DNS failures, our per-attempt
@@ -101,4 +104,21 @@ func neverSent(err error) bool {
 		return s == 429 || s == 503 || (s >= 400 && s < 500)
 	}
 	return false
+}
+
+// markBadAnswer turns a JSON answer of the wrong type (a string where a
+// quantity belongs, an object for bytes), or one with neither a result nor
+// an error, into a bad answer: no honest node sends one, and what it says
+// must not be used.
+func markBadAnswer(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil, errors.Is(err, ErrBadResponse):
+		return err
+	case errors.As(err, &typeErr):
+		return &badResponseError{reason: "an answer of the wrong type: " + err.Error(), err: err}
+	case errors.Is(err, rpc.ErrNoResult):
+		return &badResponseError{reason: "an answer with neither a result nor an error", err: err}
+	}
+	return err
 }

@@ -22,6 +22,33 @@ var ErrInvalidURL = errors.New("invalid RPC URL")
 // look the hash up (tx status) before trying anything else.
 var ErrMaybeSent = errors.New("the transaction may have been sent")
 
+// ErrBadResponse is wrapped when an endpoint answered, but with something
+// no honest node sends: a body larger than Options.MaxResponseSize, a batch
+// answer whose ids are not the ones asked, an answer of the wrong JSON
+// type, the receipt of another transaction, a chain ID that changed. The
+// next endpoint is tried, this one never again in the same call; the CLI
+// maps it to exit 3. Whatever was asked of such an endpoint is not used.
+var ErrBadResponse = errors.New("invalid answer from the RPC")
+
+// badResponseError is one endpoint's bad answer.
+type badResponseError struct {
+	reason string
+	err    error // the decoding error behind it, if any
+}
+
+func (e *badResponseError) Error() string { return e.reason }
+
+func (e *badResponseError) Unwrap() []error {
+	if e.err == nil {
+		return []error{ErrBadResponse}
+	}
+	return []error{ErrBadResponse, e.err}
+}
+
+func badResponse(format string, args ...any) error {
+	return &badResponseError{reason: fmt.Sprintf(format, args...)}
+}
+
 // ErrNeedWebsocket is returned by subscriptions when no ws:// or wss://
 // endpoint is configured: plain HTTP cannot push notifications.
 var ErrNeedWebsocket = errors.New("subscriptions need a ws:// or wss:// --rpc-url")
@@ -58,6 +85,32 @@ func (e *UnreachableError) Unwrap() []error {
 // hint is what the user should do about an unreachable endpoint.
 const hint = "check --rpc-url / ETH_RPC_URL or that the node is running"
 
+// badHint is what the user should do about an endpoint that answers
+// nonsense.
+const badHint = "the endpoint is broken or not to be trusted: use another --rpc-url"
+
+// newFailedError reports a call every endpoint failed: unreachable, or,
+// when each one that was tried answered something invalid, a bad answer.
+func newFailedError(method string, eps []*endpoint, errs []error) error {
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, ErrBadResponse) {
+			return newUnreachableError(method, eps, errs)
+		}
+	}
+	var parts []string
+	keep := []error{ErrBadResponse}
+	for i, ep := range eps {
+		if errs[i] != nil {
+			parts = append(parts, fmt.Sprintf("%s (%s)", ep.shown, ep.scrub(describe(errs[i]))))
+			keep = append(keep, errs[i])
+		}
+	}
+	return &scrubbedError{
+		msg:  fmt.Sprintf("%s: %s: %s: %s", ErrBadResponse, method, strings.Join(parts, ", "), badHint),
+		errs: keep,
+	}
+}
+
 func newUnreachableError(method string, eps []*endpoint, errs []error) *UnreachableError {
 	e := &UnreachableError{Method: method}
 	var parts []string
@@ -82,9 +135,16 @@ type WrongChainError struct {
 	URL string
 	// Network is the selected network's name, when known.
 	Network string
+	// Before, when not 0, is the chain ID the endpoint gave earlier: it
+	// changed its answer while the command ran.
+	Before uint64
 }
 
 func (e *WrongChainError) Error() string {
+	if e.Before != 0 {
+		return fmt.Sprintf("RPC %s said it is on chain %d, and now says chain %d: an endpoint that changes its chain is not to be trusted; "+
+			"nothing more is read or signed through it: check --rpc-url", e.URL, e.Before, e.Got)
+	}
 	if e.Network != "" {
 		return fmt.Sprintf("RPC %s is on chain %d, but network %s is chain %d: use --network or --rpc-url that match",
 			e.URL, e.Got, e.Network, e.Want)

@@ -23,15 +23,43 @@ func (c *Client) eth(ctx context.Context, method string, fn func(ctx context.Con
 	})
 }
 
-// ChainID returns the chain ID of the endpoint in use (cached per endpoint).
+// ChainID asks the endpoint in use for its chain ID. It asks every time
+// (callers check it right before signing), unless this very attempt just
+// learnt it; an answer that differs from the endpoint's first one is a
+// *WrongChainError with Before set, and the endpoint is refused from then
+// on: every call checks Options.ChainID against the new answer.
 func (c *Client) ChainID(ctx context.Context) (*big.Int, error) {
 	var id *big.Int
 	err := c.do(ctx, "eth_chainId", func(ctx context.Context, ep *endpoint, rc *rpc.Client) error {
-		var err error
-		id, err = c.endpointChainID(ctx, ep, rc)
-		return err
+		if fetched := attemptInfoOf(ctx).getChainID(); fetched != nil {
+			id = fetched
+			return nil
+		}
+		first, fetched, err := c.endpointChainID(ctx, ep, rc)
+		if err != nil || fetched {
+			id = first
+			return err
+		}
+		var res hexutil.Big
+		if err := rc.CallContext(ctx, &res, "eth_chainId"); err != nil {
+			return err
+		}
+		id = (*big.Int)(&res)
+		if id.Cmp(first) == 0 {
+			return nil
+		}
+		ep.mu.Lock()
+		ep.chainID = new(big.Int).Set(id)
+		ep.mu.Unlock()
+		c.mu.Lock()
+		want := c.want
+		c.mu.Unlock()
+		return &WrongChainError{Want: want, Got: id.Uint64(), URL: ep.shown, Network: c.opts.Network, Before: first.Uint64()}
 	})
-	return id, err
+	if err != nil {
+		return nil, err
+	}
+	return id, nil
 }
 
 // BlockNumber returns the number of the most recent block.
@@ -237,15 +265,27 @@ func alreadyKnown(err error) bool {
 }
 
 // TransactionReceipt returns the receipt of a mined transaction, or
-// ethereum.NotFound.
+// ethereum.NotFound. A receipt of another transaction, or without a
+// block, is a bad answer (ErrBadResponse), never returned.
 func (c *Client) TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
 	var r *types.Receipt
 	err := c.eth(ctx, "eth_getTransactionReceipt", func(ctx context.Context, ec *ethclient.Client) error {
 		var err error
-		r, err = ec.TransactionReceipt(ctx, hash)
-		return err
+		if r, err = ec.TransactionReceipt(ctx, hash); err != nil {
+			return err
+		}
+		if r.TxHash != hash {
+			return badResponse("asked for the receipt of %s, got that of %s", hash.Hex(), r.TxHash.Hex())
+		}
+		if r.BlockNumber == nil {
+			return badResponse("the receipt of %s has no block number", hash.Hex())
+		}
+		return nil
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // TransactionByHash returns a transaction and whether it is still pending,

@@ -55,7 +55,7 @@ func call(ctx context.Context, c Caller, token common.Address, method string, ar
 	}
 	vals, err := ABI.Unpack(method, out)
 	if err != nil {
-		return nil, fmt.Errorf("%s.%s: not an ERC-20 answer (is %s a token contract on this network?): %w", token.Hex(), method, token.Hex(), err)
+		return nil, fmt.Errorf("%s.%s: %w: not an ERC-20 answer (is %s a token contract on this network?): %w", token.Hex(), method, protocol.ErrBadAnswer, token.Hex(), err)
 	}
 	return vals, nil
 }

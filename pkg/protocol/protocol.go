@@ -45,6 +45,7 @@ package protocol
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"time"
 
@@ -297,3 +298,9 @@ type Restaker interface {
 type LimitError struct{ Reason string }
 
 func (e *LimitError) Error() string { return e.Reason }
+
+// ErrBadAnswer is wrapped by adapters (and pkg/erc20) when a contract read
+// returns bytes that do not decode as its ABI says: a lying or broken RPC,
+// or no such contract at the address. The wallet refuses to go on with it
+// (exit 3): a garbled balance or limit must not decide what is signed.
+var ErrBadAnswer = errors.New("the answer of a contract read does not decode")

@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"path/filepath"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -54,7 +56,19 @@ var (
 	ErrTimeout = errors.New("timed out waiting for the transaction")
 	// ErrBroadcast: the node refused the signed transaction; it was not sent (exit 3).
 	ErrBroadcast = errors.New("broadcast failed")
+	// ErrFeeTooHigh: the max fee is above the network's cap, or out of
+	// proportion to what the plan moves; nothing was signed (*FeeError
+	// says whether the node's fee data or the user's input is at fault).
+	ErrFeeTooHigh = errors.New("fee too high")
 )
+
+// HighFeeFactor: a plan whose max fee is more than this many times the
+// value it moves is refused unless Options.HighFeeOK (--yes-high-fee).
+const HighFeeFactor = 10
+
+// GasHintFactor: a gas estimate more than this many times the call's
+// protocol.Call.GasHint is not believed.
+const GasHintFactor = 10
 
 // Options tune filling and waiting. Zero values mean "estimate" / defaults.
 type Options struct {
@@ -84,7 +98,53 @@ type Options struct {
 	// Command describes this run in the lock, for the message of runs
 	// that wait for it ("stakewallet stake 0.01").
 	Command string
+	// MaxFeeCap (wei per gas) refuses a max fee above it, unless MaxFee
+	// was given: fee data far above what the chain has paid recently (a
+	// lying or broken node) is not signed on trust. nil = no cap.
+	MaxFeeCap *big.Int
+	// HighFeeOK allows a plan whose max fee is more than HighFeeFactor
+	// times the value it moves (--yes-high-fee).
+	HighFeeOK bool
+	// NativeSymbol and NativeDecimals name the native coin in messages
+	// (default ETH, 18).
+	NativeSymbol   string
+	NativeDecimals uint8
 }
+
+// FeeError is a fee refused before signing. Input says the user's amount
+// or flags are at fault (exit 2); otherwise the node's fee data is (exit 3).
+type FeeError struct {
+	Msg   string
+	Input bool
+}
+
+func (e *FeeError) Error() string { return e.Msg }
+
+func (e *FeeError) Unwrap() error { return ErrFeeTooHigh }
+
+// InsufficientFundsError: the account holds less than the plan's value
+// plus its max fee.
+type InsufficientFundsError struct {
+	From                 common.Address
+	Have, Value, MaxFees *big.Int // MaxFees nil: not known yet
+	Symbol               string
+	Decimals             uint8
+}
+
+func (e *InsufficientFundsError) Error() string {
+	coin := func(v *big.Int) string { return amount.FormatUnits(v, e.Decimals, e.Symbol) }
+	fees := "plus fees"
+	if e.MaxFees != nil {
+		fees = "plus up to " + coin(e.MaxFees) + " in fees"
+	}
+	need := coin(e.Value) + " " + fees
+	if e.Value.Sign() == 0 {
+		need = "up to " + coin(e.MaxFees) + " in fees"
+	}
+	return fmt.Sprintf("insufficient %s: have %s, need %s (account %s)", e.Symbol, coin(e.Have), need, e.From.Hex())
+}
+
+func (e *InsufficientFundsError) Unwrap() error { return ErrInsufficientFunds }
 
 // Step is one call of a plan, filled.
 type Step struct {
@@ -105,6 +165,9 @@ type Plan struct {
 	ChainID *big.Int
 	BaseFee *big.Int
 	Steps   []*Step
+	// blockGasLimit is the gas limit of the block Prepare read: no
+	// estimate above it is believed (0 = unknown).
+	blockGasLimit uint64
 }
 
 // MaxCost is the most the plan can cost in fees: Σ gas × maxFee.
@@ -164,6 +227,9 @@ func New(b Backend, j *journal.Journal, opts Options) *Flow {
 	if opts.LockWait == 0 {
 		opts.LockWait = 3 * time.Minute
 	}
+	if opts.NativeSymbol == "" {
+		opts.NativeSymbol, opts.NativeDecimals = "ETH", 18
+	}
 	return &Flow{backend: b, journal: j, opts: opts}
 }
 
@@ -181,7 +247,10 @@ func (f *Flow) VerifyChain(ctx context.Context) error {
 
 // Prepare fills nonces, fees and gas for calls sent by from, simulating
 // the first call (later ones may depend on it, e.g. after an approve) and
-// checking that from can pay for everything.
+// checking that from can pay for everything. It refuses, before anything
+// is signed, fee data above the cap, gas estimates no honest node gives,
+// a node whose nonce is behind the journal, and fees out of proportion to
+// the value moved.
 func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protocol.Call) (*Plan, error) {
 	if len(calls) == 0 {
 		return nil, errors.New("nothing to do")
@@ -206,9 +275,32 @@ func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protoco
 	} else if nonce, _, err = f.nextNonce(ctx, from); err != nil {
 		return nil, err
 	}
-	plan := &Plan{From: from, Network: f.opts.Network, ChainID: f.opts.ChainID, BaseFee: head.BaseFee}
+	plan := &Plan{From: from, Network: f.opts.Network, ChainID: f.opts.ChainID, BaseFee: head.BaseFee, blockGasLimit: head.GasLimit}
+	hinted := true // every step has a gas limit before estimating
 	for i, c := range calls {
-		step := &Step{Call: c, Nonce: nonce + uint64(i), Tip: tip, MaxFee: maxFee}
+		step := &Step{Call: c, Nonce: nonce + uint64(i), Tip: tip, MaxFee: maxFee, GasLimit: c.GasHint}
+		if f.opts.GasLimit != 0 {
+			step.GasLimit = f.opts.GasLimit
+		}
+		hinted = hinted && step.GasLimit != 0
+		plan.Steps = append(plan.Steps, step)
+	}
+	// The balance comes before the simulation: a node asked to simulate a
+	// call worth more than the account holds answers "insufficient funds
+	// for gas * price + value", which says nothing of what is missing.
+	balance, err := f.backend.BalanceAt(ctx, from, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read balance: %w", err)
+	}
+	if balance.Cmp(plan.Value()) < 0 {
+		var fees *big.Int
+		if hinted {
+			fees = plan.MaxCost()
+		}
+		return nil, f.insufficient(from, balance, plan.Value(), fees)
+	}
+	for i, step := range plan.Steps {
+		c := step.Call
 		if i == 0 {
 			if err := f.simulate(ctx, from, c); err != nil {
 				return nil, err
@@ -218,7 +310,7 @@ func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protoco
 		case f.opts.GasLimit != 0:
 			step.GasLimit, step.Estimated = f.opts.GasLimit, true
 		case i == 0:
-			gas, err := f.estimate(ctx, from, c)
+			gas, err := f.estimate(ctx, from, c, plan.blockGasLimit)
 			if err != nil {
 				return nil, err
 			}
@@ -227,27 +319,39 @@ func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protoco
 			// Later steps usually depend on earlier ones (approve → request):
 			// estimate now if the node can, else use the protocol's hint and
 			// estimate for real once the earlier step is mined.
-			if gas, err := f.estimate(ctx, from, c); err == nil {
+			gas, err := f.estimate(ctx, from, c, plan.blockGasLimit)
+			switch {
+			case err == nil:
 				step.GasLimit, step.Estimated = gas, true
-			} else if c.GasHint != 0 {
-				step.GasLimit = c.GasHint
-			} else {
+			case errors.Is(err, chain.ErrBadResponse):
+				return nil, err // an estimate no honest node gives
+			case c.GasHint == 0:
 				return nil, err
 			}
 		}
-		plan.Steps = append(plan.Steps, step)
-	}
-	balance, err := f.backend.BalanceAt(ctx, from, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read balance: %w", err)
 	}
 	need := new(big.Int).Add(plan.Value(), plan.MaxCost())
 	if balance.Cmp(need) < 0 {
-		return nil, fmt.Errorf("%w: %s has %s wei, needs %s wei (value + max fee)", ErrInsufficientFunds, from.Hex(), balance, need)
+		return nil, f.insufficient(from, balance, plan.Value(), plan.MaxCost())
+	}
+	if err := f.checkFeeRatio(plan); err != nil {
+		return nil, err
 	}
 	return plan, nil
 }
 
+func (f *Flow) insufficient(from common.Address, have, value, fees *big.Int) error {
+	return &InsufficientFundsError{From: from, Have: have, Value: value, MaxFees: fees, Symbol: f.opts.NativeSymbol, Decimals: f.opts.NativeDecimals}
+}
+
+func (f *Flow) coin(v *big.Int) string {
+	return amount.FormatUnits(v, f.opts.NativeDecimals, f.opts.NativeSymbol)
+}
+
+// fees chooses the priority fee and max fee per gas: the flags', else the
+// node's tip and 2 × base fee + tip. Fee data the node makes up (a base
+// fee of 10,000 gwei, a tip above the max fee) is refused here, before
+// anything is simulated or signed.
 func (f *Flow) fees(ctx context.Context, baseFee *big.Int) (tip, maxFee *big.Int, err error) {
 	tip = f.opts.PriorityFee
 	if tip == nil {
@@ -261,9 +365,75 @@ func (f *Flow) fees(ctx context.Context, baseFee *big.Int) (tip, maxFee *big.Int
 		maxFee = new(big.Int).Add(new(big.Int).Mul(baseFee, big.NewInt(2)), tip)
 	}
 	if maxFee.Cmp(tip) < 0 {
-		return nil, nil, fmt.Errorf("max fee %s wei is below the priority fee %s wei", maxFee, tip)
+		if f.opts.PriorityFee == nil {
+			return nil, nil, &FeeError{Msg: fmt.Sprintf("the node suggests a priority fee of %s per gas, above --max-fee %s: "+
+				"that is not a fee to pay on trust; pass --priority-fee GWEI too, or use another --rpc-url", gwei(tip), gwei(maxFee))}
+		}
+		return nil, nil, &FeeError{Input: true, Msg: fmt.Sprintf("--max-fee %s is below --priority-fee %s: the max fee per gas includes the priority fee",
+			gwei(maxFee), gwei(tip))}
+	}
+	if capped := f.opts.MaxFeeCap; f.opts.MaxFee == nil && capped != nil && maxFee.Cmp(capped) > 0 {
+		own := f.opts.PriorityFee != nil && f.opts.PriorityFee.Cmp(capped) > 0
+		return nil, nil, &FeeError{Input: own, Msg: fmt.Sprintf("max fee %s per gas (2 × base fee %s + priority fee %s) is above the %s fee cap of %s: "+
+			"refusing to sign on fee data far above what the chain has paid recently (a broken or lying RPC, or a fee spike); "+
+			"if the fee is real, pass --max-fee GWEI to accept it, or set max-fee-cap in [networks.%s] of the config file",
+			gwei(maxFee), gwei(baseFee), gwei(tip), f.opts.Network, gwei(capped), f.opts.Network)}
 	}
 	return tip, maxFee, nil
+}
+
+// moved is what the plan moves, in wei of the native coin, and how to
+// say it: the largest native value or token amount of a step (an approve
+// and the request it enables move the same tokens once). Liquid staking
+// tokens are counted one for one with the coin they stake (stETH ≈ ETH):
+// the check is for fees out of all proportion, not a price.
+func (f *Flow) moved(p *Plan) (wei *big.Int, shown string) {
+	wei = new(big.Int)
+	for _, s := range p.Steps {
+		if v := s.Call.Value; v != nil && v.Cmp(wei) > 0 {
+			wei.Set(v)
+			shown = f.coin(v)
+		}
+		a, tok := s.Call.Amount, s.Call.Token
+		if a == nil {
+			continue
+		}
+		dec := tok.Decimals
+		if tok.IsNative() {
+			dec = f.opts.NativeDecimals
+		}
+		v := new(big.Int).Set(a)
+		if dec < f.opts.NativeDecimals {
+			v.Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(f.opts.NativeDecimals-dec)), nil))
+		} else if dec > f.opts.NativeDecimals {
+			v.Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec-f.opts.NativeDecimals)), nil))
+		}
+		if v.Cmp(wei) > 0 {
+			wei = v
+			shown = f.coin(v)
+			if !tok.IsNative() && tok.Symbol != "" {
+				shown = amount.FormatUnits(a, tok.Decimals, tok.Symbol)
+			}
+		}
+	}
+	return wei, shown
+}
+
+// checkFeeRatio refuses a plan whose max fee is more than HighFeeFactor
+// times what it moves, unless --yes-high-fee: always, even with --max-fee,
+// because paying 0.01 ETH to move 0.0001 ETH is a mistake far more often
+// than a wish.
+func (f *Flow) checkFeeRatio(p *Plan) error {
+	moved, shown := f.moved(p)
+	if f.opts.HighFeeOK || moved.Sign() == 0 {
+		return nil
+	}
+	fee := p.MaxCost()
+	if fee.Cmp(new(big.Int).Mul(moved, big.NewInt(HighFeeFactor))) <= 0 {
+		return nil
+	}
+	return &FeeError{Input: true, Msg: fmt.Sprintf("the max fee of %s (%s per gas) is more than %d × the %s this moves: "+
+		"pass --yes-high-fee to pay it anyway, or move more at once", f.coin(fee), gwei(p.Steps[0].MaxFee), HighFeeFactor, shown)}
 }
 
 func callMsg(from common.Address, c protocol.Call) ethereum.CallMsg {
@@ -278,10 +448,22 @@ func (f *Flow) simulate(ctx context.Context, from common.Address, c protocol.Cal
 	return nil
 }
 
-func (f *Flow) estimate(ctx context.Context, from common.Address, c protocol.Call) (uint64, error) {
+// estimate asks the node for the call's gas and adds the margin. An
+// estimate above the block gas limit (blockLimit, 0 = unknown), or far
+// above what the protocol says the call takes, is no honest node's
+// answer: refused, since the fee is paid on it.
+func (f *Flow) estimate(ctx context.Context, from common.Address, c protocol.Call, blockLimit uint64) (uint64, error) {
 	gas, err := f.backend.EstimateGas(ctx, callMsg(from, c))
 	if err != nil {
 		return 0, f.revertError(c, err)
+	}
+	if blockLimit != 0 && gas > blockLimit {
+		return 0, fmt.Errorf("%w: the node estimates %d gas for %s, more than a whole block holds (%d): "+
+			"nothing was signed; use another --rpc-url (or --gas-limit N if you know what it takes)", chain.ErrBadResponse, gas, c.Action, blockLimit)
+	}
+	if c.GasHint != 0 && gas > GasHintFactor*c.GasHint {
+		return 0, fmt.Errorf("%w: the node estimates %d gas for %s, more than %d × the %d it takes: "+
+			"nothing was signed; use another --rpc-url (or --gas-limit N if you know what it takes)", chain.ErrBadResponse, gas, c.Action, GasHintFactor, c.GasHint)
 	}
 	return gas + gas*f.opts.GasMarginPercent/100, nil
 }
@@ -365,7 +547,7 @@ func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks H
 	for i, step := range plan.Steps {
 		if i > 0 && !step.Estimated {
 			// The earlier steps are mined now; estimate for real.
-			gas, err := f.estimate(ctx, plan.From, step.Call)
+			gas, err := f.estimate(ctx, plan.From, step.Call, plan.blockGasLimit)
 			if err != nil {
 				return results, err
 			}
@@ -413,7 +595,7 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 					ErrBroadcast, step.Call.Action, taken.nonce, taken.reason)
 			}
 			if len(gap) > 0 && hooks.Note != nil {
-				hooks.Note(i, gapNote(nonce, gap))
+				hooks.Note(i, gapNote(nonce, gap, f.journal.Dir()))
 			}
 			step.Nonce = nonce
 		}
@@ -440,7 +622,9 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 
 // nextNonce is the nonce for a new transaction of from: the node's
 // pending nonce, or past the open entries of the journal when it holds
-// some the node does not know (journal.NextNonce).
+// some the node does not know (journal.NextNonce). A node whose nonce is
+// not past a transaction the journal saw mined is behind the chain (or
+// lying): refused, since what it says of the account cannot be used.
 func (f *Flow) nextNonce(ctx context.Context, from common.Address) (uint64, []*journal.Entry, error) {
 	pending, err := f.backend.PendingNonceAt(ctx, from)
 	if err != nil {
@@ -449,6 +633,16 @@ func (f *Flow) nextNonce(ctx context.Context, from common.Address) (uint64, []*j
 	if f.journal == nil {
 		return pending, nil, nil
 	}
+	last, err := f.journal.LastMined(f.opts.ChainID.Uint64(), from)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read the journal: %w", err)
+	}
+	if last != nil && pending <= last.Nonce {
+		return 0, nil, fmt.Errorf("%w: the node says the next nonce of %s is %d, but the journal has transaction %s with nonce %d %s in block %d: "+
+			"the node is behind the chain or not telling the truth; nothing was signed: wait for it to catch up or use another --rpc-url "+
+			"(only if this chain was reset, e.g. a restarted devnet, does --nonce N make sense)",
+			chain.ErrBadResponse, from.Hex(), pending, last.Hash.Hex(), last.Nonce, last.State, last.BlockNumber)
+	}
 	next, gap, err := f.journal.NextNonce(f.opts.ChainID.Uint64(), from, pending)
 	if err != nil {
 		return 0, nil, fmt.Errorf("read the journal: %w", err)
@@ -456,12 +650,14 @@ func (f *Flow) nextNonce(ctx context.Context, from common.Address) (uint64, []*j
 	return next, gap, nil
 }
 
-// gapNote explains a nonce chosen past open journal entries.
-func gapNote(nonce uint64, gap []*journal.Entry) string {
+// gapNote explains a nonce chosen past open journal entries. tx send
+// takes the journal file (a hash alone is not enough to re-broadcast).
+func gapNote(nonce uint64, gap []*journal.Entry, dir string) string {
 	first := gap[0]
+	file := filepath.Join(dir, fmt.Sprintf("%d-%s.json", first.ChainID, first.Hash.Hex()))
 	return fmt.Sprintf("nonce %d follows %d open transaction(s) in the journal that the node does not have (first: nonce %d, %s); "+
 		"this one is mined only after them: re-broadcast with `stakewallet tx send %s` or replace with `stakewallet tx cancel %s` (see `stakewallet tx pending`)",
-		nonce, len(gap), first.Nonce, first.Hash.Hex(), first.Hash.Hex(), first.Hash.Hex())
+		nonce, len(gap), first.Nonce, first.Hash.Hex(), file, first.Hash.Hex())
 }
 
 // sign builds the step's transaction, checks the chain once more, signs,
@@ -619,35 +815,75 @@ func (e *RevertedError) Error() string {
 func (e *RevertedError) Unwrap() error { return ErrReverted }
 
 // TimeoutError is a broadcast transaction not mined in time.
-type TimeoutError struct{ Hash common.Hash }
+type TimeoutError struct {
+	Hash common.Hash
+	// Last is the last trouble seen while waiting (a bad answer, the
+	// node's block number going back), if any.
+	Last error
+}
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("transaction %s was broadcast but not mined in time; do not resubmit: check it with `stakewallet tx status %s`", e.Hash.Hex(), e.Hash.Hex())
+	msg := fmt.Sprintf("transaction %s was broadcast but not mined in time; do not resubmit: check it with `stakewallet tx status %s`", e.Hash.Hex(), e.Hash.Hex())
+	if e.Last != nil {
+		msg += fmt.Sprintf(" (while waiting: %v)", e.Last)
+	}
+	return msg
 }
 
 func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 
 // Wait polls for the receipt of hash until it has the configured number of
-// confirmations, or the timeout passes.
+// confirmations, or the timeout passes. It counts confirmations only
+// against a head that is at or past the receipt's block and that never
+// went back: a receipt of another transaction, or a block number lower
+// than one seen before, is not believed, and waiting goes on.
 func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
 	t := time.NewTicker(f.opts.PollInterval)
 	defer t.Stop()
+	var (
+		last    error  // the last trouble, for the timeout message
+		highest uint64 // the highest head seen
+	)
 	for {
 		r, err := f.backend.TransactionReceipt(ctx, hash)
-		if err == nil && r != nil {
+		switch {
+		case err != nil:
+			// Not found yet, or a transient RPC error: the transaction is
+			// out there either way, so keep waiting rather than fail. (Once
+			// the wait is over, a failure says nothing new.)
+			if !errors.Is(err, ethereum.NotFound) && ctx.Err() == nil {
+				last = err
+			}
+		case r == nil:
+		case r.TxHash != hash:
+			last = fmt.Errorf("the node answered with the receipt of %s", r.TxHash.Hex())
+		case r.BlockNumber == nil:
+			last = errors.New("the node answered a receipt without a block number")
+		default:
 			head, herr := f.backend.BlockNumber(ctx)
-			if herr == nil && head+1 >= r.BlockNumber.Uint64()+f.opts.Confirmations {
+			mined := r.BlockNumber.Uint64()
+			switch {
+			case herr != nil:
+				if ctx.Err() == nil {
+					last = herr
+				}
+			case head < highest:
+				last = fmt.Errorf("the node's block number went back from %d to %d: confirmations are not counted against it", highest, head)
+			case head < mined:
+				last = fmt.Errorf("the node's block number %d is below the receipt's block %d", head, mined)
+			case head+1 >= mined+f.opts.Confirmations:
 				return r, nil
 			}
+			if herr == nil {
+				highest = max(highest, head)
+			}
 		}
-		// Not found yet, or a transient RPC error: the transaction is out
-		// there either way, so keep waiting rather than fail.
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, &TimeoutError{Hash: hash}
+				return nil, &TimeoutError{Hash: hash, Last: last}
 			}
 			return nil, fmt.Errorf("%w (transaction %s was broadcast; do not resubmit)", ctx.Err(), hash.Hex())
 		case <-t.C:

@@ -41,13 +41,27 @@ type fakeChain struct {
 	sent       []*types.Transaction
 	receipts   map[common.Hash]*types.Receipt
 	block      uint64
+
+	// Fee data and estimates, as a node would answer them.
+	baseFee, tip  *big.Int
+	gas           uint64 // eth_estimateGas's answer
+	blockGasLimit uint64
+	// simulations counts eth_calls.
+	simulations int
+	// nonceLag is subtracted from the pending nonce: a node behind.
+	nonceLag uint64
 }
 
 func newFake(t *testing.T) *fakeChain {
-	return &fakeChain{chainID: 1337, balance: big.NewInt(1e18), mineStatus: types.ReceiptStatusSuccessful, receipts: map[common.Hash]*types.Receipt{}, block: 10}
+	return &fakeChain{chainID: 1337, balance: big.NewInt(1e18), mineStatus: types.ReceiptStatusSuccessful, receipts: map[common.Hash]*types.Receipt{}, block: 10,
+		baseFee: big.NewInt(1e9), tip: big.NewInt(1e8), gas: 50_000, blockGasLimit: 30_000_000}
 }
 
-func (c *fakeChain) ChainID(context.Context) (*big.Int, error) { return big.NewInt(c.chainID), nil }
+func (c *fakeChain) ChainID(context.Context) (*big.Int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return big.NewInt(c.chainID), nil
+}
 func (c *fakeChain) BlockNumber(context.Context) (uint64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -56,7 +70,7 @@ func (c *fakeChain) BlockNumber(context.Context) (uint64, error) {
 func (c *fakeChain) HeaderByNumber(context.Context, *big.Int) (*types.Header, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return &types.Header{Number: new(big.Int).SetUint64(c.block), BaseFee: big.NewInt(1e9)}, nil
+	return &types.Header{Number: new(big.Int).SetUint64(c.block), BaseFee: c.baseFee, GasLimit: c.blockGasLimit}, nil
 }
 func (c *fakeChain) BalanceAt(context.Context, common.Address, *big.Int) (*big.Int, error) {
 	return c.balance, nil
@@ -67,16 +81,19 @@ func (c *fakeChain) BalanceAt(context.Context, common.Address, *big.Int) (*big.I
 func (c *fakeChain) PendingNonceAt(context.Context, common.Address) (uint64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return 7 + uint64(len(c.sent)), nil
+	return 7 + uint64(len(c.sent)) - c.nonceLag, nil
 }
-func (c *fakeChain) SuggestGasTipCap(context.Context) (*big.Int, error) { return big.NewInt(1e8), nil }
+func (c *fakeChain) SuggestGasTipCap(context.Context) (*big.Int, error) { return c.tip, nil }
 func (c *fakeChain) EstimateGas(context.Context, ethereum.CallMsg) (uint64, error) {
 	if c.callErr != nil {
 		return 0, c.callErr
 	}
-	return 50_000, nil
+	return c.gas, nil
 }
 func (c *fakeChain) CallContract(context.Context, ethereum.CallMsg, *big.Int) ([]byte, error) {
+	c.mu.Lock()
+	c.simulations++
+	c.mu.Unlock()
 	return nil, c.callErr
 }
 func (c *fakeChain) SendTransaction(_ context.Context, tx *types.Transaction) error {
@@ -148,10 +165,14 @@ func (s *testSigner) SignTx(_ context.Context, tx *types.Transaction, id *big.In
 
 var target = common.HexToAddress("0x1100000000000000000000000000000000000001")
 
+// stakeValue is what each call of calls stakes: 0.01 ETH, enough that the
+// fee (0.000126 ETH at most) is in proportion.
+var stakeValue = big.NewInt(1e16)
+
 func calls(n int) []protocol.Call {
 	var out []protocol.Call
 	for i := 0; i < n; i++ {
-		out = append(out, protocol.Call{Action: "stake", To: target, Value: big.NewInt(1000), Data: []byte{0xa1, 0x90, 0x3e, 0xab}})
+		out = append(out, protocol.Call{Action: "stake", To: target, Value: new(big.Int).Set(stakeValue), Data: []byte{0xa1, 0x90, 0x3e, 0xab}})
 	}
 	return out
 }
@@ -173,7 +194,7 @@ func TestPrepareFillsNoncesFeesAndGas(t *testing.T) {
 	if want := big.NewInt(2 * 60_000 * (2e9 + 1e8)); plan.MaxCost().Cmp(want) != 0 {
 		t.Errorf("max cost %s, want %s", plan.MaxCost(), want)
 	}
-	if plan.Value().Int64() != 2000 {
+	if plan.Value().Cmp(new(big.Int).Mul(stakeValue, big.NewInt(2))) != 0 {
 		t.Errorf("value %s", plan.Value())
 	}
 }

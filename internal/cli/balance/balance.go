@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
@@ -23,7 +24,8 @@ type BalanceOptions struct {
 	txcmd.Deps
 	JSON bool
 
-	// Owner is the ADDRESS argument; "" means the signer's account.
+	// Owner is the ADDRESS argument (an address or an ENS name); "" means
+	// the signer's account.
 	Owner string
 }
 
@@ -31,10 +33,11 @@ type BalanceOptions struct {
 func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.Command {
 	opts := &BalanceOptions{Deps: txcmd.DepsFrom(f)}
 	return &cobra.Command{
-		Use:   "balance [ADDRESS]",
+		Use:   "balance [ADDRESS|NAME]",
 		Short: "Show native coin, every known LST, and pending and claimable withdrawals",
 		Example: `  stakewallet balance --signer alice
-  stakewallet balance 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json`,
+  stakewallet balance 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json
+  stakewallet balance vitalik.eth --network mainnet`,
 		Args: cmdutil.MaximumArgs(1, "one ADDRESS"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Owner = ""
@@ -50,9 +53,11 @@ func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.
 	}
 }
 
-// Result is an account's balances on one network.
+// Result is an account's balances on one network. Name is the ENS name
+// the account was given as, if it was.
 type Result struct {
 	Address     string         `json:"address"`
+	Name        string         `json:"name,omitempty"`
 	Network     string         `json:"network"`
 	ChainID     uint64         `json:"chainId"`
 	Native      Amount         `json:"native"`
@@ -109,7 +114,11 @@ type ClaimableSum struct {
 
 // RenderHuman implements output.Human.
 func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
-	fmt.Fprintf(w, "%s %s\n", st.Title.Render(r.Address), st.Dim.Render(fmt.Sprintf("on %s (chain ID %d)", r.Network, r.ChainID)))
+	who := r.Address
+	if r.Name != "" {
+		who = txcmd.Account{Address: common.HexToAddress(r.Address), Name: r.Name}.String()
+	}
+	fmt.Fprintf(w, "%s %s\n", st.Title.Render(who), st.Dim.Render(fmt.Sprintf("on %s (chain ID %d)", r.Network, r.ChainID)))
 	kv := &output.KV{}
 	kv.Add(r.Native.Symbol, amountOnly(r.Native.Amount, r.Native.Decimals))
 	for _, t := range r.Tokens {
@@ -153,10 +162,11 @@ func balanceRun(ctx context.Context, opts *BalanceOptions) error {
 // protocol of the network, and the withdrawal requests of protocols that
 // have them.
 func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
-	owner, err := txcmd.Owner(ctx, opts.Deps, opts.Owner, "ADDRESS")
+	acct, err := txcmd.OwnerAccount(ctx, opts.Deps, opts.Owner, "ADDRESS")
 	if err != nil {
 		return nil, err
 	}
+	owner := acct.Address
 	net, err := opts.Network()
 	if err != nil {
 		return nil, err
@@ -176,6 +186,7 @@ func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
 	}
 	res := &Result{
 		Address: owner.Hex(),
+		Name:    acct.Name,
 		Network: net.Name,
 		ChainID: net.ChainID,
 		Native:  Amount{Amount: nativeBal.String(), Symbol: native.Symbol, Decimals: native.Decimals},

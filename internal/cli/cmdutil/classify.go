@@ -21,6 +21,7 @@ func Classify(err error) (code int, kind string) {
 	var ee *ExitError
 	var limit *protocol.LimitError
 	var wrongChain *chain.WrongChainError
+	var fee *txflow.FeeError
 	switch {
 	case errors.As(err, &ee):
 		return ee.Code, ee.Kind
@@ -48,8 +49,16 @@ func Classify(err error) (code int, kind string) {
 		return ExitBadInput, "insufficient_funds"
 	case errors.Is(err, chain.ErrInvalidURL):
 		return ExitBadInput, "bad_input"
+	case errors.As(err, &fee) && fee.Input:
+		return ExitBadInput, "fee_too_high"
+	case errors.As(err, &fee):
+		return ExitRPC, "fee_too_high"
 	case errors.As(err, &wrongChain), errors.Is(err, txflow.ErrWrongChain):
 		return ExitRPC, "wrong_chain"
+	case errors.Is(err, chain.ErrBadResponse), errors.Is(err, protocol.ErrBadAnswer):
+		// Before ErrUnreachable: an endpoint that answers nonsense is not
+		// "unreachable", and the message says to use another.
+		return ExitRPC, "bad_rpc_answer"
 	case errors.Is(err, chain.ErrUnreachable):
 		return ExitRPC, "rpc_unreachable"
 	case errors.Is(err, txflow.ErrBroadcast):

@@ -49,6 +49,9 @@ type TxFlags struct {
 	PriorityFee   string // gwei
 	GasLimit      uint64
 	Nonce         int64 // -1: take the pending nonce
+	// YesHighFee signs a plan whose max fee is more than 10 × the value
+	// it moves (refused otherwise, even with --max-fee).
+	YesHighFee bool
 }
 
 // DefaultTxFlags are the values of TxFlags when no flag is given.
@@ -63,10 +66,11 @@ func AddTxFlags(cmd *cobra.Command, t *TxFlags) {
 	fs.BoolVar(&t.DryRun, "dry-run", false, "build, fill and simulate; print the preview; sign and send nothing")
 	fs.DurationVar(&t.Timeout, "timeout", 5*time.Minute, "how long to wait for inclusion")
 	fs.Uint64Var(&t.Confirmations, "confirmations", 1, "blocks to wait for after inclusion (1 = included)")
-	fs.StringVar(&t.MaxFee, "max-fee", "", "max fee per gas in gwei (default: 2 × base fee + priority fee)")
+	fs.StringVar(&t.MaxFee, "max-fee", "", "max fee per gas in gwei (default: 2 × base fee + priority fee, refused above the network's max-fee-cap)")
 	fs.StringVar(&t.PriorityFee, "priority-fee", "", "priority fee per gas in gwei (default: the node's suggestion)")
 	fs.Uint64Var(&t.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
 	fs.Int64Var(&t.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
+	fs.BoolVar(&t.YesHighFee, "yes-high-fee", false, "sign even when the max fee is more than 10 × the value moved")
 }
 
 func splitEnvList(name string) []string {

@@ -32,11 +32,21 @@ func newCmdCompletion(f *cmdutil.Factory, runF func(*CompletionOptions) error) *
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print a shell completion script",
-		Long: `Print a completion script for your shell. For bash:
+		Long: `Print a completion script for your shell. Install it once:
 
-  source <(stakewallet completion bash)
+  bash (needs the bash-completion package)
+    stakewallet completion bash > ~/.local/share/bash-completion/completions/stakewallet
+  zsh (compinit enabled in ~/.zshrc; ~/.zsh/completions in fpath before it)
+    stakewallet completion zsh > ~/.zsh/completions/_stakewallet
+  fish
+    stakewallet completion fish > ~/.config/fish/completions/stakewallet.fish
 
-or install it: stakewallet completion bash > /etc/bash_completion.d/stakewallet`,
+or try it in the current shell: source <(stakewallet completion bash).
+
+Besides commands and flags it completes --signer (registered keys and
+ledger), --network, --protocol, --token and transfer's TOKEN, and
+--validator where a protocol lists validators. It reads only the config
+file and the key registry: never the network, the OS keyring or a Ledger.`,
 		ValidArgs: shells,
 		Args:      cmdutil.ExactArgs(1, "a shell: bash, zsh, fish or powershell"),
 		RunE: func(cmd *cobra.Command, args []string) error {

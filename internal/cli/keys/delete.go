@@ -12,6 +12,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
+	"github.com/stakewallet/stakewallet/internal/prompt"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 )
 
@@ -75,7 +76,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if !opts.Yes {
 		ok, err := opts.IO.Confirm(fmt.Sprintf("Delete key %s (%s)? This cannot be undone", e.Name, e.Address.Hex()))
 		if errors.Is(err, iostreams.ErrNoTTY) {
-			return fmt.Errorf("deleting key %s needs confirmation but stdin is not a terminal: pass --yes: %w", e.Name, err)
+			return prompt.NoTTYf("deleting key %s needs confirmation but stdin is not a terminal: pass --yes", e.Name)
 		}
 		if err != nil {
 			return err

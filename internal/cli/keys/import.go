@@ -176,11 +176,14 @@ func (o *ImportOptions) deriveFromMnemonic() (*ecdsa.PrivateKey, accounts.Deriva
 	var err error
 	switch o.MnemonicFile {
 	case "":
-		mnemonic, err = readSecret(o.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "--mnemonic-file")
+		mnemonic, err = readSecret(o.IO, "BIP-39 mnemonic (12–24 words, not echoed): ", "the BIP-39 mnemonic", "--mnemonic-file")
 	case "-":
 		mnemonic, err = readStdinSecret(o.IO, "BIP-39 mnemonic (12–24 words, not echoed): ")
 	default:
 		mnemonic, err = keys.ReadSecretFile(o.MnemonicFile)
+	}
+	if errors.Is(err, iostreams.ErrNoTTY) {
+		return nil, nil, err // it names the mnemonic already
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("mnemonic: %w", err)
@@ -213,7 +216,7 @@ func (o *ImportOptions) readBIP39Passphrase() ([]byte, error) {
 	case !o.BIP39Passphrase:
 		return nil, nil
 	}
-	p1, err := readSecret(o.IO, "BIP-39 passphrase: ", "--bip39-passphrase-file")
+	p1, err := readSecret(o.IO, "BIP-39 passphrase: ", "the BIP-39 passphrase", "--bip39-passphrase-file")
 	if err != nil {
 		return nil, err
 	}

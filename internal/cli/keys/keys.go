@@ -15,6 +15,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/keys"
+	promptpkg "github.com/stakewallet/stakewallet/internal/prompt"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	"github.com/stakewallet/stakewallet/pkg/signer/keyring"
 )
@@ -113,11 +114,12 @@ func validateName(name string) error {
 	return nil
 }
 
-// readSecret asks for a secret without echo; without a terminal it names
-// the flag that supplies it from a file instead.
-func readSecret(io *iostreams.IOStreams, prompt, fileFlag string) ([]byte, error) {
+// readSecret asks for a secret without echo; without a terminal it says,
+// in one sentence, what was needed and the flag that supplies it from a
+// file instead.
+func readSecret(io *iostreams.IOStreams, prompt, what, fileFlag string) ([]byte, error) {
 	if !io.CanPrompt() {
-		return nil, fmt.Errorf("stdin is not a terminal to type it on: use %s FILE: %w", fileFlag, iostreams.ErrNoTTY)
+		return nil, promptpkg.NoTTYf("%s is needed but stdin is not a terminal to type it on: pass %s FILE", what, fileFlag)
 	}
 	return io.ReadSecret(prompt)
 }

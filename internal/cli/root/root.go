@@ -48,6 +48,7 @@ and speaks JSON to scripts (--json).`,
 		sub := c(f)
 		cmd.AddCommand(sub)
 	}
+	cmdutil.RegisterCompletions(cmd, f)
 	return cmd
 }
 

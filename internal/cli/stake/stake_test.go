@@ -165,7 +165,7 @@ func TestStakeAgainstNode(t *testing.T) {
 		{"over the stake limit", func(e *clitest.Env) { e.Lido.SetStakeLimit(clitest.Ether(1)) }, []string{"2", "--yes"}, cmdutil.ExitBadInput, "stake limit"},
 		{"staking paused", func(e *clitest.Env) { e.Lido.SetStakingPaused(true) }, []string{"1", "--yes"}, cmdutil.ExitBadInput, "paused"},
 		{"a validator for a pooled protocol", nil, []string{"1", "--validator", "v1", "--yes"}, cmdutil.ExitBadInput, "pools the stake"},
-		{"more than the balance", nil, []string{"1000", "--yes"}, cmdutil.ExitBadInput, "insufficient funds"},
+		{"more than the balance", nil, []string{"1000", "--yes"}, cmdutil.ExitBadInput, "insufficient ETH: have 100 ETH, need 1000 ETH plus up to"},
 		{"bad amount", nil, []string{"1.5.5", "--yes"}, cmdutil.ExitBadInput, ""},
 		{"too many decimals", nil, []string{"0.0000000000000000001", "--yes"}, cmdutil.ExitBadInput, "decimal"},
 		{"bad referral", nil, []string{"1", "--referral", "0x12", "--yes"}, cmdutil.ExitBadInput, "not an address"},

@@ -31,7 +31,7 @@ type TransferOptions struct {
 	// Token is a symbol among the network's protocols' tokens, or an
 	// ERC-20 contract address.
 	Token string
-	// To is the recipient as typed.
+	// To is the recipient as typed: an address or an ENS name.
 	To string
 }
 
@@ -39,23 +39,28 @@ type TransferOptions struct {
 func NewCmdTransfer(f *cmdutil.Factory, runF func(*TransferOptions) error) *cobra.Command {
 	opts := &TransferOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
-		Use:   "transfer AMOUNT|all TOKEN --to ADDRESS",
+		Use:   "transfer AMOUNT|all TOKEN --to ADDRESS|NAME",
 		Short: "Send a liquid staking token (ERC-20) to another address",
 		Long: `Transfer AMOUNT of TOKEN to --to. TOKEN is a symbol known on the network
-(stETH, wstETH, …) or a token contract address. Note that stETH is a
-rebasing token: a transfer may arrive 1-2 wei short (Lido's rounding).
+(stETH, wstETH, …) or a token contract address. --to is an address or an
+ENS name (alice.eth), resolved on networks that have ENS; the preview and
+the result show the address it resolved to. A recipient that is a contract
+gets a warning. Note that stETH is a rebasing token: a transfer may arrive
+1-2 wei short (Lido's rounding).
 Tokens their contract does not let move between accounts (per-validator
 credits) are refused.`,
 		Example: `  stakewallet transfer 0.1 stETH --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --signer alice
-  stakewallet transfer all wstETH --to 0x7099… --signer ledger --yes --json`,
-		Args: cmdutil.ExactArgs(2, "AMOUNT and TOKEN"),
+  stakewallet transfer all wstETH --to 0x7099… --signer ledger --yes --json
+  stakewallet transfer 0.5 stETH --to vitalik.eth --network mainnet --signer ledger`,
+		Args:              cmdutil.ExactArgs(2, "AMOUNT and TOKEN"),
+		ValidArgsFunction: cmdutil.CompletePositional(nil, cmdutil.CompleteTokens(f, cmdutil.Transferable)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Amount, opts.Token = args[0], args[1]
 			opts.JSON = f.Flags.JSON
 			// A missing recipient is a usage error, known before anything
 			// is resolved.
 			if opts.To == "" {
-				return cmdutil.BadInputf("--to ADDRESS is required")
+				return cmdutil.BadInputf("--to ADDRESS (or an ENS name) is required")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -63,18 +68,16 @@ credits) are refused.`,
 			return transferRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.To, "to", "", "recipient address (required)")
+	cmd.Flags().StringVar(&opts.To, "to", "", "recipient address or ENS name (required)")
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
 
 func transferRun(ctx context.Context, opts *TransferOptions) error {
-	to, err := cmdutil.ParseAddress("--to", opts.To)
-	if err != nil {
+	// A mistyped address or name fails before anything is dialled; a name
+	// is resolved once the chain is.
+	if err := txcmd.CheckAccount("--to", opts.To); err != nil {
 		return err
-	}
-	if to == (common.Address{}) {
-		return cmdutil.BadInputf("--to is the zero address: tokens sent there are lost")
 	}
 	if opts.Amount != "all" {
 		if err := amount.CheckSyntax(opts.Amount); err != nil {
@@ -86,6 +89,14 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 		return err
 	}
 	defer env.Close()
+	recipient, err := txcmd.ResolveAccount(ctx, opts.Deps, env.Chain, "--to", opts.To)
+	if err != nil {
+		return err
+	}
+	to := recipient.Address
+	if to == (common.Address{}) {
+		return cmdutil.BadInputf("--to is the zero address: tokens sent there are lost")
+	}
 	ps, err := txcmd.Protocols(ctx, opts.Deps)
 	if err != nil {
 		return err
@@ -116,10 +127,19 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 		return &protocol.LimitError{Reason: fmt.Sprintf("insufficient %s balance: have %s, need %s", token.Symbol,
 			amount.Format(balance, token.Decimals), amount.Format(value, token.Decimals))}
 	}
-	out := &Result{token: token}
+	out := &Result{token: token, recipient: recipient}
+	warning, err := txcmd.RecipientWarning(ctx, env.Chain, recipient, token.Symbol)
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		// Before the preview, so that it is read before confirming.
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", warning)
+		out.Warnings = append(out.Warnings, warning)
+	}
 	out.Result, err = env.Run(ctx, &txcmd.Request{
 		Action:    "transfer",
-		Title:     fmt.Sprintf("Transfer %s to %s", amount.FormatUnits(value, token.Decimals, token.Symbol), to.Hex()),
+		Title:     fmt.Sprintf("Transfer %s to %s", amount.FormatUnits(value, token.Decimals, token.Symbol), recipient),
 		Protocol:  p,
 		Calls:     []protocol.Call{erc20.TransferCall(token, to, value)},
 		Amount:    value,
@@ -130,6 +150,7 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 			// move a wei or two less than asked.
 			out.sent = erc20.Transferred(receipts, token.Address, env.From, to)
 			out.To, out.Token, out.Transferred = to.Hex(), token.Address.Hex(), out.sent.String()
+			out.ToName = recipient.Name
 			return nil
 		},
 	})
@@ -140,16 +161,20 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 }
 
 // Result is what transfer did: the transactions and, once mined, the
-// recipient, the token contract and the amount its events moved (base
-// units).
+// recipient (with the ENS name it was given as, if any), the token
+// contract and the amount its events moved (base units). Warnings are
+// what was said about the recipient before the preview.
 type Result struct {
 	*txcmd.Result
-	To          string `json:"to,omitempty"`
-	Token       string `json:"token,omitempty"`
-	Transferred string `json:"transferred,omitempty"`
+	To          string   `json:"to,omitempty"`
+	ToName      string   `json:"toName,omitempty"`
+	Token       string   `json:"token,omitempty"`
+	Transferred string   `json:"transferred,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
 
-	token protocol.Token
-	sent  *big.Int
+	token     protocol.Token
+	recipient txcmd.Account
+	sent      *big.Int
 }
 
 // RenderHuman implements output.Human.
@@ -158,5 +183,5 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 	if r.sent == nil {
 		return
 	}
-	(&output.KV{}).Add("to", r.To).Add("transferred", amount.FormatUnits(r.sent, r.token.Decimals, r.token.Symbol)).Render(w, st)
+	(&output.KV{}).Add("to", r.recipient.String()).Add("transferred", amount.FormatUnits(r.sent, r.token.Decimals, r.token.Symbol)).Render(w, st)
 }

@@ -371,6 +371,9 @@ func withOverrides(env *txcmd.Env, nonce, gas uint64, fees txflow.Fees) *txcmd.E
 	// Exact: wei have 9 decimals in gwei, and GweiToWei parses them back.
 	out.Tx.MaxFee = amount.Format(fees.MaxFee, 9)
 	out.Tx.PriorityFee = amount.Format(fees.Tip, 9)
+	// A replacement must outbid the original whatever it moves: refusing
+	// it for a fee out of proportion would leave the nonce stuck.
+	out.Tx.YesHighFee = true
 	return &out
 }
 

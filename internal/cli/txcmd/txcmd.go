@@ -135,6 +135,12 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 		Confirmations: g.Confirmations,
 		Timeout:       g.Timeout,
 		RevertData:    abidecode.RevertData,
+		// The network's fee cap (an explicit --max-fee overrides it) and
+		// its coin, for messages in coins rather than wei.
+		MaxFeeCap:      e.Net.MaxFeeCap,
+		HighFeeOK:      g.YesHighFee,
+		NativeSymbol:   e.Net.NativeSymbol,
+		NativeDecimals: e.Net.NativeDecimals,
 		// Named in the account lock, so that a run waiting for it can say
 		// what it waits for.
 		Command: fmt.Sprintf("stakewallet %s: %s", req.Action, req.Title),

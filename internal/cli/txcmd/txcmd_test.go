@@ -119,6 +119,7 @@ func TestRunDryRunAndNoOp(t *testing.T) {
 	e := clitest.NewEnv(t, "")
 	tx := cmdutil.DefaultTxFlags()
 	tx.DryRun = true
+	tx.YesHighFee = true // it moves 1 wei: any fee is more than 10 × that
 	ctx := context.Background()
 	env, err := Setup(ctx, DepsFrom(e.F), true, tx)
 	if err != nil {

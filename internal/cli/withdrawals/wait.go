@@ -85,7 +85,7 @@ long as it takes. Ctrl-C stops waiting and prints the command that resumes.`,
 			return waitRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account whose requests to wait for (default: the signer's)")
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account (address or ENS name) whose requests to wait for (default: the signer's)")
 	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol of the given ids, or the only protocol to wait on (default: the network's)")
 	cmd.Flags().BoolVar(&opts.Claim, "claim", false, "claim the requests as soon as they are claimable")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", watch.DefaultInterval, "how often to poll for a new block over HTTP (± 20% jitter)")
@@ -118,8 +118,12 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		}
 		defer env.Close()
 		owner = env.From
-	} else if owner, err = txcmd.Owner(ctx, opts.Deps, opts.Owner, "--owner"); err != nil {
-		return err
+	} else {
+		acct, err := txcmd.OwnerAccount(ctx, opts.Deps, opts.Owner, "--owner")
+		if err != nil {
+			return err
+		}
+		owner = acct.Address
 	}
 	var groups []*group
 	if len(opts.IDs) > 0 {

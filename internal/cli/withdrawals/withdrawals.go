@@ -32,7 +32,8 @@ type WithdrawalsOptions struct {
 	txcmd.Deps
 	JSON bool
 
-	// Owner is --owner; "" means the signer's account.
+	// Owner is --owner (an address or an ENS name); "" means the
+	// signer's account.
 	Owner string
 	// ProtocolName is --protocol; "" means every protocol of the network
 	// that has withdrawal requests.
@@ -62,7 +63,8 @@ finalizations, queue paused, bunker mode) it says unknown and why.
 Lido burns a request when it is claimed, so claimed requests drop out of the
 list; ` + "`withdrawals wait ID`" + ` still reports them as claimed.`,
 		Example: `  stakewallet withdrawals --signer alice
-  stakewallet withdrawals --owner 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json`,
+  stakewallet withdrawals --owner 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json
+  stakewallet withdrawals --owner alice.eth`,
 		Args: cmdutil.ExactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Flags.JSON
@@ -72,17 +74,18 @@ list; ` + "`withdrawals wait ID`" + ` still reports them as claimed.`,
 			return withdrawalsRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account whose requests to list (default: the signer's)")
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "account (address or ENS name) whose requests to list (default: the signer's)")
 	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "only this protocol (default: every protocol of the network)")
 	cmd.AddCommand(NewCmdWait(f, nil))
 	return cmd
 }
 
 func withdrawalsRun(ctx context.Context, opts *WithdrawalsOptions) error {
-	owner, err := txcmd.Owner(ctx, opts.Deps, opts.Owner, "--owner")
+	acct, err := txcmd.OwnerAccount(ctx, opts.Deps, opts.Owner, "--owner")
 	if err != nil {
 		return err
 	}
+	owner := acct.Address
 	net, err := opts.Network()
 	if err != nil {
 		return err
@@ -105,7 +108,11 @@ func withdrawalsRun(ctx context.Context, opts *WithdrawalsOptions) error {
 		cancel()
 	}
 	opts.IO.StopProgress()
-	return output.Print(opts.IO, opts.JSON, newListResult(rows, net.Native()))
+	res := newListResult(rows, net.Native())
+	if acct.Name != "" {
+		res.Owner, res.OwnerName, res.account = owner.Hex(), acct.Name, acct
+	}
+	return output.Print(opts.IO, opts.JSON, res)
 }
 
 // source is a protocol that has withdrawal requests.
@@ -272,12 +279,17 @@ func rfc3339(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// ListResult is the withdrawals command's result.
+// ListResult is the withdrawals command's result. When --owner was an ENS
+// name, Owner and OwnerName say what it resolved to (for an address they
+// would only repeat the argument).
 type ListResult struct {
+	Owner       string       `json:"owner,omitempty"`
+	OwnerName   string       `json:"ownerName,omitempty"`
 	Withdrawals []RequestDoc `json:"withdrawals"`
 
-	rows   []Row
-	native protocol.Token
+	rows    []Row
+	native  protocol.Token
+	account txcmd.Account
 }
 
 func newListResult(rows []Row, native protocol.Token) *ListResult {
@@ -286,6 +298,9 @@ func newListResult(rows []Row, native protocol.Token) *ListResult {
 
 // RenderHuman implements output.Human.
 func (r *ListResult) RenderHuman(w io.Writer, st output.Styles) {
+	if r.OwnerName != "" {
+		fmt.Fprintln(w, st.Title.Render("Withdrawal requests of "+r.account.String()))
+	}
 	renderList(w, st, r.rows, r.native, time.Now())
 }
 

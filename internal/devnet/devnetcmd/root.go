@@ -17,7 +17,6 @@ import (
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	cfg := devnet.Config{
 		HTTPAddr:      devnet.DefaultHTTPAddr,
-		WSAddr:        devnet.DefaultWSAddr,
 		BondingPeriod: devnet.DefaultBondingPeriod,
 		APR:           devnet.DefaultAPR,
 	}
@@ -32,9 +31,11 @@ the unstETH withdrawal queue, the locator) at the addresses of stakewallet's
 built-in "devnet" network, and an oracle that finalizes withdrawal requests
 older than --bonding-period and accrues rewards at --apr.
 
-Port 0 picks a free port; the endpoints actually bound are printed. When HTTP
-and WS are given the same port (or both 0), WebSocket is served on the HTTP
-port. Every key printed is public: never use them on a real network.`,
+WebSocket is served on the HTTP port (ws://127.0.0.1:8545 by default), so
+--http alone moves both and a second devnet or a local geth never collides on
+another port; --ws ADDR gives WebSocket a port of its own. Port 0 picks a free
+port; the endpoints actually bound are printed. Every key printed is public:
+never use them on a real network.`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -47,12 +48,6 @@ port. Every key printed is public: never use them on a real network.`,
 			gethlog.SetDefault(gethlog.NewLogger(gethlog.NewTerminalHandlerWithLevel(stderr, level, false)))
 			cfg.Logger = newLogger(stderr, min(level, slog.LevelInfo))
 
-			// "--http 127.0.0.1:0" alone must not collide on the default WS
-			// port when several devnets run side by side (tests): WS then
-			// shares the HTTP port.
-			if !cmd.Flags().Changed("ws") && strings.HasSuffix(cfg.HTTPAddr, ":0") {
-				cfg.WSAddr = ""
-			}
 			d, err := devnet.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -65,7 +60,7 @@ port. Every key printed is public: never use them on a real network.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP JSON-RPC listen address (loopback only; port 0 = any free port)")
-	f.StringVar(&cfg.WSAddr, "ws", cfg.WSAddr, "WebSocket JSON-RPC listen address (loopback only; same port as --http shares it; default shares the HTTP port when --http has port 0)")
+	f.StringVar(&cfg.WSAddr, "ws", cfg.WSAddr, "WebSocket JSON-RPC listen address on a port of its own (loopback only; default: the HTTP port, shared)")
 	f.Var(durationValue{&cfg.BondingPeriod}, "bonding-period", "age a withdrawal request must reach before the oracle finalizes it (60s, 2m, or seconds)")
 	f.Float64Var(&cfg.APR, "apr", cfg.APR, "staking reward rate credited by the oracle, percent per year (0 = none)")
 	f.Var(durationValue{&cfg.BlockTime}, "block-time", "block period in whole seconds; 0 mines one block per transaction")
@@ -100,7 +95,11 @@ func printBanner(w io.Writer, d *devnet.Devnet) {
 	fmt.Fprintf(w, "stakewallet-devnet: go-ethereum dev mode with the Lido model\n\n")
 	fmt.Fprintf(w, "Chain ID        %d\n", devnet.ChainID)
 	fmt.Fprintf(w, "HTTP JSON-RPC   %s\n", d.HTTPEndpoint())
-	fmt.Fprintf(w, "WS JSON-RPC     %s\n", d.WSEndpoint())
+	ws := d.WSEndpoint()
+	if d.WSShared() {
+		ws += " (shares the HTTP port)"
+	}
+	fmt.Fprintf(w, "WS JSON-RPC     %s\n", ws)
 	fmt.Fprintf(w, "Block time      %s\n", blockTime)
 	fmt.Fprintf(w, "Bonding period  %s\n", cfg.BondingPeriod)
 	fmt.Fprintf(w, "APR             %g%%\n", cfg.APR)

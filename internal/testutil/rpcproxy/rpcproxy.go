@@ -2,7 +2,8 @@
 // tests: put it between a client and a node (anvil, the devnet, a fake) to
 // assert how many calls a command makes — polling budgets, "one batch, not N
 // calls" — and to see how the client copes with dropped connections, 5xx
-// and 429.
+// and 429, and with answers that lie (SetLieHook): a result rewritten, a
+// whole answer made up, a batch with the wrong ids, a huge body.
 package rpcproxy
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,6 +57,9 @@ type Call struct {
 	// Selector is "0x" and the first 4 bytes of an eth_call's data/input,
 	// lower-case; empty for other methods or shorter data.
 	Selector string
+	// ID and Params are the call's, as sent (compact JSON).
+	ID     json.RawMessage
+	Params []json.RawMessage
 }
 
 // Request is one HTTP request as the hook sees it.
@@ -69,6 +74,32 @@ type Request struct {
 // Hook decides the fate of each request that no FailNext applies to.
 type Hook func(Request) Mode
 
+// Lie is what a LieHook makes of one request: a Mode, as a Hook returns,
+// and for Pass the ways to answer falsely. The zero Lie forwards the
+// request and relays the answer unchanged.
+type Lie struct {
+	Mode Mode
+	// Body, when not nil, is the answer (HTTP 200, JSON) and the request
+	// is not forwarded: a made-up answer.
+	Body []byte
+	// Result rewrites upstream's answer to each call, matched by id: it
+	// gets the call and the result upstream sent and returns the result
+	// to relay (return it unchanged to keep it). Answers that carry an
+	// error instead of a result are relayed as they are.
+	Result func(c Call, result json.RawMessage) json.RawMessage
+	// Reply rewrites the whole answer, after Result: batches with
+	// missing, duplicated or foreign ids, a truncated body, …
+	Reply func(body []byte) []byte
+	// Pad sends this many bytes of JSON whitespace before the answer: an
+	// answer that stays valid JSON but is as large as the test wants,
+	// streamed rather than held in memory.
+	Pad int64
+}
+
+// LieHook decides the fate of each request that no FailNext applies to,
+// like Hook, and may rewrite its answer.
+type LieHook func(Request) Lie
+
 // Proxy is a running proxy, closed when the test that started it ends.
 type Proxy struct {
 	srv      *httptest.Server
@@ -80,7 +111,7 @@ type Proxy struct {
 	requests int            // HTTP requests since Reset
 	counts   map[string]int // calls since Reset, by method and eth_call selector
 	pending  []Mode         // queued by FailNext, consumed first
-	hook     Hook
+	hook     LieHook
 }
 
 // Start runs a proxy on 127.0.0.1 (free port) in front of the HTTP JSON-RPC
@@ -146,8 +177,19 @@ func (p *Proxy) FailNext(n int, mode Mode) {
 	}
 }
 
-// SetHook installs h to decide requests not taken by FailNext; nil removes it.
+// SetHook installs h to decide requests not taken by FailNext; nil removes
+// it. It replaces any LieHook.
 func (p *Proxy) SetHook(h Hook) {
+	if h == nil {
+		p.SetLieHook(nil)
+		return
+	}
+	p.SetLieHook(func(r Request) Lie { return Lie{Mode: h(r)} })
+}
+
+// SetLieHook installs h to decide, and perhaps falsify, the answers to
+// requests not taken by FailNext; nil removes it. It replaces any Hook.
+func (p *Proxy) SetLieHook(h LieHook) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.hook = h
@@ -171,19 +213,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.counts[c.Method+":"+c.Selector]++
 		}
 	}
-	mode := Pass
+	var lie Lie
 	switch {
 	case len(p.pending) > 0:
-		mode, p.pending = p.pending[0], p.pending[1:]
+		lie.Mode, p.pending = p.pending[0], p.pending[1:]
 	case p.hook != nil:
 		hook := p.hook
 		p.mu.Unlock() // the hook may call Counts, FailNext, …
-		mode = hook(req)
+		lie = hook(req)
 		p.mu.Lock()
 	}
 	p.mu.Unlock()
 
-	switch mode {
+	switch lie.Mode {
 	case Drop:
 		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 			conn.Close()
@@ -194,11 +236,33 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "rpcproxy: injected rate limit", http.StatusTooManyRequests)
 	default:
-		p.forward(w, r, body)
+		if lie.Body != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			if pad(w, lie.Pad) == nil {
+				w.Write(lie.Body)
+			}
+			return
+		}
+		p.forward(w, r, body, req, lie)
 	}
 }
 
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+// pad writes n bytes of JSON whitespace, in chunks, and stops when the
+// client hangs up (as a client with a size limit does).
+func pad(w io.Writer, n int64) error {
+	chunk := bytes.Repeat([]byte{' '}, 64<<10)
+	for n > 0 {
+		k := min(n, int64(len(chunk)))
+		if _, err := w.Write(chunk[:k]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte, req Request, lie Lie) {
 	up, err := http.NewRequestWithContext(r.Context(), r.Method, p.upstream, bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, "rpcproxy: "+err.Error(), http.StatusBadGateway)
@@ -215,16 +279,104 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	defer resp.Body.Close()
+	lies := lie.Result != nil || lie.Reply != nil || lie.Pad > 0
 	for k, vs := range resp.Header {
+		if lies && k == "Content-Length" {
+			continue // the answer changes length
+		}
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
 	}
+	if !lies {
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+		return
+	}
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return // upstream broke off: so does the answer
+	}
+	if lie.Result != nil && resp.StatusCode == http.StatusOK {
+		answer = rewriteResults(answer, req.Calls, lie.Result)
+	}
+	if lie.Reply != nil {
+		answer = lie.Reply(answer)
+	}
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
+	if pad(w, lie.Pad) == nil {
+		w.Write(answer)
+	}
+}
+
+// rewriteResults applies rewrite to the result of each answer of body (a
+// single answer or a batch) whose id is one of calls'. A body that is not
+// JSON-RPC is returned as it is.
+func rewriteResults(body []byte, calls []Call, rewrite func(Call, json.RawMessage) json.RawMessage) []byte {
+	trimmed := bytes.TrimSpace(body)
+	batch := len(trimmed) > 0 && trimmed[0] == '['
+	var msgs []map[string]json.RawMessage
+	if batch {
+		if json.Unmarshal(trimmed, &msgs) != nil {
+			return body
+		}
+	} else {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(trimmed, &m) != nil {
+			return body
+		}
+		msgs = []map[string]json.RawMessage{m}
+	}
+	for _, m := range msgs {
+		result, ok := m["result"]
+		if !ok {
+			continue
+		}
+		for _, c := range calls {
+			if bytes.Equal(compact(m["id"]), c.ID) {
+				m["result"] = rewrite(c, result)
+				break
+			}
+		}
+	}
+	var out []byte
+	var err error
+	if batch {
+		out, err = json.Marshal(msgs)
+	} else {
+		out, err = json.Marshal(msgs[0])
+	}
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
+// Quantity is n as a JSON-RPC quantity ("0x1a"), for Result rewrites.
+func Quantity(n *big.Int) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`"0x%x"`, n))
+}
+
+// ParseQuantity reads a JSON-RPC quantity result ("0x1a"); ok is false
+// for anything else.
+func ParseQuantity(result json.RawMessage) (n *big.Int, ok bool) {
+	var s string
+	if json.Unmarshal(result, &s) != nil || !strings.HasPrefix(s, "0x") {
+		return nil, false
+	}
+	return new(big.Int).SetString(s[2:], 16)
 }
 
 type message struct {
+	ID     json.RawMessage   `json:"id"`
 	Method string            `json:"method"`
 	Params []json.RawMessage `json:"params"`
 }
@@ -248,7 +400,10 @@ func parse(body []byte) Request {
 		msgs = []message{m}
 	}
 	for _, m := range msgs {
-		c := Call{Method: m.Method}
+		c := Call{Method: m.Method, ID: compact(m.ID)}
+		for _, p := range m.Params {
+			c.Params = append(c.Params, compact(p))
+		}
 		if m.Method == "eth_call" && len(m.Params) > 0 {
 			c.Selector = selector(m.Params[0])
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,6 +26,9 @@ func upstream(t *testing.T) (url string, hits *atomic.Int64) {
 			Method string          `json:"method"`
 		}
 		answer := func(m msg) map[string]any {
+			if m.Method == "boom" {
+				return map[string]any{"jsonrpc": "2.0", "id": m.ID, "error": map[string]any{"code": -32000, "message": "boom"}}
+			}
 			return map[string]any{"jsonrpc": "2.0", "id": m.ID, "result": m.Method}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -243,5 +247,112 @@ func TestReset(t *testing.T) {
 	}
 	if p.Count("eth_call:0x70a08231") != 1 {
 		t.Errorf("counts after Reset and one call: %v", p.Counts())
+	}
+}
+
+const boom = `{"jsonrpc":"2.0","id":5,"method":"boom","params":[]}`
+
+// TestLies: each way of lying changes exactly what it says, and made-up
+// answers never reach upstream.
+func TestLies(t *testing.T) {
+	setResult := func(method string, result string) func(Call, json.RawMessage) json.RawMessage {
+		return func(c Call, r json.RawMessage) json.RawMessage {
+			if c.Method == method {
+				return json.RawMessage(result)
+			}
+			return r
+		}
+	}
+	tests := []struct {
+		name      string
+		body      string
+		lie       Lie
+		wantBody  string // compared after compacting
+		wantLen   int    // when > 0, only the length is checked (and that it is JSON)
+		wantHits  int64
+		wantState int
+	}{
+		{"made-up answer", blockNumber, Lie{Body: []byte(`{"jsonrpc":"2.0","id":3,"result":"0x99"}`)},
+			`{"jsonrpc":"2.0","id":3,"result":"0x99"}`, 0, 0, 200},
+		{"result rewritten", blockNumber, Lie{Result: setResult("eth_blockNumber", `"0xdead"`)},
+			`{"id":3,"jsonrpc":"2.0","result":"0xdead"}`, 0, 1, 200},
+		{"one call of a batch rewritten, matched by id", "[" + totalSupply + "," + blockNumber + "]", Lie{Result: setResult("eth_call", `"0x01"`)},
+			`[{"id":2,"jsonrpc":"2.0","result":"0x01"},{"id":3,"jsonrpc":"2.0","result":"eth_blockNumber"}]`, 0, 1, 200},
+		{"error answers are left alone", boom, Lie{Result: setResult("boom", `"0x01"`)},
+			`{"error":{"code":-32000,"message":"boom"},"id":5,"jsonrpc":"2.0"}`, 0, 1, 200},
+		{"whole answer rewritten", "[" + totalSupply + "," + blockNumber + "]", Lie{Reply: func(b []byte) []byte {
+			var msgs []json.RawMessage
+			json.Unmarshal(b, &msgs)
+			out, _ := json.Marshal(msgs[:1]) // the second answer goes missing
+			return out
+		}}, `[{"id":2,"jsonrpc":"2.0","result":"eth_call"}]`, 0, 1, 200},
+		{"padded to 3 MiB", blockNumber, Lie{Pad: 3 << 20}, "", 3<<20 + len(`{"jsonrpc":"2.0","id":3,"result":"eth_blockNumber"}`) + 1, 1, 200},
+		{"a lie hook can still fail a request", blockNumber, Lie{Mode: HTTP500, Body: []byte("ignored")}, "", 0, 0, 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up, hits := upstream(t)
+			p := Start(t, up)
+			p.SetLieHook(func(Request) Lie { return tt.lie })
+			resp, body, err := post(t, p.URL(), tt.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantState {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantState)
+			}
+			if hits.Load() != tt.wantHits {
+				t.Errorf("upstream got %d requests, want %d", hits.Load(), tt.wantHits)
+			}
+			if tt.wantState != http.StatusOK {
+				return
+			}
+			if tt.wantLen > 0 {
+				if len(body) != tt.wantLen || !json.Valid([]byte(body)) {
+					t.Errorf("answer of %d bytes (valid JSON: %v), want %d", len(body), json.Valid([]byte(body)), tt.wantLen)
+				}
+				return
+			}
+			var got, want bytes.Buffer
+			if err := json.Compact(&got, []byte(body)); err != nil {
+				t.Fatalf("answer %q: %v", body, err)
+			}
+			json.Compact(&want, []byte(tt.wantBody))
+			if got.String() != want.String() {
+				t.Errorf("answer %s, want %s", got.String(), want.String())
+			}
+		})
+	}
+}
+
+// TestLieHookSeesIDsAndParams: a lie can depend on what was asked.
+func TestLieHookSeesIDsAndParams(t *testing.T) {
+	up, _ := upstream(t)
+	p := Start(t, up)
+	var seen []Call
+	p.SetLieHook(func(r Request) Lie {
+		seen = append(seen, r.Calls...)
+		return Lie{}
+	})
+	if _, _, err := post(t, p.URL(), "["+balanceOf+","+blockNumber+"]"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || string(seen[0].ID) != "1" || string(seen[1].ID) != "3" ||
+		len(seen[0].Params) != 2 || string(seen[0].Params[1]) != `"latest"` || len(seen[1].Params) != 0 {
+		t.Errorf("hook saw %+v", seen)
+	}
+}
+
+func TestQuantity(t *testing.T) {
+	for _, n := range []int64{0, 1, 1337, 1 << 40} {
+		got, ok := ParseQuantity(Quantity(big.NewInt(n)))
+		if !ok || got.Int64() != n {
+			t.Errorf("ParseQuantity(Quantity(%d)) = %v, %v", n, got, ok)
+		}
+	}
+	for _, bad := range []string{`"12"`, `12`, `"0xzz"`, `null`} {
+		if _, ok := ParseQuantity(json.RawMessage(bad)); ok {
+			t.Errorf("ParseQuantity(%s) accepted", bad)
+		}
 	}
 }

@@ -162,7 +162,7 @@ func (r reader) call(ctx context.Context, a *abi.ABI, to common.Address, method 
 	}
 	vals, err := a.Unpack(method, out)
 	if err != nil {
-		return nil, fmt.Errorf("lido: decode %s result: %w", method, err)
+		return nil, fmt.Errorf("lido: %w: %s on %s: %w", protocol.ErrBadAnswer, method, to.Hex(), err)
 	}
 	return vals, nil
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"os"
 	"strings"
@@ -105,10 +106,16 @@ func Decrypt(data, passphrase []byte, label string) (*ecdsa.PrivateKey, error) {
 	)
 	switch strings.TrimSpace(string(f.Version)) {
 	case "3":
+		if err := checkCrypto(f.Crypto, false); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
 		// DecryptDataV3 hands us the plaintext, which we can zero; the
 		// higher-level DecryptKey would leave a copy behind.
 		keyBytes, err = gethkeystore.DecryptDataV3(f.Crypto, string(passphrase))
 	case `"1"`:
+		if err := checkCrypto(f.Crypto, true); err != nil {
+			return nil, fmt.Errorf("%s: %w", label, err)
+		}
 		// 2015-era geth files, only through DecryptKey.
 		var k *gethkeystore.Key
 		if k, err = gethkeystore.DecryptKey(data, string(passphrase)); err == nil {
@@ -135,6 +142,90 @@ func Decrypt(data, passphrase []byte, label string) (*ecdsa.PrivateKey, error) {
 		}
 	}
 	return key, nil
+}
+
+// Bounds on the key derivation a keystore file may ask for. A file can come
+// from anywhere, and its scrypt or PBKDF2 parameters set how much memory
+// and time opening it takes: unbounded, one file could hang the CLI for
+// hours or exhaust memory before the passphrase is even checked.
+const (
+	// maxScryptMemory caps scrypt's 128·N·r·p bytes: 1 GiB, four times
+	// geth's standard parameters (N=2^18, r=8, p=1), which every wallet we
+	// know of stays within.
+	maxScryptMemory = 1 << 30
+	// maxPBKDF2Rounds caps PBKDF2-SHA256's iteration count (geth writes
+	// 262144); ten million take a few seconds.
+	maxPBKDF2Rounds = 10_000_000
+)
+
+// checkCrypto checks a file's crypto section before go-ethereum's decoder,
+// which trusts its types and lengths (a missing salt, a string where a
+// number belongs, a short IV or a dklen under 32 make it panic) and runs
+// whatever key derivation the file names. cbc is the version-1 layout.
+func checkCrypto(c gethkeystore.CryptoJSON, cbc bool) error {
+	const reencrypt = "re-encrypt the key with standard parameters (e.g. `geth account update`), or import its private key with `stakewallet keys import --private-key-file`"
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("not a usable keystore file: "+format, args...)
+	}
+	for _, h := range []struct {
+		name, hex string
+		want      int // decoded length; 0 = any
+	}{{"cipherparams.iv", c.CipherParams.IV, 16}, {"mac", c.MAC, 32}, {"ciphertext", c.CipherText, 0}} {
+		b, err := hex.DecodeString(h.hex)
+		switch {
+		case err != nil:
+			return bad("%s is not hex", h.name)
+		case h.want != 0 && len(b) != h.want:
+			return bad("%s is %d bytes, want %d", h.name, len(b), h.want)
+		case h.name == "ciphertext" && cbc && (len(b) == 0 || len(b)%16 != 0):
+			return bad("ciphertext of %d bytes is not whole AES blocks", len(b))
+		}
+	}
+	if salt, ok := c.KDFParams["salt"].(string); !ok {
+		return bad("kdfparams.salt is missing")
+	} else if _, err := hex.DecodeString(salt); err != nil {
+		return bad("kdfparams.salt is not hex")
+	}
+	// JSON numbers decode as float64; each must be a whole number in range.
+	num := func(name string, lo, hi float64) (float64, error) {
+		v, ok := c.KDFParams[name].(float64)
+		if !ok || v < lo || v > hi || v != math.Trunc(v) {
+			return 0, bad("kdfparams.%s must be a whole number from %.0f to %.0f", name, lo, hi)
+		}
+		return v, nil
+	}
+	if _, err := num("dklen", 32, 64); err != nil {
+		return err
+	}
+	switch c.KDF {
+	case "scrypt":
+		n, err := num("n", 2, 1<<30)
+		if err != nil {
+			return err
+		}
+		r, err := num("r", 1, 1<<20)
+		if err != nil {
+			return err
+		}
+		p, err := num("p", 1, 1<<20)
+		if err != nil {
+			return err
+		}
+		if mem := 128 * n * r * p; mem > maxScryptMemory {
+			return fmt.Errorf("the file's scrypt parameters (n=%.0f, r=%.0f, p=%.0f) would take %.0f MiB of work, more than the %d MiB stakewallet allows: %s",
+				n, r, p, mem/(1<<20), maxScryptMemory>>20, reencrypt)
+		}
+	case "pbkdf2":
+		if prf, _ := c.KDFParams["prf"].(string); prf != "hmac-sha256" {
+			return bad("kdfparams.prf %q is not supported (want hmac-sha256)", prf)
+		}
+		if _, err := num("c", 1, maxPBKDF2Rounds); err != nil {
+			return fmt.Errorf("%w: %s", err, reencrypt)
+		}
+	default:
+		return bad("key derivation %q is not supported (want scrypt or pbkdf2)", c.KDF)
+	}
+	return nil
 }
 
 // ZeroKey overwrites the private scalar in place. Go offers no guarantee
@@ -195,7 +286,8 @@ func Open(path, label string, passphrase []byte) (*Signer, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: keystore file %s does not exist: %w", label, path, signer.ErrNotFound)
 		}
-		return nil, fmt.Errorf("%s: %w", label, err)
+		// A directory, or a file we may not read: no key to use here.
+		return nil, fmt.Errorf("%s: cannot read keystore file %s (check the path and its permissions): %w: %w", label, path, err, signer.ErrUnavailable)
 	}
 	key, err := Decrypt(data, passphrase, label)
 	if err != nil {

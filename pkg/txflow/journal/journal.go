@@ -38,6 +38,12 @@ const (
 // signed and perhaps broadcast, and nothing says otherwise yet.
 func (s State) Open() bool { return s == StateSigned || s == StateBroadcast }
 
+// Mined reports whether a transaction in state s used its nonce on chain:
+// it was mined (included or reverted), or another one with its nonce was.
+func (s State) Mined() bool {
+	return s == StateIncluded || s == StateReverted || s == StateReplaced
+}
+
 // Entry is one journaled transaction.
 type Entry struct {
 	Hash        common.Hash    `json:"txHash"`
@@ -176,6 +182,16 @@ func readEntry(path string) (*Entry, error) {
 	if err := json.Unmarshal(data, &e); err != nil {
 		return nil, fmt.Errorf("journal entry %s: %w", filepath.Base(path), err)
 	}
+	// The file may be damaged or edited, and nonce choice and `tx status`
+	// trust its hash and nonce: they must be those of the transaction in it.
+	tx, err := e.Tx()
+	if err != nil {
+		return nil, fmt.Errorf("journal entry %s: %w", filepath.Base(path), err)
+	}
+	if tx.Hash() != e.Hash || tx.Nonce() != e.Nonce {
+		return nil, fmt.Errorf("journal entry %s is damaged: it names transaction %s with nonce %d but holds %s with nonce %d; restore the file or move it out of %s",
+			filepath.Base(path), e.Hash.Hex(), e.Nonce, tx.Hash().Hex(), tx.Nonce(), filepath.Dir(path))
+	}
 	return &e, nil
 }
 
@@ -228,6 +244,23 @@ func (j *Journal) Pending(chainID uint64, from common.Address) ([]*Entry, error)
 		}
 	}
 	return out, nil
+}
+
+// LastMined returns the entry of from on chainID with the highest nonce
+// among those whose nonce is used on chain (State.Mined), or nil: a node
+// whose next nonce is not past it is behind the chain.
+func (j *Journal) LastMined(chainID uint64, from common.Address) (*Entry, error) {
+	all, err := j.List(chainID)
+	if err != nil {
+		return nil, err
+	}
+	var last *Entry
+	for _, e := range all {
+		if e.From == from && e.State.Mined() && (last == nil || e.Nonce > last.Nonce) {
+			last = e
+		}
+	}
+	return last, nil
 }
 
 // SameNonce returns every entry of from on chainID with the given nonce:

@@ -127,3 +127,52 @@ func TestNextNonce(t *testing.T) {
 		})
 	}
 }
+
+// TestLastMined: the mined (or replaced) entry of the account with the
+// highest nonce; open and failed entries, other accounts and other chains
+// do not count.
+func TestLastMined(t *testing.T) {
+	tests := []struct {
+		name    string
+		entries []rec
+		want    int64 // nonce, -1 = none
+	}{
+		{name: "empty journal", want: -1},
+		{name: "open and failed only", want: -1, entries: []rec{{alice, 3, StateBroadcast}, {alice, 4, StateSigned}, {alice, 5, StateFailed}}},
+		{name: "highest of included, reverted, replaced", want: 6, entries: []rec{{alice, 2, StateIncluded}, {alice, 6, StateReplaced}, {alice, 4, StateReverted}, {alice, 9, StateBroadcast}}},
+		{name: "another account's", want: 1, entries: []rec{{alice, 1, StateIncluded}, {bob, 8, StateIncluded}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j, err := Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range tt.entries {
+				tx := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1337), Nonce: e.nonce, Gas: uint64(21000 + i)})
+				entry, err := j.Record("devnet", 1337, e.who, "stake", "d", tx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := j.Update(entry, e.state, 0, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The same account on another chain never counts.
+			other := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1), Nonce: 50, Gas: 21000})
+			if e, err := j.Record("mainnet", 1, alice, "stake", "d", other); err != nil || j.Update(e, StateIncluded, 1, "") != nil {
+				t.Fatal(err)
+			}
+			got, err := j.LastMined(1337, alice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.want < 0 && got != nil:
+				t.Errorf("LastMined = nonce %d, want none", got.Nonce)
+			case tt.want >= 0 && (got == nil || got.Nonce != uint64(tt.want)):
+				t.Errorf("LastMined = %+v, want nonce %d", got, tt.want)
+			}
+		})
+	}
+}
