@@ -3,14 +3,17 @@
 #   make demo    the whole stake → unstake → wait → claim → transfer cycle on a local devnet
 #   make test    every test: unit, end to end (devnet and anvil), keyring, Ledger emulator
 #   make man     a man page per command in ./man
+#   make fuzz-smoke  every fuzz target for 10 s; make fuzz: FUZZTIME each (5m)
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 # go test runs up to 2 packages at once here: the end-to-end packages each
 # start nodes, and the machines are small.
 GOTEST_FLAGS ?= -timeout 20m -p 2
+# How long `make fuzz` runs each fuzz target (scripts/fuzz-targets.txt).
+FUZZTIME ?= 5m
 
-.PHONY: build demo man test test-unit test-keyring lint fmt-check vet contracts ledger-data npm clean
+.PHONY: build demo man test test-unit test-keyring lint fmt-check vet fuzz fuzz-smoke contracts ledger-data npm clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/stakewallet ./cmd/stakewallet
@@ -38,6 +41,14 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# Fuzzing, one target after another (scripts/fuzz-run.sh): a crash leaves
+# its input in the package's testdata/fuzz/, which `go test` then replays.
+fuzz-smoke:
+	GO=$(GO) scripts/fuzz-run.sh 10s
+
+fuzz:
+	GO=$(GO) scripts/fuzz-run.sh $(FUZZTIME)
 
 lint: fmt-check vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...

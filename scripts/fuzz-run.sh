@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of scripts/fuzz-targets.txt (one "PKG FuzzName" per
-# line), one after the other: Go fuzzes one target per `go test` run, and
-# the fuzzer already uses every core. Used by `make fuzz-smoke` (10 s each)
-# and `make fuzz` (FUZZTIME each, 5m by default).
+# Runs the fuzz targets listed in scripts/fuzz-targets.txt ("PACKAGE
+# FuzzName" per line) one after the other: Go fuzzes one target per
+# `go test` run, and each run already uses every core.
 #
-#   scripts/fuzz-run.sh 10s           every target for 10 s
-#   scripts/fuzz-run.sh 1m FuzzParse  only the targets whose name matches
+#   scripts/fuzz-run.sh 10s             every target for 10 s (make fuzz-smoke)
+#   scripts/fuzz-run.sh 5m              every target for 5 min (make fuzz)
+#   scripts/fuzz-run.sh 1m FuzzDecrypt  only the targets whose name contains FuzzDecrypt
+#   scripts/fuzz-run.sh -check          only check that the list names every target
 #
-# Minimizing each new input is capped at FUZZMINIMIZETIME (3 s): left at
-# its default of a minute, it can stall a short run on one long input.
+# Minimizing each new input is capped at FUZZMINIMIZETIME (3 s): left at its
+# default of a minute, it can stall a short run on one long input.
 #
-# A crash stops the run with the fuzzer's report; Go has written the failing
+# A crash stops the run with the fuzzer's report. Go has written the failing
 # input under the package's testdata/fuzz/FuzzName/, where `go test` replays
-# it from then on. A summary line per target (executions, new inputs) ends
-# the run.
+# it from then on: fix the code, keep the input. The run ends with a line
+# per target: executions and new inputs, from the fuzzer's last report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+list=scripts/fuzz-targets.txt
+
+# Every Fuzz function of the module must be in the list, or it would
+# silently never be fuzzed.
+missing=0
+while IFS=: read -r file line; do
+	name=${line#func }
+	name=${name%%(*}
+	pkg=./$(dirname "$file")
+	if ! grep -qx "$pkg $name" "$list"; then
+		echo "fuzz-run: $file has $name, which $list does not list" >&2
+		missing=1
+	fi
+done < <(grep -rn --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]*(' cmd pkg internal | cut -d: -f1,3)
+[ "$missing" = 0 ] || exit 1
+if [ "${1:-}" = "-check" ]; then
+	exit 0
+fi
+
 fuzztime=${1:-10s}
 filter=${2:-}
-list=scripts/fuzz-targets.txt
 summary=()
 status=0
 while read -r pkg name; do

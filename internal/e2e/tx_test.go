@@ -154,8 +154,14 @@ func TestTxJournal(t *testing.T) {
 		}
 	}
 
-	// Fill the gap: the stake at nonce n is mined, then the cancel at n+1.
-	w.MustJSON(with("stake", "0.5")...)
+	// Left to itself the wallet follows the open journal entries (nonce
+	// n+2) and says so; fill the gap explicitly: the stake at nonce n is
+	// mined, then the cancel at n+1.
+	dry := w.Run("", "stake", "0.5", "--dry-run", "--json", "--signer", "alice")
+	if dry.Code != 0 || bigOf(t, field(t, dry.JSON(t), "transactions", 0, "nonce")).Uint64() != n+2 {
+		t.Fatalf("a new stake should follow the open entries: exit %d\n%s\n%s", dry.Code, dry.Stdout, dry.Stderr)
+	}
+	w.MustJSON(with("stake", "0.5", "--nonce", fmt.Sprint(n))...)
 	deadline := time.Now().Add(15 * time.Second)
 	for chain.nonce(alice.Address) < n+2 {
 		if time.Now().After(deadline) {

@@ -25,7 +25,7 @@ func (c *Client) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg,
 		hi := min(lo+c.opts.BatchSize, len(msgs))
 		out := make([]hexutil.Bytes, hi-lo)
 		elems := make([]rpc.BatchElem, hi-lo)
-		err := c.do(ctx, fmt.Sprintf("eth_call batch of %d", hi-lo), func(ctx context.Context, _ *endpoint, rc *rpc.Client) error {
+		err := c.do(ctx, fmt.Sprintf("eth_call batch of %d", hi-lo), func(ctx context.Context, ep *endpoint, rc *rpc.Client) error {
 			for i := range elems {
 				// Fresh elements each attempt: a failed attempt leaves errors behind.
 				out[i] = nil
@@ -51,6 +51,7 @@ func (c *Client) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg,
 				if err := endpointFault(elems[i].Error, out[i]); err != nil {
 					return err
 				}
+				elems[i].Error = scrubNodeError(ep, elems[i].Error)
 			}
 			return nil
 		})

@@ -116,7 +116,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
-	if b.left < -1<<40 {
+	if b.left < 0 {
 		return n, badResponse("an answer larger than %s, not read further", sizeString(b.max))
 	}
 	return n, err

@@ -173,10 +173,12 @@ func (a *App) CurrentApp(ctx context.Context) (name, version string, err error) 
 	if len(resp) < 2 || int(resp[1])+2 > len(resp) {
 		return "", "", newError(ErrProtocol, "unexpected answer from the Ledger to GET APP AND VERSION", nil)
 	}
-	name = string(resp[2 : 2+resp[1]])
-	rest := resp[2+resp[1]:]
+	// Lengths are bytes: add them as ints, or 2+255 wraps to 1.
+	n := int(resp[1])
+	name = string(resp[2 : 2+n])
+	rest := resp[2+n:]
 	if len(rest) >= 1 && int(rest[0])+1 <= len(rest) {
-		version = string(rest[1 : 1+rest[0]])
+		version = string(rest[1 : 1+int(rest[0])])
 	}
 	return name, version, nil
 }
@@ -261,12 +263,13 @@ func parseAddressReply(r []byte) (Account, error) {
 	if len(r) < 1 || int(r[0])+2 > len(r) {
 		return Account{}, errors.New("short reply")
 	}
-	pub := r[1 : 1+r[0]]
-	rest := r[1+r[0]:]
+	// Lengths are bytes: add them as ints, or 1+255 wraps to 0.
+	pub := r[1 : 1+int(r[0])]
+	rest := r[1+int(r[0]):]
 	if int(rest[0])+1 > len(rest) {
 		return Account{}, errors.New("short reply")
 	}
-	ascii := string(rest[1 : 1+rest[0]])
+	ascii := string(rest[1 : 1+int(rest[0])])
 	key, err := crypto.UnmarshalPubkey(pub)
 	if err != nil {
 		return Account{}, fmt.Errorf("public key: %w", err)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -139,7 +140,7 @@ func (e *InsufficientFundsError) Error() string {
 	}
 	need := coin(e.Value) + " " + fees
 	if e.Value.Sign() == 0 {
-		need = "up to " + coin(e.MaxFees) + " in fees"
+		need = strings.TrimPrefix(fees, "plus ")
 	}
 	return fmt.Sprintf("insufficient %s: have %s, need %s (account %s)", e.Symbol, coin(e.Have), need, e.From.Hex())
 }

@@ -45,7 +45,7 @@ func FuzzParseAddress(f *testing.F) {
 			t.Fatalf("ParseAddress(%q) accepted something other than 0x and 40 digits", s)
 		}
 		body := s[2:]
-		if strings.ToLower(a.Hex()[2:]) != strings.ToLower(body) {
+		if !strings.EqualFold(a.Hex()[2:], body) {
 			t.Fatalf("ParseAddress(%q) = %s: not the address typed", s, a.Hex())
 		}
 		if body != strings.ToLower(body) && body != strings.ToUpper(body) && body != a.Hex()[2:] {

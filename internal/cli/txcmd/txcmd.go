@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -166,12 +167,19 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 			return nil, cmdutil.BadInputf("--priority-fee: %w", err)
 		}
 	}
+	cfg, err := e.Config()
+	if err != nil {
+		return nil, err
+	}
 	var j *journal.Journal
-	if !g.DryRun {
-		cfg, err := e.Config()
-		if err != nil {
+	switch _, statErr := os.Stat(cfg.JournalDir()); {
+	case !g.DryRun:
+		if j, err = journal.Open(cfg.JournalDir()); err != nil {
 			return nil, err
 		}
+	case statErr == nil:
+		// A dry run reads the journal, so that its preview takes the nonce
+		// a real run would (past open entries), but creates nothing.
 		if j, err = journal.Open(cfg.JournalDir()); err != nil {
 			return nil, err
 		}
