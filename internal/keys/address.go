@@ -83,7 +83,7 @@ func (s *Store) knownAddress(ref string) (addr common.Address, label string, ok 
 		if err != nil {
 			return common.Address{}, "", false, err
 		}
-		data, err := os.ReadFile(path)
+		data, err := keystore.ReadFile(path)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return common.Address{}, "", false, fmt.Errorf("keystore file %s is missing: %w", path, signer.ErrNotFound)

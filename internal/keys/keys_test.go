@@ -788,3 +788,22 @@ func TestAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestKeystoreDevicePath: `--signer keystore:/dev/zero` is refused at once
+// (exit 7, the signer is unusable), not read forever.
+func TestKeystoreDevicePath(t *testing.T) {
+	f := newFixture(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.store.Account(context.Background(), "keystore:/dev/zero")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, signer.ErrUnavailable) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("keystore:/dev/zero: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("keystore:/dev/zero is still being read")
+	}
+}

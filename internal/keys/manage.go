@@ -103,7 +103,7 @@ func (s *Store) ImportKeystoreFile(ctx context.Context, name, backend, file stri
 	if err := s.checkFree(name); err != nil {
 		return Entry{}, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := keystore.ReadFile(file)
 	if err != nil {
 		return Entry{}, fmt.Errorf("read keystore file: %w", err)
 	}

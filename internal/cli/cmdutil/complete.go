@@ -82,27 +82,48 @@ func CompletePositional(funcs ...cobra.CompletionFunc) cobra.CompletionFunc {
 // decrypted, the keyring is not asked, no Ledger is looked for.
 func CompleteSigners(f *Factory) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		cfg, err := f.Config()
+		out, err := keyNames(f)
 		if err != nil {
 			return failed("--signer", err)
-		}
-		// A store of its own, without prompter, keyring or Ledger backend:
-		// Entries reads registry.json and nothing else.
-		store, err := keys.Open(keys.Options{Dir: cfg.KeysDir()})
-		if err != nil {
-			return failed("--signer", err)
-		}
-		entries, err := store.Entries()
-		if err != nil {
-			return failed("--signer", err)
-		}
-		var out []cobra.Completion
-		for _, e := range entries {
-			out = append(out, cobra.CompletionWithDesc(e.Name, e.Backend+" "+e.Address.Hex()))
 		}
 		out = append(out, cobra.CompletionWithDesc("ledger", "Ledger Live account 0 (ledger:N for account N)"))
 		return filter(out, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// CompleteKeyNames offers the names in the key registry, for `keys show`,
+// `keys delete` and `keys export`.
+func CompleteKeyNames(f *Factory) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		out, err := keyNames(f)
+		if err != nil {
+			return failed("a key name", err)
+		}
+		return filter(out, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// keyNames reads registry.json, and nothing else, for its names.
+func keyNames(f *Factory) ([]cobra.Completion, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	// A store of its own, without prompter, keyring or Ledger backend:
+	// Entries reads registry.json and nothing else.
+	store, err := keys.Open(keys.Options{Dir: cfg.KeysDir()})
+	if err != nil {
+		return nil, err
+	}
+	entries, err := store.Entries()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cobra.Completion, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, cobra.CompletionWithDesc(e.Name, e.Backend+" "+e.Address.Hex()))
+	}
+	return out, nil
 }
 
 // CompleteNetworks offers the built-in networks and the config file's.

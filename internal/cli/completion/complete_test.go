@@ -197,6 +197,11 @@ func TestFlagAndArgCompletion(t *testing.T) {
 		{"signers", []string{"stake", "--signer", ""}, []string{"alice", "cold", "desk", "ledger"}},
 		{"signers by prefix", []string{"balance", "--signer", "a"}, []string{"alice"}},
 		{"signer of a keys command", []string{"keys", "list", "--signer", "l"}, []string{"ledger"}},
+		// keys show/delete/export NAME: registered names only, no ledger.
+		{"keys show NAME", []string{"keys", "show", ""}, []string{"alice", "cold", "desk"}},
+		{"keys delete NAME by prefix", []string{"keys", "delete", "d"}, []string{"desk"}},
+		{"keys export NAME", []string{"keys", "export", "c"}, []string{"cold"}},
+		{"keys show takes one NAME", []string{"keys", "show", "alice", ""}, nil},
 
 		// --network: built in and from the config file.
 		{"networks", []string{"stake", "--network", ""}, []string{"devnet", "holesky", "hoodi", "mainnet", "sepolia", "bare", "local"}},

@@ -38,8 +38,9 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 removed, then the registry entry. Asks for confirmation unless --yes; back
 the key up first with 'stakewallet keys export'. A Ledger key only loses its
 registry entry; the device keeps the key.`,
-		Example: "  stakewallet keys delete alice\n  stakewallet keys delete old-bot --yes",
-		Args:    cmdutil.ExactArgs(1, "NAME"),
+		Example:           "  stakewallet keys delete alice\n  stakewallet keys delete old-bot --yes",
+		Args:              cmdutil.ExactArgs(1, "NAME"),
+		ValidArgsFunction: cmdutil.CompletePositional(cmdutil.CompleteKeyNames(f)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.JSON = f.Flags.JSON

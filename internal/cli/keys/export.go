@@ -45,8 +45,9 @@ func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Co
                    logs and screen sharing included.
 
 Ledger keys never leave the device and cannot be exported.`,
-		Example: "  stakewallet keys export alice --out alice-backup.json\n  stakewallet keys export alice --unsafe-print",
-		Args:    cmdutil.ExactArgs(1, "NAME"),
+		Example:           "  stakewallet keys export alice --out alice-backup.json\n  stakewallet keys export alice --unsafe-print",
+		Args:              cmdutil.ExactArgs(1, "NAME"),
+		ValidArgsFunction: cmdutil.CompletePositional(cmdutil.CompleteKeyNames(f)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.JSON = f.Flags.JSON

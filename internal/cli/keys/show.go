@@ -27,10 +27,11 @@ type ShowOptions struct {
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{IO: f.IO, Keys: f.Keys}
 	return &cobra.Command{
-		Use:     "show NAME",
-		Short:   "Show one key: backend, address, derivation path, file",
-		Example: "  stakewallet keys show alice\n  stakewallet keys show alice --json",
-		Args:    cmdutil.ExactArgs(1, "NAME"),
+		Use:               "show NAME",
+		Short:             "Show one key: backend, address, derivation path, file",
+		Example:           "  stakewallet keys show alice\n  stakewallet keys show alice --json",
+		Args:              cmdutil.ExactArgs(1, "NAME"),
+		ValidArgsFunction: cmdutil.CompletePositional(cmdutil.CompleteKeyNames(f)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.JSON = f.Flags.JSON

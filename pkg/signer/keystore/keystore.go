@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"os"
@@ -281,7 +282,7 @@ var (
 // label is how the signer names itself ("keystore:alice"). The caller may
 // zero its passphrase slice afterwards.
 func Open(path, label string, passphrase []byte) (*Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: keystore file %s does not exist: %w", label, path, signer.ErrNotFound)
@@ -354,4 +355,34 @@ func ReadAddress(data []byte) (common.Address, bool) {
 		return common.Address{}, false
 	}
 	return common.HexToAddress(a), true
+}
+
+// MaxFileSize bounds what is read of a keystore file. geth and Foundry
+// write under 1 KiB; the bound keeps a mistaken path (a device such as
+// /dev/zero, a huge file) from reading forever or filling memory.
+const MaxFileSize = 1 << 20
+
+// ReadFile reads the keystore file at path: a regular file of at most
+// MaxFileSize bytes.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a keystore file", path, MaxFileSize)
+	}
+	return data, nil
 }
