@@ -23,6 +23,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/testutil/chaintest/lidofake"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
 // Env is a node-backed command test: the real factory, configured through
@@ -210,14 +211,27 @@ func (e *Env) UseProtocol(p protocol.Protocol) {
 	e.F.Protocol = func(context.Context, string) (protocol.Protocol, error) { return p, nil }
 }
 
-// Journal lists the files in the transaction journal directory.
+// Journal lists the hashes of the transactions in the journal (none when
+// it was never created).
 func (e *Env) Journal() []string {
-	entries, _ := os.ReadDir(filepath.Join(e.Home, "journal"))
+	e.T.Helper()
+	dir := filepath.Join(e.Home, "journal")
+	if _, err := os.Stat(dir); err != nil {
+		return nil
+	}
+	// Read through the journal itself: the lock files beside the
+	// entries (journal/locks/) are not transactions.
+	j, err := journal.Open(dir)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	entries, err := j.List(0)
+	if err != nil {
+		e.T.Fatal(err)
+	}
 	var out []string
-	for _, de := range entries {
-		if !strings.HasPrefix(de.Name(), ".") {
-			out = append(out, de.Name())
-		}
+	for _, en := range entries {
+		out = append(out, en.Hash.Hex())
 	}
 	return out
 }

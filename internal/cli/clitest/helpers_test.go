@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -357,14 +358,21 @@ func TestAssertNothingSent(t *testing.T) {
 	}{
 		{"nothing", func(*testing.T, *Env) {}, passed},
 		{"a journal entry", func(t *testing.T, e *Env) {
-			dir := filepath.Join(e.Home, "journal")
-			if err := os.MkdirAll(dir, 0o700); err != nil {
+			j, err := journal.Open(filepath.Join(e.Home, "journal"))
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, "0xabc.json"), []byte("{}"), 0o600); err != nil {
+			tx := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1337), Nonce: 0, Gas: 21000})
+			if _, err := j.Record("devnet", 1337, e.Alice, "stake", "a signed stake", tx); err != nil {
 				t.Fatal(err)
 			}
 		}, failed},
+		{"only the lock files", func(t *testing.T, e *Env) {
+			// A run that took the account lock and sent nothing.
+			if err := os.MkdirAll(filepath.Join(e.Home, "journal", "locks"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, passed},
 		{"a transaction", sendOne, failed},
 	}
 	for _, tt := range tests {

@@ -87,6 +87,26 @@ type rec struct {
 	state State
 }
 
+// journalWith is a journal on chain 1337 holding recs, each in its state.
+func journalWith(t *testing.T, recs []rec) *Journal {
+	t.Helper()
+	j, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range recs {
+		tx := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1337), Nonce: e.nonce, Gas: uint64(21000 + i)})
+		entry, err := j.Record("devnet", 1337, e.who, "stake", "d", tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Update(entry, e.state, 0, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return j
+}
+
 // TestNextNonce: the node's pending nonce, unless open journal entries it
 // does not know lie at or past it.
 func TestNextNonce(t *testing.T) {
@@ -106,20 +126,7 @@ func TestNextNonce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j, err := Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, e := range tt.entries {
-				tx := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1337), Nonce: e.nonce, Gas: uint64(21000 + i)})
-				entry, err := j.Record("devnet", 1337, e.who, "stake", "d", tx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := j.Update(entry, e.state, 0, ""); err != nil {
-					t.Fatal(err)
-				}
-			}
+			j := journalWith(t, tt.entries)
 			got, gap, err := j.NextNonce(1337, alice, tt.pending)
 			if err != nil || got != tt.want || len(gap) != tt.gap {
 				t.Errorf("NextNonce = %d, gap %d, %v; want %d, gap %d", got, len(gap), err, tt.want, tt.gap)
@@ -144,20 +151,7 @@ func TestLastMined(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j, err := Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, e := range tt.entries {
-				tx := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1337), Nonce: e.nonce, Gas: uint64(21000 + i)})
-				entry, err := j.Record("devnet", 1337, e.who, "stake", "d", tx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := j.Update(entry, e.state, 0, ""); err != nil {
-					t.Fatal(err)
-				}
-			}
+			j := journalWith(t, tt.entries)
 			// The same account on another chain never counts.
 			other := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1), Nonce: 50, Gas: 21000})
 			if e, err := j.Record("mainnet", 1, alice, "stake", "d", other); err != nil || j.Update(e, StateIncluded, 1, "") != nil {
