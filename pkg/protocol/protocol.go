@@ -125,6 +125,12 @@ type Call struct {
 	// GasHint is used in the preview when eth_estimateGas cannot run yet
 	// because an earlier call of the same batch (an approve) is not mined.
 	GasHint uint64
+	// Checks are the protocol rules on this call, read in the wallet's
+	// batch before anything is signed (see Check).
+	Checks []Check
+	// Only, when set, leaves the call out unless its read says it is
+	// needed (see Condition).
+	Only *Condition
 }
 
 // UnstakeKind is how a protocol gives the coin back.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strings"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -53,9 +54,18 @@ type artifactFile struct {
 
 // loadAll parses the embedded artifacts once; they never change at run time.
 var loadAll = sync.OnceValues(func() (map[string]*Artifact, error) {
-	out := make(map[string]*Artifact, 6)
-	for _, name := range append(Names(), ENSNames()...) {
-		raw, err := artifactFS.ReadFile(path.Join("artifacts", name+".json"))
+	// Every artifact is loaded: each protocol's model adds its own files.
+	entries, err := artifactFS.ReadDir("artifacts")
+	if err != nil {
+		return nil, fmt.Errorf("list artifacts: %w", err)
+	}
+	out := make(map[string]*Artifact, len(entries))
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			continue
+		}
+		raw, err := artifactFS.ReadFile(path.Join("artifacts", e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("read artifact %s: %w", name, err)
 		}
