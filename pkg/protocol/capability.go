@@ -24,6 +24,7 @@ const (
 	CapHints      Capability = "hints"
 	CapValidators Capability = "validators"
 	CapRestake    Capability = "restake"
+	CapRate       Capability = "rate"
 )
 
 // capabilityChecks asserts each capability on a value; one line per
@@ -39,6 +40,7 @@ var capabilityChecks = []struct {
 	{CapHints, func(p Protocol) bool { _, ok := p.(Hinter); return ok }},
 	{CapValidators, func(p Protocol) bool { _, ok := p.(Validators); return ok }},
 	{CapRestake, func(p Protocol) bool { _, ok := p.(Restaker); return ok }},
+	{CapRate, func(p Protocol) bool { _, ok := p.(Rater); return ok }},
 }
 
 // AllCapabilities lists every optional capability.

@@ -28,6 +28,7 @@
 //	                            --validator is passed through unchecked
 //	restake       Restaker      restake stakes with the --validator given, or
 //	                            none
+//	rate          Rater         balance and protocols show no exchange rate
 //
 // Each adapter asserts what it has at compile time
 // (var _ protocol.Wrapper = (*Adapter)(nil)) and lists the same names in its
@@ -298,6 +299,18 @@ type Validators interface {
 // go back to (the validator the claimed requests unbonded from).
 type Restaker interface {
 	RestakeTarget(ctx context.Context, owner common.Address, claimed []Withdrawal) (string, error)
+}
+
+// Rater is implemented by protocols whose staked token has an exchange
+// rate the chain states (rETH, sAVAX, stS; not a rebasing stETH, which is
+// 1:1). It is a read rather than a method that reads, so that the wallet can
+// put it in the batch of everything else it asks (balance: one round trip).
+type Rater interface {
+	// RateCall is the eth_call that tells how much native coin, in base
+	// units, one whole staked token (10^decimals base units) is worth, and
+	// decode turns its answer into that amount (wrapping ErrBadAnswer when
+	// the bytes do not decode).
+	RateCall() (msg ethereum.CallMsg, decode func(ret []byte) (*big.Int, error))
 }
 
 // LimitError is a protocol rule that forbids the request (bad input, exit 2).
