@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -76,6 +77,12 @@ func (restakeMixin) RestakeTarget(context.Context, common.Address, []protocol.Wi
 	return "", nil
 }
 
+type rateMixin struct{}
+
+func (rateMixin) RateCall() (ethereum.CallMsg, func([]byte) (*big.Int, error)) {
+	return ethereum.CallMsg{}, nil
+}
+
 // One fake per capability, implementing that one and nothing else.
 type (
 	onlyRequests struct {
@@ -106,6 +113,10 @@ type (
 		base
 		restakeMixin
 	}
+	onlyRate struct {
+		base
+		rateMixin
+	}
 	// queueLike has what a queued-withdrawal adapter typically has.
 	queueLike struct {
 		base
@@ -128,6 +139,7 @@ var singles = []struct {
 	{protocol.CapHints, onlyHints{}},
 	{protocol.CapValidators, onlyValidators{}},
 	{protocol.CapRestake, onlyRestake{}},
+	{protocol.CapRate, onlyRate{}},
 }
 
 func TestAllCapabilities(t *testing.T) {
