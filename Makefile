@@ -4,6 +4,7 @@
 #   make test    every test: unit, end to end (devnet and anvil), keyring, Ledger emulator
 #   make man     a man page per command in ./man
 #   make fuzz-smoke  every fuzz target for 10 s; make fuzz: FUZZTIME each (5m)
+#   make bench   round trips and wall time against cast (not part of make test); BENCH_ARGS="-runs 9"
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
@@ -13,7 +14,7 @@ GOTEST_FLAGS ?= -timeout 20m -p 2
 # How long `make fuzz` runs each fuzz target (scripts/fuzz-targets.txt).
 FUZZTIME ?= 5m
 
-.PHONY: build demo man test test-unit test-keyring lint fmt-check vet fuzz fuzz-smoke contracts ledger-data npm clean
+.PHONY: build demo man test test-unit test-keyring lint fmt-check vet fuzz fuzz-smoke contracts ledger-data npm clean bench
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/stakewallet ./cmd/stakewallet
@@ -52,6 +53,11 @@ fuzz:
 
 lint: fmt-check vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# stakewallet against cast on the devnet and anvil, +0 and +50 ms per round
+# trip (scripts/bench.sh); the README carries its table.
+bench: npm
+	GO=$(GO) scripts/bench.sh $(BENCH_ARGS)
 
 # Regenerate the committed model-contract artifacts (needs npm).
 contracts: npm

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# The whole stakewallet cycle on a local devnet, in human output:
-# stake 1 ETH → balance → unstake 0.5 → withdrawals wait → claim →
-# transfer 0.1 stETH → balance. Run it with `make demo`.
+# The whole stakewallet cycle on the local devnet chains, in human output.
+# stakewallet-devnet runs every chain (devnet, devnet-avalanche,
+# devnet-sonic) on consecutive ports from $STAKEWALLET_DEMO_PORT; then, per
+# protocol: Lido on devnet (stake 1 ETH → balance → unstake 0.5 →
+# withdrawals wait → claim → transfer 0.1 stETH → balance), and the other
+# protocols' cycles below. Run it with `make demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${STAKEWALLET_DEMO_PORT:-8545}"
+# One port per chain, in the order stakewallet-devnet starts them: --http
+# gives the first chain $port and the next ones $port+1, $port+2.
+chains=(devnet devnet-avalanche devnet-sonic)
+rpc_avalanche="http://127.0.0.1:$((port + 1))"
+rpc_sonic="http://127.0.0.1:$((port + 2))"
 bonding="${STAKEWALLET_DEMO_BONDING:-20s}"
 demo="$PWD/.demo"
 rm -rf "$demo"
@@ -21,13 +29,17 @@ unset STAKEWALLET_SIGNER STAKEWALLET_CONFIG
 sw=bin/stakewallet
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-	echo "Port $port is in use. Stop what runs there or pick another: STAKEWALLET_DEMO_PORT=18545 make demo" >&2
-	exit 1
-fi
+for i in "${!chains[@]}"; do
+	p=$((port + i))
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		echo "Port $p (for ${chains[$i]}) is in use. Stop what runs there or pick other ports: STAKEWALLET_DEMO_PORT=18545 make demo" >&2
+		exit 1
+	fi
+done
 
-echo "Starting the devnet on 127.0.0.1:$port (bonding period $bonding); its log is in .demo/devnet.log"
-bin/stakewallet-devnet --http "127.0.0.1:$port" --bonding-period "$bonding" >"$demo/devnet.log" 2>&1 &
+chain_list=$(IFS=,; echo "${chains[*]}")
+echo "Starting the devnet chains $chain_list on 127.0.0.1:$port-$((port + ${#chains[@]} - 1)) (bonding period $bonding); the log is in .demo/devnet.log"
+bin/stakewallet-devnet --chains "$chain_list" --http "127.0.0.1:$port" --bonding-period "$bonding" >"$demo/devnet.log" 2>&1 &
 devnet_pid=$!
 cleanup() {
 	kill -INT "$devnet_pid" 2>/dev/null || true
@@ -37,11 +49,14 @@ trap cleanup EXIT
 
 alice=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
 bob=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
-for _ in $(seq 1 100); do
-	"$sw" balance "$alice" >/dev/null 2>&1 && break
+# Every chain prints its ready line once all are up.
+for _ in $(seq 1 150); do
+	[ "$(grep -c '^stakewallet-devnet ready:' "$demo/devnet.log" 2>/dev/null)" -ge "${#chains[@]}" ] && break
 	kill -0 "$devnet_pid" 2>/dev/null || { cat "$demo/devnet.log" >&2; exit 1; }
 	sleep 0.2
 done
+grep '^stakewallet-devnet ready:' "$demo/devnet.log"
+"$sw" balance "$alice" >/dev/null
 
 # A throwaway passphrase for the demo keystore.
 printf 'demo passphrase %s\n' "$RANDOM$RANDOM" >"$demo/password"
@@ -55,6 +70,7 @@ printf '%s\n' ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 |
 	"$sw" keys import alice --private-key-file -
 export STAKEWALLET_SIGNER=alice
 
+# ---- Lido on devnet (chain 1337, ETH): queued withdrawals ----
 step "stakewallet stake 1 --dry-run"
 "$sw" stake 1 --dry-run
 step "stakewallet stake 1 --yes"
@@ -73,4 +89,17 @@ step "stakewallet transfer 0.1 stETH --to $bob --yes"
 "$sw" transfer 0.1 stETH --to "$bob" --yes
 step "stakewallet balance"
 "$sw" balance
+
+# ---- The other protocols: one block each, on its chain ----
+# Each cycle runs with the same alice key, on its chain:
+#   Rocket Pool on devnet (instant burn):   --protocol rocketpool
+#   Benqi sAVAX on devnet-avalanche (cooldown, then a redeem window):
+#                                           --network devnet-avalanche --rpc-url "$rpc_avalanche"
+#   Beets stS on devnet-sonic (withdrawal delay):
+#                                           --network devnet-sonic --rpc-url "$rpc_sonic"
+step "stakewallet --network devnet-avalanche balance"
+"$sw" --network devnet-avalanche --rpc-url "$rpc_avalanche" balance
+step "stakewallet --network devnet-sonic balance"
+"$sw" --network devnet-sonic --rpc-url "$rpc_sonic" balance
+
 printf '\nDemo complete: staked, unstaked, waited out the bonding period, claimed and transferred.\n'

@@ -33,6 +33,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	f.IO.StopProgress()
+	if f.TraceSummary != nil {
+		if s := f.TraceSummary(); s != "" {
+			fmt.Fprintln(f.IO.ErrOut, s)
+		}
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}

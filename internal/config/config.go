@@ -56,7 +56,10 @@ func gweiCap(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewI
 // defaultMaxFeeCap is the cap of a built-in network, or of one the config
 // file adds (as a testnet's: the file may set its own).
 func defaultMaxFeeCap(name string) *big.Int {
-	if name == "mainnet" {
+	switch name {
+	case "mainnet", "bsc", "avalanche", "sonic":
+		// Chains whose coin is worth something; all pay far less than
+		// mainnet's cap (BSC a few gwei, Avalanche C-chain and Sonic tens).
 		return gweiCap(MainnetMaxFeeCapGwei)
 	}
 	return gweiCap(TestnetMaxFeeCapGwei)
@@ -101,18 +104,40 @@ type networkFormat struct {
 // of networks a config file adds without a native-symbol.
 const ether = "ETH"
 
+// Native coins of the other chains.
+const (
+	bnb    = "BNB"
+	avax   = "AVAX"
+	sonicS = "S"
+)
+
 // builtins are the networks of SPEC.md; their protocol addresses come from
 // each protocol's Descriptor.Deployments. ENS has its registry at the same
 // address on mainnet, Sepolia and Holesky (ensdomains/ens-contracts
 // deployments) and none on Hoodi; the devnet's genesis places a model at
 // that address so that names resolve there the same way.
+//
+// DefaultProtocol here is a preference: Load keeps it only when that
+// protocol is registered and deployed on the network, and otherwise falls
+// back to the first registered protocol that is (so a network whose
+// protocol is not built yet has none, and no error).
+//
+// The devnet networks are the chains of stakewallet-devnet
+// (internal/devnet.Chains), each on its default port; "devnet-bsc" (chain
+// 714, BNB, 127.0.0.1:8548) joins them with issue 12.
 func builtins() []*Network {
 	return []*Network{
-		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
-		{Name: "hoodi", ChainID: 560048, NativeSymbol: ether, NativeDecimals: 18},
-		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
-		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18, ENSRegistry: ens.Registry},
-		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, RPCURLs: []string{"http://127.0.0.1:8545"}, ENSRegistry: ens.Registry},
+		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
+		{Name: "hoodi", ChainID: 560048, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido"},
+		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
+		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
+		{Name: "bsc", ChainID: 56, NativeSymbol: bnb, NativeDecimals: 18},
+		{Name: "bsc-testnet", ChainID: 97, NativeSymbol: bnb, NativeDecimals: 18},
+		{Name: "avalanche", ChainID: 43114, NativeSymbol: avax, NativeDecimals: 18, DefaultProtocol: "savax"},
+		{Name: "sonic", ChainID: 146, NativeSymbol: sonicS, NativeDecimals: 18, DefaultProtocol: "sts"},
+		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", RPCURLs: []string{"http://127.0.0.1:8545"}, ENSRegistry: ens.Registry},
+		{Name: "devnet-avalanche", ChainID: 43112, NativeSymbol: avax, NativeDecimals: 18, DefaultProtocol: "savax", RPCURLs: []string{"http://127.0.0.1:8546"}},
+		{Name: "devnet-sonic", ChainID: 4003, NativeSymbol: sonicS, NativeDecimals: 18, DefaultProtocol: "sts", RPCURLs: []string{"http://127.0.0.1:8547"}},
 	}
 }
 
@@ -146,6 +171,8 @@ func Load(path string, descriptors []protocol.Descriptor) (*Config, error) {
 		n.Builtin = true
 		n.MaxFeeCap = defaultMaxFeeCap(n.Name)
 		n.Protocols = map[string]protocol.Addresses{}
+		preferred := n.DefaultProtocol
+		n.DefaultProtocol = ""
 		for _, d := range descriptors {
 			if addrs, ok := d.Deployments[n.Name]; ok {
 				n.Protocols[d.Name] = copyAddrs(addrs)
@@ -153,6 +180,9 @@ func Load(path string, descriptors []protocol.Descriptor) (*Config, error) {
 					n.DefaultProtocol = d.Name
 				}
 			}
+		}
+		if _, ok := n.Protocols[preferred]; ok {
+			n.DefaultProtocol = preferred
 		}
 		c.networks[n.Name] = n
 	}

@@ -39,20 +39,41 @@ func TestBuiltins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]uint64{"mainnet": 1, "hoodi": 560048, "holesky": 17000, "sepolia": 11155111, "devnet": 1337}
-	for name, id := range want {
-		n, err := c.Network(name)
+	// SPEC.md's built-in networks: chain id, native coin, default RPC.
+	want := []struct {
+		name   string
+		id     uint64
+		native string
+		rpc    string
+	}{
+		{"mainnet", 1, "ETH", ""},
+		{"hoodi", 560048, "ETH", ""},
+		{"holesky", 17000, "ETH", ""},
+		{"sepolia", 11155111, "ETH", ""},
+		{"bsc", 56, "BNB", ""},
+		{"bsc-testnet", 97, "BNB", ""},
+		{"avalanche", 43114, "AVAX", ""},
+		{"sonic", 146, "S", ""},
+		{"devnet", 1337, "ETH", "http://127.0.0.1:8545"},
+		{"devnet-avalanche", 43112, "AVAX", "http://127.0.0.1:8546"},
+		{"devnet-sonic", 4003, "S", "http://127.0.0.1:8547"},
+	}
+	for _, w := range want {
+		n, err := c.Network(w.name)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Fatalf("%s: %v", w.name, err)
 		}
-		if n.ChainID != id || !n.Builtin {
-			t.Errorf("%s: chain %d builtin %v", name, n.ChainID, n.Builtin)
+		if n.ChainID != w.id || !n.Builtin || n.NativeSymbol != w.native || n.NativeDecimals != 18 {
+			t.Errorf("%s: chain %d builtin %v native %s/%d; want chain %d, %s/18", w.name, n.ChainID, n.Builtin, n.NativeSymbol, n.NativeDecimals, w.id, w.native)
 		}
+		if got := strings.Join(n.RPCURLs, ","); got != w.rpc {
+			t.Errorf("%s: rpc %q, want %q", w.name, got, w.rpc)
+		}
+	}
+	if got, want := len(c.NetworkNames()), len(want); got != want {
+		t.Errorf("%d built-in networks, want %d", got, want)
 	}
 	dev, _ := c.Network("devnet")
-	if len(dev.RPCURLs) != 1 || dev.RPCURLs[0] != "http://127.0.0.1:8545" {
-		t.Errorf("devnet rpc = %v", dev.RPCURLs)
-	}
 	if dev.DefaultProtocol != "lido" || dev.Protocols["lido"]["steth"] != common.HexToAddress("0x1100000000000000000000000000000000000001") {
 		t.Errorf("devnet protocols = %v default %q", dev.Protocols, dev.DefaultProtocol)
 	}
@@ -202,6 +223,57 @@ func TestMaxFeeCap(t *testing.T) {
 			}
 			if (n.MaxFeeCap == nil) != (tt.want == nil) || (tt.want != nil && n.MaxFeeCap.Cmp(tt.want) != 0) {
 				t.Errorf("MaxFeeCap = %v, want %v", n.MaxFeeCap, tt.want)
+			}
+		})
+	}
+}
+
+// TestBuiltinDefaultProtocol: each built-in network prefers its chain's
+// own protocol (lido on Ethereum, savax on Avalanche, sts on Sonic) when
+// that protocol is registered and deployed there, else the first
+// registered one that is, else none, never one without addresses.
+func TestBuiltinDefaultProtocol(t *testing.T) {
+	at := func(networks ...string) map[string]protocol.Addresses {
+		m := map[string]protocol.Addresses{}
+		for _, n := range networks {
+			m[n] = protocol.Addresses{"x": common.HexToAddress("0x1")}
+		}
+		return m
+	}
+	rocketpool := protocol.Descriptor{Name: "rocketpool", Roles: []string{"x"}, Deployments: at("mainnet", "devnet")}
+	lidoD := protocol.Descriptor{Name: "lido", Roles: []string{"x"}, Deployments: at("mainnet", "devnet")}
+	savax := protocol.Descriptor{Name: "savax", Roles: []string{"x"}, Deployments: at("avalanche", "devnet-avalanche")}
+	other := protocol.Descriptor{Name: "other", Roles: []string{"x"}, Deployments: at("avalanche", "sonic")}
+	tests := []struct {
+		name        string
+		descriptors []protocol.Descriptor
+		want        map[string]string
+	}{
+		{"preferred listed after another", []protocol.Descriptor{rocketpool, lidoD, other, savax},
+			map[string]string{"mainnet": "lido", "devnet": "lido", "avalanche": "savax", "devnet-avalanche": "savax", "sonic": "other", "devnet-sonic": "", "bsc": ""}},
+		{"preferred not registered", []protocol.Descriptor{rocketpool, other},
+			map[string]string{"mainnet": "rocketpool", "devnet": "rocketpool", "avalanche": "other", "devnet-avalanche": "", "sonic": "other"}},
+		{"nothing registered", nil,
+			map[string]string{"mainnet": "", "devnet": "", "avalanche": "", "sonic": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("STAKEWALLET_HOME", t.TempDir())
+			c, err := Load(filepath.Join(t.TempDir(), "config.toml"), tt.descriptors)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for network, want := range tt.want {
+				n, err := c.Network(network)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n.DefaultProtocol != want {
+					t.Errorf("%s: default protocol %q, want %q", network, n.DefaultProtocol, want)
+				}
+				if want != "" && n.Protocols[want] == nil {
+					t.Errorf("%s: default %s has no addresses", network, want)
+				}
 			}
 		})
 	}

@@ -119,11 +119,12 @@ func TestDeployAndOracleOnAnotherNode(t *testing.T) {
 	if netw.Name != "other" || netw.ChainID != node.chainID || len(netw.RPCURLs) != 1 || netw.RPCURLs[0] != node.url {
 		t.Errorf("network entry %+v", netw)
 	}
+	lidoAddrs := netw.Protocols["lido"]
 	dep := contracts.Deployment{
-		StETH:           common.HexToAddress(netw.Protocols.Lido.StETH),
-		WstETH:          common.HexToAddress(netw.Protocols.Lido.WstETH),
-		WithdrawalQueue: common.HexToAddress(netw.Protocols.Lido.WithdrawalQueue),
-		Locator:         common.HexToAddress(netw.Protocols.Lido.Locator),
+		StETH:           common.HexToAddress(lidoAddrs["steth"]),
+		WstETH:          common.HexToAddress(lidoAddrs["wsteth"]),
+		WithdrawalQueue: common.HexToAddress(lidoAddrs["withdrawalQueue"]),
+		Locator:         common.HexToAddress(lidoAddrs["locator"]),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)

@@ -1,8 +1,11 @@
-// Package devnet runs stakewallet-devnet in-process: go-ethereum in dev mode
-// (the same node and simulated beacon that `geth --dev` uses), chain id 1337,
-// a genesis with the funded test accounts and the Lido model contracts at the
-// fixed addresses of the built-in "devnet" network, and an oracle goroutine
-// that finalizes withdrawal requests and accrues rewards.
+// Package devnet runs stakewallet-devnet in-process: one go-ethereum node in
+// dev mode (the same node and simulated beacon that `geth --dev` uses) per
+// chain of Chains ("devnet", chain id 1337, ETH; "devnet-avalanche";
+// "devnet-sonic"), each with a genesis holding the funded test accounts,
+// Multicall3 and the chain's model contracts (internal/devnet/models) at the
+// fixed addresses of the built-in network of the same name, and an oracle
+// goroutine per chain that moves every model along (finalizes withdrawal
+// requests, ends cooldowns, accrues rewards).
 package devnet
 
 import (
@@ -10,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net"
 	"strconv"
@@ -28,16 +32,22 @@ import (
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	"github.com/stakewallet/stakewallet/internal/devnet/oracle"
 )
 
 // Defaults of the stakewallet-devnet command line. There is no default
-// WebSocket address: WebSocket shares the HTTP port unless asked otherwise,
-// so a devnet moved to another HTTP port never collides with a second
-// devnet or a local geth on 8546.
+// WebSocket address: WebSocket shares each chain's HTTP port unless asked
+// otherwise, so chains on neighbouring ports (8545, 8546, 8547) never
+// collide with each other, a second devnet or a local geth.
 const (
+	// DefaultHTTPAddr is the "devnet" chain's default address; every
+	// chain's is in Chains.
 	DefaultHTTPAddr      = "127.0.0.1:8545"
 	DefaultBondingPeriod = 60 * time.Second
 	DefaultAPR           = 4.0
@@ -50,6 +60,8 @@ func rpcModules() []string { return []string{"eth", "net", "web3", "txpool", "de
 // a free loopback port with WS on the same port, blocks on demand, no
 // rewards, and a zero bonding period.
 type Config struct {
+	// Chain names the chain to run, one of Chains ("" = "devnet").
+	Chain string
 	// HTTPAddr is the loopback host:port for HTTP JSON-RPC; port 0 picks a
 	// free port. Empty means "127.0.0.1:0".
 	HTTPAddr string
@@ -59,7 +71,7 @@ type Config struct {
 	// equal.
 	WSAddr string
 	// BondingPeriod is how old a withdrawal request must be before the
-	// oracle finalizes it.
+	// oracle finalizes it; every model scales its waiting times by it.
 	BondingPeriod time.Duration
 	// APR is the reward rate in percent per year (0 = no rewards).
 	APR float64
@@ -75,7 +87,8 @@ type Config struct {
 	// RewardInterval overrides the least time between reward-only reports
 	// (default 5s).
 	RewardInterval time.Duration
-	// Logger receives oracle events; nil discards them. go-ethereum's own
+	// Logger receives oracle events (with the chain and model as
+	// attributes); nil discards them. go-ethereum's own
 	// logging is configured globally by the caller (log.SetDefault).
 	Logger *slog.Logger
 }
@@ -91,6 +104,8 @@ type Devnet struct {
 	stack     *node.Node
 	client    *ethclient.Client
 	cfg       Config
+	chain     Chain
+	genesis   *ChainGenesis
 	oracleRun context.CancelFunc
 	oracleWG  sync.WaitGroup
 	closeOnce sync.Once
@@ -100,6 +115,11 @@ type Devnet struct {
 // Start builds the genesis, starts the node and, unless disabled, the
 // oracle. ctx bounds start-up only; the devnet runs until Close.
 func Start(ctx context.Context, cfg Config) (*Devnet, error) {
+	chain, err := LookupChain(cfg.Chain)
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	cfg.Chain = chain.Name
 	if cfg.HTTPAddr == "" {
 		cfg.HTTPAddr = "127.0.0.1:0"
 	}
@@ -122,14 +142,14 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		return nil, &ConfigError{errors.New("block time, bonding period and APR must not be negative")}
 	}
 
-	genesis, err := Genesis()
+	cg, err := GenesisFor(chain.Name)
 	if err != nil {
 		return nil, err
 	}
 	oracleAcc := devkeys.Oracle()
 
 	ncfg := node.DefaultConfig
-	ncfg.Name = "stakewallet-devnet"
+	ncfg.Name = "stakewallet-" + chain.Name
 	ncfg.DataDir = cfg.DataDir
 	ncfg.IPCPath = ""
 	ncfg.HTTPHost, ncfg.HTTPPort = httpHost, httpPort
@@ -152,8 +172,8 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	}
 
 	ecfg := ethconfig.Defaults
-	ecfg.NetworkId = ChainID
-	ecfg.Genesis = genesis
+	ecfg.NetworkId = chain.ChainID
+	ecfg.Genesis = cg.Genesis
 	ecfg.SyncMode = ethconfig.FullSync
 	ecfg.Miner.PendingFeeRecipient = oracleAcc.Address
 	ecfg.Miner.GasPrice = big.NewInt(1) // geth --dev accepts a 1 wei tip
@@ -200,31 +220,55 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	if err := waitFor(ctx, backend.APIBackend.TxIndexDone); err != nil {
 		return fail(fmt.Errorf("wait for the transaction index: %w", err))
 	}
-	d := &Devnet{stack: stack, client: ethclient.NewClient(stack.Attach()), cfg: cfg}
+	d := &Devnet{stack: stack, client: ethclient.NewClient(stack.Attach()), cfg: cfg, chain: chain, genesis: cg}
 
 	if !cfg.DisableOracle {
-		orc, err := oracle.New(ctx, d.client, oracleAcc.PrivateKey, FixedDeployment().Locator, oracle.Config{
-			BondingPeriod:  cfg.BondingPeriod,
-			APR:            cfg.APR,
-			Interval:       cfg.OracleInterval,
-			RewardInterval: cfg.RewardInterval,
-			WallClock:      true, // blocks are stamped with the wall clock
-			Logger:         cfg.Logger,
-		})
-		if err != nil {
+		if err := d.startOracle(ctx); err != nil {
 			_ = d.Close()
-			return nil, fmt.Errorf("start oracle: %w", err)
+			return nil, fmt.Errorf("start the oracle of %s: %w", chain.Name, err)
 		}
-		runCtx, cancel := context.WithCancel(context.Background())
-		d.oracleRun = cancel
-		d.oracleWG.Add(1)
-		go func() {
-			defer d.oracleWG.Done()
-			_ = orc.Run(runCtx)
-		}()
 	}
 	return d, nil
 }
+
+// startOracle binds every model of the chain to the oracle account and
+// starts the loop that steps them.
+func (d *Devnet) startOracle(ctx context.Context) error {
+	cfg := d.cfg
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("chain", d.chain.Name)
+	sctx, cancel := context.WithTimeout(ctx, oracleStartTimeout)
+	defer cancel()
+	sender, err := devtx.NewSender(sctx, d.client, devkeys.Oracle().PrivateKey)
+	if err != nil {
+		return err
+	}
+	steppers, err := oracle.Bind(sctx, d.genesis.Models, model.StepEnv{
+		Sender:         sender,
+		BondingPeriod:  cfg.BondingPeriod,
+		APR:            cfg.APR,
+		RewardInterval: cfg.RewardInterval,
+		WallClock:      true, // blocks are stamped with the wall clock
+		Logger:         logger,
+	}, d.genesis.Deployments)
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	d.oracleRun = stop
+	d.oracleWG.Add(1)
+	go func() {
+		defer d.oracleWG.Done()
+		oracle.Loop(runCtx, steppers, cfg.OracleInterval, logger)
+	}()
+	return nil
+}
+
+// oracleStartTimeout bounds binding the models to the chain at start-up.
+const oracleStartTimeout = 30 * time.Second
 
 // waitFor polls cond until it holds or ctx ends.
 func waitFor(ctx context.Context, cond func() bool) error {
@@ -271,8 +315,27 @@ func (d *Devnet) WSShared() bool {
 	return strings.TrimPrefix(d.WSEndpoint(), "ws://") == strings.TrimPrefix(d.HTTPEndpoint(), "http://")
 }
 
-// ChainID is the devnet chain id, 1337.
-func (d *Devnet) ChainID() *big.Int { return big.NewInt(ChainID) }
+// ChainID is the chain's id (1337 for "devnet").
+func (d *Devnet) ChainID() *big.Int { return new(big.Int).SetUint64(d.chain.ChainID) }
+
+// Chain is the chain the devnet runs: name, chain id, native coin.
+func (d *Devnet) Chain() Chain { return d.chain }
+
+// Native is the symbol of the chain's native coin ("ETH", "AVAX", "S").
+func (d *Devnet) Native() string { return d.chain.Native }
+
+// Models are the chain's models, in deployment order.
+func (d *Devnet) Models() []model.Model { return append([]model.Model(nil), d.genesis.Models...) }
+
+// Deployment is where the genesis placed the named model, by the roles of
+// its protocol; nil when the chain has no such model.
+func (d *Devnet) Deployment(modelName string) map[string]common.Address {
+	dep, ok := d.genesis.Deployments[modelName]
+	if !ok {
+		return nil
+	}
+	return maps.Clone(dep)
+}
 
 // Accounts are the ten funded test accounts (public keys of the test mnemonic).
 func (d *Devnet) Accounts() []devkeys.Account { return devkeys.TestAccounts() }
@@ -280,7 +343,8 @@ func (d *Devnet) Accounts() []devkeys.Account { return devkeys.TestAccounts() }
 // Oracle is the account that signs oracle reports.
 func (d *Devnet) Oracle() devkeys.Account { return devkeys.Oracle() }
 
-// Contracts are the model contracts' addresses (fixed, see FixedDeployment).
+// Contracts are the Lido model contracts' addresses on "devnet" (fixed, see
+// FixedDeployment); other chains have no Lido.
 func (d *Devnet) Contracts() contracts.Deployment { return FixedDeployment() }
 
 // Client is an in-process RPC client of the node. Closed by Close.

@@ -21,6 +21,8 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	"github.com/stakewallet/stakewallet/internal/devnet/models"
 	"github.com/stakewallet/stakewallet/pkg/ens"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
 )
@@ -41,8 +43,8 @@ func OracleBalance() *big.Int {
 	return new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(params.Ether))
 }
 
-// FixedDeployment is where the genesis places the model contracts: the
-// addresses of the built-in "devnet" network.
+// FixedDeployment is where the genesis places the Lido model contracts:
+// the addresses of the built-in "devnet" network.
 func FixedDeployment() contracts.Deployment {
 	return contracts.Deployment{
 		StETH:           lido.DevnetStETH,
@@ -74,12 +76,43 @@ func GenesisENSNames() []contracts.ENSName {
 	}
 }
 
-// Genesis returns the devnet genesis: geth's developer genesis (precompiles,
-// system contracts, all forks at block 0, chain id 1337) plus the funded test
-// accounts, the funded oracle and the model contracts (Lido, and ENS with
-// the names of GenesisENSNames) with their constructor-initialised storage. It is a pure function of the embedded
-// artifacts: two calls give the same block hash.
+// ChainGenesis is one chain's genesis and where it placed each model.
+type ChainGenesis struct {
+	Chain   Chain
+	Genesis *core.Genesis
+	// Models are the chain's models, in deployment order.
+	Models []model.Model
+	// Deployments are the addresses each model's Deploy returned, by the
+	// roles of its protocol, keyed by model name.
+	Deployments map[string]map[string]common.Address
+}
+
+// Genesis returns the "devnet" chain's genesis: geth's developer genesis
+// (precompiles, system contracts, all forks at block 0, chain id 1337) plus
+// the funded test accounts, the funded oracle, Multicall3, the ENS model
+// with the names of GenesisENSNames, and every model of the chain (Lido,
+// …) with its constructor-initialised storage. It is a pure function of
+// the embedded artifacts: two calls give the same block hash.
 func Genesis() (*core.Genesis, error) {
+	cg, err := GenesisFor(DefaultChain)
+	if err != nil {
+		return nil, err
+	}
+	return cg.Genesis, nil
+}
+
+// GenesisFor builds the genesis of the named chain ("" = "devnet"): as
+// Genesis, with the chain's id, its models (models.ForChain) and
+// Multicall3; ENS only on "devnet". A pure function, like Genesis.
+func GenesisFor(name string) (*ChainGenesis, error) {
+	ch, err := LookupChain(name)
+	if err != nil {
+		return nil, err
+	}
+	return buildGenesis(ch, models.ForChain(ch.Name))
+}
+
+func buildGenesis(ch Chain, ms []model.Model) (*ChainGenesis, error) {
 	g := core.DeveloperGenesisBlock(GenesisGasLimit, nil)
 	// geth's dev config also turns on forks still in development (Bogota:
 	// new state-growth gas rules under which eth_estimateGas underestimates
@@ -87,67 +120,136 @@ func Genesis() (*core.Genesis, error) {
 	// so stop at Osaka.
 	cfg := *g.Config
 	cfg.BogotaTime = nil
+	cfg.ChainID = new(big.Int).SetUint64(ch.ChainID)
 	g.Config = &cfg
+	// The block hash does not cover the chain config: without this, two
+	// chains with the same accounts and contracts would share a genesis
+	// hash, and tools that tell chains apart by it would mix them up.
+	g.ExtraData = []byte(ch.Name)
 	for _, acc := range devkeys.TestAccounts() {
 		g.Alloc[acc.Address] = types.Account{Balance: TestAccountBalance()}
 	}
 	oracle := devkeys.Oracle()
 	g.Alloc[oracle.Address] = types.Account{Balance: OracleBalance()}
 
-	alloc, err := contractAlloc(g.Config, oracle.Address)
+	alloc, deps, err := contractAlloc(g.Config, ch, ms, oracle.Address)
 	if err != nil {
-		return nil, fmt.Errorf("build genesis contracts: %w", err)
+		return nil, fmt.Errorf("build the genesis contracts of %s: %w", ch.Name, err)
 	}
 	maps.Copy(g.Alloc, alloc)
-	return g, nil
+	return &ChainGenesis{Chain: ch, Genesis: g, Models: ms, Deployments: deps}, nil
 }
 
-// GenesisHash returns the hash of the devnet's genesis block.
-func GenesisHash() (common.Hash, error) {
-	g, err := Genesis()
+// GenesisHash returns the hash of the "devnet" chain's genesis block.
+func GenesisHash() (common.Hash, error) { return GenesisHashFor(DefaultChain) }
+
+// GenesisHashFor returns the hash of the named chain's genesis block.
+func GenesisHashFor(name string) (common.Hash, error) {
+	cg, err := GenesisFor(name)
 	if err != nil {
 		return common.Hash{}, err
 	}
-	return g.ToBlock().Hash(), nil
+	return cg.Genesis.ToBlock().Hash(), nil
 }
 
-// contractAlloc runs the model deployment in a throw-away in-memory EVM,
-// with each contract's creation code executed in place at its fixed address,
-// and returns the resulting accounts (code, storage, balance).
-func contractAlloc(cfg *params.ChainConfig, oracle common.Address) (types.GenesisAlloc, error) {
+// fixedAddresses maps every contract the chain's genesis creates, by the
+// name its deployment passes to Deployer.Create, to its address: each
+// model's Fixed, Multicall3, and ENS on "devnet". Names and addresses must
+// be unique.
+func fixedAddresses(ch Chain, ms []model.Model) (map[string]common.Address, error) {
+	fixed := map[string]common.Address{NameMulticall3: Multicall3Address}
+	owner := map[string]string{NameMulticall3: "the devnet"}
+	if ch.Name == DefaultChain {
+		e := FixedENS()
+		fixed[contracts.NameENSRegistry], fixed[contracts.NamePublicResolver] = e.Registry, e.Resolver
+		owner[contracts.NameENSRegistry], owner[contracts.NamePublicResolver] = "ENS", "ENS"
+	}
+	for _, m := range ms {
+		for name, addr := range m.Fixed() {
+			if prev, dup := owner[name]; dup {
+				return nil, fmt.Errorf("model %s: contract name %s is already used by %s", m.Name(), name, prev)
+			}
+			fixed[name], owner[name] = addr, "model "+m.Name()
+		}
+	}
+	seen := make(map[common.Address]string, len(fixed))
+	for name, addr := range fixed {
+		if addr == (common.Address{}) {
+			return nil, fmt.Errorf("%s: contract %s has the zero address", owner[name], name)
+		}
+		if prev, dup := seen[addr]; dup {
+			return nil, fmt.Errorf("contracts %s and %s share the address %s", prev, name, addr.Hex())
+		}
+		seen[addr] = name
+	}
+	return fixed, nil
+}
+
+// contractAlloc runs the deployments in a throw-away in-memory EVM, with
+// each contract's creation code executed in place at its fixed address,
+// and returns the resulting accounts (code, storage, balance, nonce) and
+// each model's addresses by role.
+func contractAlloc(cfg *params.ChainConfig, ch Chain, ms []model.Model, oracle common.Address) (types.GenesisAlloc, map[string]map[string]common.Address, error) {
+	fixed, err := fixedAddresses(ch, ms)
+	if err != nil {
+		return nil, nil, err
+	}
 	sdb, err := state.New(types.EmptyRootHash, state.NewDatabase(triedb.NewDatabase(rawdb.NewMemoryDatabase(), nil), nil))
 	if err != nil {
-		return nil, fmt.Errorf("in-memory state: %w", err)
+		return nil, nil, fmt.Errorf("in-memory state: %w", err)
 	}
 	d := &genesisDeployer{
 		state:   sdb,
 		config:  cfg,
 		from:    oracle,
-		fixed:   FixedDeployment(),
-		ens:     FixedENS(),
+		fixed:   fixed,
 		touched: make(map[common.Address]map[common.Hash]struct{}),
 	}
-	// The deployer pays the bootstrap deposit; this balance lives only in
-	// the scratch state, the genesis funds the oracle separately.
-	sdb.SetBalance(d.from, uint256.MustFromBig(contracts.BootstrapDeposit()), tracing.BalanceChangeUnspecified)
+	// The deployer pays what the models need (bootstrap deposits,
+	// collateral); this balance lives only in the scratch state, the
+	// genesis funds the oracle separately.
+	funding := new(big.Int)
+	for _, m := range ms {
+		if f := m.Funding(); f != nil {
+			if f.Sign() < 0 {
+				return nil, nil, fmt.Errorf("model %s: negative funding %s", m.Name(), f)
+			}
+			funding.Add(funding, f)
+		}
+	}
+	sdb.SetBalance(d.from, uint256.MustFromBig(funding), tracing.BalanceChangeUnspecified)
 
-	dep, err := contracts.Deploy(context.Background(), d, oracle)
-	if err != nil {
-		return nil, err
+	ctx := context.Background()
+	if _, err := d.Create(ctx, NameMulticall3, mustInitCode(NameMulticall3), new(big.Int)); err != nil {
+		return nil, nil, fmt.Errorf("deploy %s: %w", NameMulticall3, err)
 	}
-	if dep != d.fixed {
-		return nil, fmt.Errorf("model deployed at %+v, want %+v", dep, d.fixed)
+	if ch.Name == DefaultChain {
+		ensDep, err := contracts.DeployENS(ctx, d, oracle, GenesisENSNames())
+		if err != nil {
+			return nil, nil, err
+		}
+		if ensDep != FixedENS() {
+			return nil, nil, fmt.Errorf("ENS model deployed at %+v, want %+v", ensDep, FixedENS())
+		}
 	}
-	ensDep, err := contracts.DeployENS(context.Background(), d, oracle, GenesisENSNames())
-	if err != nil {
-		return nil, err
+	deps := make(map[string]map[string]common.Address, len(ms))
+	for _, m := range ms {
+		addrs, err := m.Deploy(ctx, d, oracle)
+		if err != nil {
+			return nil, nil, fmt.Errorf("deploy model %s: %w", m.Name(), err)
+		}
+		deps[m.Name()] = addrs
 	}
-	if ensDep != d.ens {
-		return nil, fmt.Errorf("ENS model deployed at %+v, want %+v", ensDep, d.ens)
+	for name, addr := range fixed {
+		if _, ok := d.created[addr]; !ok {
+			return nil, nil, fmt.Errorf("contract %s (%s) has a fixed address but was never created", name, addr.Hex())
+		}
 	}
 
-	alloc := make(types.GenesisAlloc, 6)
-	for _, addr := range []common.Address{dep.StETH, dep.WstETH, dep.WithdrawalQueue, dep.Locator, ensDep.Registry, ensDep.Resolver} {
+	// Every account a constructor or call gave code or storage: the fixed
+	// contracts and anything they created themselves.
+	alloc := make(types.GenesisAlloc, len(d.touched))
+	for addr := range d.touched {
 		storage := make(map[common.Hash]common.Hash)
 		for slot := range d.touched[addr] {
 			if v := sdb.GetState(addr, slot); v != (common.Hash{}) {
@@ -158,10 +260,21 @@ func contractAlloc(cfg *params.ChainConfig, oracle common.Address) (types.Genesi
 			Code:    sdb.GetCode(addr),
 			Storage: storage,
 			Balance: sdb.GetBalance(addr).ToBig(),
-			Nonce:   1, // what EIP-161 gives a freshly created contract
+			Nonce:   sdb.GetNonce(addr),
 		}
 	}
-	return alloc, nil
+	return alloc, deps, nil
+}
+
+// mustInitCode is the creation code of an embedded artifact without
+// constructor arguments; the artifacts are compiled in, so a failure is a
+// build defect.
+func mustInitCode(name string) []byte {
+	a, err := contracts.Load(name)
+	if err != nil {
+		panic(fmt.Sprintf("devnet: artifact %s: %v", name, err))
+	}
+	return a.Bytecode
 }
 
 // genesisDeployer implements contracts.Deployer on a scratch StateDB. Create
@@ -173,29 +286,24 @@ type genesisDeployer struct {
 	state   *state.StateDB
 	config  *params.ChainConfig
 	from    common.Address
-	fixed   contracts.Deployment
-	ens     contracts.ENSDeployment
+	fixed   map[string]common.Address
+	created map[common.Address]struct{}
 	touched map[common.Address]map[common.Hash]struct{}
 }
 
 func (d *genesisDeployer) Create(_ context.Context, name string, initCode []byte, value *big.Int) (common.Address, error) {
-	var addr common.Address
-	switch name {
-	case contracts.NameLido:
-		addr = d.fixed.StETH
-	case contracts.NameWstETH:
-		addr = d.fixed.WstETH
-	case contracts.NameWithdrawalQueue:
-		addr = d.fixed.WithdrawalQueue
-	case contracts.NameLocator:
-		addr = d.fixed.Locator
-	case contracts.NameENSRegistry:
-		addr = d.ens.Registry
-	case contracts.NamePublicResolver:
-		addr = d.ens.Resolver
-	default:
-		return common.Address{}, fmt.Errorf("no fixed address for %s", name)
+	addr, ok := d.fixed[name]
+	if !ok {
+		return common.Address{}, fmt.Errorf("no fixed address for %s: add it to the model's Fixed", name)
 	}
+	if _, dup := d.created[addr]; dup {
+		return common.Address{}, fmt.Errorf("%s created twice at %s", name, addr.Hex())
+	}
+	if d.created == nil {
+		d.created = make(map[common.Address]struct{})
+	}
+	d.created[addr] = struct{}{}
+	d.touch(addr)
 	d.state.CreateAccount(addr)
 	d.state.SetNonce(addr, 1, tracing.NonceChangeUnspecified)
 	d.state.SetCode(addr, initCode, tracing.CodeChangeUnspecified)
@@ -218,10 +326,10 @@ func (d *genesisDeployer) Call(_ context.Context, to common.Address, data []byte
 func (d *genesisDeployer) call(to common.Address, input []byte, value *big.Int) ([]byte, error) {
 	hooks := &tracing.Hooks{
 		OnStorageChange: func(addr common.Address, slot, _, _ common.Hash) {
-			if d.touched[addr] == nil {
-				d.touched[addr] = make(map[common.Hash]struct{})
-			}
-			d.touched[addr][slot] = struct{}{}
+			d.touch(addr)[slot] = struct{}{}
+		},
+		OnCodeChange: func(addr common.Address, _ common.Hash, _ []byte, _ common.Hash, _ []byte) {
+			d.touch(addr)
 		},
 	}
 	blockCtx := vm.BlockContext{
@@ -249,4 +357,13 @@ func (d *genesisDeployer) call(to common.Address, input []byte, value *big.Int) 
 		return nil, fmt.Errorf("%w (return data %x)", err, ret)
 	}
 	return ret, nil
+}
+
+// touch records addr as an account of the genesis and returns its set of
+// written slots.
+func (d *genesisDeployer) touch(addr common.Address) map[common.Hash]struct{} {
+	if d.touched[addr] == nil {
+		d.touched[addr] = make(map[common.Hash]struct{})
+	}
+	return d.touched[addr]
 }

@@ -2,8 +2,6 @@ package chain
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -18,90 +16,23 @@ import (
 // the revert or transport error of msgs[i], results[i] its return data.
 // Endpoints that reject batches are served one call at a time.
 func (c *Client) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, blockNumber *big.Int) ([][]byte, []error) {
+	block := blockArg(blockNumber)
+	out := make([]hexutil.Bytes, len(msgs))
+	elems := make([]rpc.BatchElem, len(msgs))
+	for i := range msgs {
+		elems[i] = rpc.BatchElem{Method: "eth_call", Args: []any{toCallArg(msgs[i]), block}, Result: &out[i]}
+	}
+	_ = c.Batch(ctx, elems) // every failure is in its element
 	results := make([][]byte, len(msgs))
 	errs := make([]error, len(msgs))
-	block := blockArg(blockNumber)
-	for lo := 0; lo < len(msgs); lo += c.opts.BatchSize {
-		hi := min(lo+c.opts.BatchSize, len(msgs))
-		out := make([]hexutil.Bytes, hi-lo)
-		elems := make([]rpc.BatchElem, hi-lo)
-		err := c.do(ctx, fmt.Sprintf("eth_call batch of %d", hi-lo), func(ctx context.Context, ep *endpoint, rc *rpc.Client) error {
-			for i := range elems {
-				// Fresh elements each attempt: a failed attempt leaves errors behind.
-				out[i] = nil
-				elems[i] = rpc.BatchElem{
-					Method: "eth_call",
-					Args:   []any{toCallArg(msgs[lo+i]), block},
-					Result: &out[i],
-				}
-			}
-			err := rc.BatchCallContext(ctx, elems)
-			var typeErr *json.UnmarshalTypeError
-			if errors.As(err, &typeErr) {
-				// The endpoint answered the batch with a single object: it does
-				// not do batches.
-				return callOneByOne(ctx, rc, elems)
-			}
-			if err != nil {
-				return err
-			}
-			// A rate limit or a dropped element is about the endpoint, not the
-			// call: redo the whole batch elsewhere or later.
-			for i := range elems {
-				if err := endpointFault(elems[i].Error, out[i]); err != nil {
-					return err
-				}
-				elems[i].Error = scrubNodeError(ep, elems[i].Error)
-			}
-			return nil
-		})
-		for i := range elems {
-			switch {
-			case err != nil:
-				errs[lo+i] = err
-			case elems[i].Error != nil:
-				// A result of the wrong JSON type is a bad answer, as for
-				// single calls (Client.do).
-				errs[lo+i] = markBadAnswer(elems[i].Error)
-			default:
-				results[lo+i] = out[i]
-			}
+	for i := range elems {
+		if elems[i].Error != nil {
+			errs[i] = elems[i].Error
+			continue
 		}
-		if errors.Is(err, ErrUnreachable) || ctx.Err() != nil {
-			// The next chunks would fail the same way after the same wait.
-			for i := hi; i < len(msgs); i++ {
-				errs[i] = err
-			}
-			break
-		}
+		results[i] = out[i]
 	}
 	return results, errs
-}
-
-func callOneByOne(ctx context.Context, rc *rpc.Client, elems []rpc.BatchElem) error {
-	for i := range elems {
-		e := &elems[i]
-		e.Error = rc.CallContext(ctx, e.Result, e.Method, e.Args...)
-		if err := endpointFault(e.Error, *e.Result.(*hexutil.Bytes)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// endpointFault is the error of an eth_call answer that is the endpoint's
-// fault rather than the call's: a rate limit, a dropped batch element, no
-// result at all ("result": null or none), or a result of the wrong type.
-// Such an answer makes the whole batch go elsewhere or wait (Client.do);
-// only a call's own failure, such as a revert, stays with that call.
-func endpointFault(err error, out hexutil.Bytes) error {
-	switch {
-	case err == nil && out == nil, errors.Is(err, rpc.ErrNoResult):
-		return badResponse("an eth_call was answered without a result")
-	case err != nil && classify(markBadAnswer(err)) != classApp:
-		return err
-	}
-	return nil
 }
 
 // blockArg and toCallArg encode like ethclient (whose helpers are unexported).

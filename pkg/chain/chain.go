@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -67,6 +68,13 @@ type Options struct {
 	// a bad answer (ErrBadResponse). It caps websocket messages as well
 	// (go-ethereum closes the connection).
 	MaxResponseSize int64
+	// Trace, when set, reports every round trip (--trace-rpc).
+	Trace *Tracer
+	// LazyChainID makes Dial do no network I/O even with ChainID set: each
+	// endpoint's chain ID is checked at its first use instead, inside the
+	// same round trip when that use is a Batch, so a command pays no round
+	// trip of its own for the check.
+	LazyChainID bool
 }
 
 func (o Options) withDefaults() Options {
@@ -122,6 +130,11 @@ type endpoint struct {
 	// through it is checked: a node's chain never changes, and one that
 	// says otherwise later (ChainID reads it again) is refused.
 	chainID *big.Int
+
+	// noBatch: the endpoint refused a batch; later batches go one call at
+	// a time (Batch). noSync: it does not serve eth_sendRawTransactionSync
+	// (or let it time out); later sends broadcast and poll (SendSync).
+	noBatch, noSync atomic.Bool
 }
 
 func (ep *endpoint) scrub(s string) string { return scrubString(s, ep.raw, ep.shown, ep.secrets) }
@@ -156,7 +169,7 @@ func Dial(ctx context.Context, urls []string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("%w: none given: set --rpc-url or ETH_RPC_URL", ErrInvalidURL)
 	}
 	opts = opts.withDefaults()
-	c := &Client{opts: opts, want: opts.ChainID, hc: newHTTPClient(opts.MaxResponseSize)}
+	c := &Client{opts: opts, want: opts.ChainID, hc: newHTTPClient(opts.MaxResponseSize, opts.Trace)}
 	for i, raw := range urls {
 		ep, err := newEndpoint(raw)
 		if err != nil {
@@ -164,7 +177,7 @@ func Dial(ctx context.Context, urls []string, opts Options) (*Client, error) {
 		}
 		c.eps = append(c.eps, ep)
 	}
-	if c.want != 0 {
+	if c.want != 0 && !opts.LazyChainID {
 		if _, err := c.ChainID(ctx); err != nil {
 			c.Close()
 			return nil, err
@@ -242,7 +255,9 @@ func (c *Client) do(ctx context.Context, method string, fn rpcCall) error {
 			tried = true
 			ep := c.eps[i]
 			lastEp = ep
+			began := time.Now()
 			ra, err := c.attempt(ctx, ep, fn)
+			c.traceAttempt(ep, method, time.Since(began), err)
 			if err == nil {
 				c.setCurrent(i)
 				return nil
@@ -310,7 +325,9 @@ func (c *Client) run(ctx context.Context, ep *endpoint, fn rpcCall) error {
 	c.mu.Lock()
 	want := c.want
 	c.mu.Unlock()
-	if want != 0 {
+	if want != 0 && !(checksChainID(ctx) && !ep.knowsChainID()) {
+		// (A Batch on an endpoint of unknown chain ID asks eth_chainId in
+		// its own round trip and checks it before using any answer.)
 		got, fetched, err := c.endpointChainID(ctx, ep, rc)
 		if err != nil {
 			return err

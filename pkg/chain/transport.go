@@ -234,7 +234,12 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 // newHTTPClient gives each Client its own transport (no shared mutable
 // state between clients) with the Retry-After hook and the answer checks.
-func newHTTPClient(maxBody int64) *http.Client {
+// With a tracer, each round trip is reported to it.
+func newHTTPClient(maxBody int64, trace *Tracer) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	return &http.Client{Transport: checkingTransport{base: base, maxBody: maxBody}}
+	var rt http.RoundTripper = checkingTransport{base: base, maxBody: maxBody}
+	if trace != nil {
+		rt = tracingTransport{base: rt, trace: trace}
+	}
+	return &http.Client{Transport: rt}
 }

@@ -19,7 +19,9 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/chain"
@@ -169,6 +171,8 @@ type Plan struct {
 	// blockGasLimit is the gas limit of the block Prepare read: no
 	// estimate above it is believed (0 = unknown).
 	blockGasLimit uint64
+	// batch is what a batched Prepare read (nil otherwise).
+	batch *batched
 }
 
 // MaxCost is the most the plan can cost in fees: Σ gas × maxFee.
@@ -252,12 +256,38 @@ func (f *Flow) VerifyChain(ctx context.Context) error {
 // is signed, fee data above the cap, gas estimates no honest node gives,
 // a node whose nonce is behind the journal, and fees out of proportion to
 // the value moved.
-func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protocol.Call) (*Plan, error) {
+//
+// Calls' Checks and Conditions are judged first (protocol.Judge): a call
+// whose Condition says it is not needed is left out of the plan, and a
+// Check that fails refuses it. extra are reads of the caller's own, made
+// in the same round trip when the backend batches (Batcher); without it
+// each one's Error is set and nothing is read for them.
+func (f *Flow) Prepare(ctx context.Context, from common.Address, calls []protocol.Call, extra ...rpc.BatchElem) (*Plan, error) {
 	if len(calls) == 0 {
 		return nil, errors.New("nothing to do")
 	}
+	if b, ok := f.backend.(Batcher); ok {
+		return f.prepareBatched(ctx, b, from, calls, extra)
+	}
+	for i := range extra {
+		extra[i].Error = errNoBatch
+	}
 	if err := f.VerifyChain(ctx); err != nil {
 		return nil, err
+	}
+	// The protocol's rules, one read at a time on a backend that cannot
+	// batch them.
+	reads := protocol.Reads(calls)
+	results, errs := make([][]byte, len(reads)), make([]error, len(reads))
+	for i, m := range reads {
+		results[i], errs[i] = f.backend.CallContract(ctx, m, nil)
+	}
+	calls, err := protocol.Judge(calls, results, errs)
+	if err != nil {
+		return nil, err
+	}
+	if len(calls) == 0 {
+		return nil, errors.New("nothing to do: every call of the plan is already done")
 	}
 	head, err := f.backend.HeaderByNumber(ctx, nil)
 	if err != nil {
@@ -360,6 +390,12 @@ func (f *Flow) fees(ctx context.Context, baseFee *big.Int) (tip, maxFee *big.Int
 			return nil, nil, fmt.Errorf("read priority fee: %w", err)
 		}
 	}
+	return f.feesFrom(baseFee, tip)
+}
+
+// feesFrom is fees with the priority fee known (the flag's, or the node's
+// suggestion read in a batch).
+func (f *Flow) feesFrom(baseFee, tip *big.Int) (_, maxFee *big.Int, err error) {
 	maxFee = f.opts.MaxFee
 	if maxFee == nil {
 		// 2 × base fee survives six full blocks of base-fee growth.
@@ -455,6 +491,11 @@ func (f *Flow) simulate(ctx context.Context, from common.Address, c protocol.Cal
 // answer: refused, since the fee is paid on it.
 func (f *Flow) estimate(ctx context.Context, from common.Address, c protocol.Call, blockLimit uint64) (uint64, error) {
 	gas, err := f.backend.EstimateGas(ctx, callMsg(from, c))
+	return f.checkEstimate(c, gas, err, blockLimit)
+}
+
+// checkEstimate judges the node's estimate (or its error) and adds the margin.
+func (f *Flow) checkEstimate(c protocol.Call, gas uint64, err error, blockLimit uint64) (uint64, error) {
 	if err != nil {
 		return 0, f.revertError(c, err)
 	}
@@ -516,6 +557,10 @@ type Hooks struct {
 	// Signing is called before asking the signer (e.g. "Review and approve
 	// on your Ledger").
 	Signing func(step int, s *Step)
+	// Sending is called right before the signed transaction is handed to
+	// the node; with eth_sendRawTransactionSync the node answers once it is
+	// mined, so Sent follows only then.
+	Sending func(step int, hash common.Hash)
 	// Sent is called once the node accepted the transaction.
 	Sent func(step int, hash common.Hash)
 	// Mined is called with the receipt.
@@ -547,12 +592,19 @@ func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks H
 	var results []*Result
 	for i, step := range plan.Steps {
 		if i > 0 && !step.Estimated {
-			// The earlier steps are mined now; estimate for real.
-			gas, err := f.estimate(ctx, plan.From, step.Call, plan.blockGasLimit)
-			if err != nil {
-				return results, err
+			// The earlier steps are mined now; estimate for real (with a
+			// batching backend, simulation and estimate in one round trip).
+			if b, ok := f.backend.(Batcher); ok {
+				if err := f.estimateBatched(ctx, b, plan.From, step, plan.blockGasLimit); err != nil {
+					return results, err
+				}
+			} else {
+				gas, err := f.estimate(ctx, plan.From, step.Call, plan.blockGasLimit)
+				if err != nil {
+					return results, err
+				}
+				step.GasLimit, step.Estimated = gas, true
 			}
-			step.GasLimit, step.Estimated = gas, true
 		}
 		res, err := f.submitStep(ctx, plan, i, step, s, hooks)
 		if err != nil {
@@ -585,9 +637,18 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 		if f.opts.Nonce != nil {
 			step.Nonce = *f.opts.Nonce + uint64(i)
 		} else {
-			nonce, gap, err := f.nextNonce(ctx, plan.From)
+			// What Prepare's batch read (or this run's previous step) still
+			// holds unless another run journaled a transaction meanwhile;
+			// after a refusal, the node is asked again.
+			nonce, known, err := f.knownNonce(plan)
 			if err != nil {
 				return nil, err
+			}
+			var gap []*journal.Entry
+			if !known || taken != nil {
+				if nonce, gap, err = f.nextNonce(ctx, plan.From); err != nil {
+					return nil, err
+				}
 			}
 			if taken != nil && nonce <= taken.nonce {
 				// The node refused the nonce yet still offers it: signing
@@ -604,6 +665,10 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 		signed, entry, err := f.sign(ctx, plan, i, step, s, hooks)
 		if err != nil {
 			return nil, err
+		}
+		if bt := plan.batch; bt != nil {
+			bt.own++
+			bt.next, bt.chained = step.Nonce+1, true
 		}
 		res, err := f.submit(ctx, i, step, signed, entry, hooks, f.opts.Nonce == nil)
 		var conflict *nonceConflictError
@@ -631,6 +696,11 @@ func (f *Flow) nextNonce(ctx context.Context, from common.Address) (uint64, []*j
 	if err != nil {
 		return 0, nil, fmt.Errorf("read nonce: %w", err)
 	}
+	return f.nonceAfter(from, pending)
+}
+
+// nonceAfter applies the journal's rules to the node's pending nonce.
+func (f *Flow) nonceAfter(from common.Address, pending uint64) (uint64, []*journal.Entry, error) {
 	if f.journal == nil {
 		return pending, nil, nil
 	}
@@ -674,9 +744,14 @@ func (f *Flow) sign(ctx context.Context, plan *Plan, i int, step *Step, s signer
 		Gas: step.GasLimit, To: &to, Value: value, Data: step.Call.Data,
 	})
 	// Check the chain again right before signing: the endpoint may have
-	// failed over since Prepare.
-	if err := f.VerifyChain(ctx); err != nil {
-		return nil, nil, err
+	// failed over since Prepare. A batched Prepare asked it in the round
+	// trip right before this one, and the client checks every endpoint it
+	// fails over to against the chain ID before using it: no round trip
+	// of its own is needed then.
+	if plan.batch == nil {
+		if err := f.VerifyChain(ctx); err != nil {
+			return nil, nil, err
+		}
 	}
 	if hooks.Signing != nil {
 		hooks.Signing(i, step)
@@ -723,7 +798,18 @@ func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *
 // (a re-broadcast) and it is on its way.
 func (f *Flow) submit(ctx context.Context, i int, step *Step, signed *types.Transaction, entry *journal.Entry, hooks Hooks, replan bool) (*Result, error) {
 	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
-	if err := f.backend.SendTransaction(ctx, signed); err != nil {
+	if hooks.Sending != nil {
+		hooks.Sending(i, res.Hash)
+	}
+	var err error
+	if b, ok := f.backend.(Batcher); ok {
+		// The node answers with the receipt once the transaction is mined
+		// (nil: it has it, but the receipt is to be polled).
+		res.Receipt, err = b.SendTransactionSync(ctx, signed, f.opts.Timeout)
+	} else {
+		err = f.backend.SendTransaction(ctx, signed)
+	}
+	if err != nil {
 		switch {
 		case errors.Is(err, chain.ErrMaybeSent):
 			// The request may have reached the node before the connection
@@ -756,9 +842,15 @@ func (f *Flow) submit(ctx context.Context, i int, step *Step, signed *types.Tran
 // outcome in the journal.
 func (f *Flow) await(ctx context.Context, i int, from common.Address, res *Result, hooks Hooks) error {
 	step, entry := res.Step, res.Entry
-	receipt, err := f.Wait(ctx, res.Hash)
-	if err != nil {
-		return err
+	receipt := res.Receipt
+	if receipt == nil || f.opts.Confirmations > 1 {
+		// Not known yet (no synchronous send), or further blocks to wait for.
+		r, err := f.Wait(ctx, res.Hash)
+		if err != nil {
+			res.Receipt = nil
+			return err
+		}
+		receipt = r
 	}
 	res.Receipt = receipt
 	if receipt.Status != types.ReceiptStatusSuccessful {
@@ -848,7 +940,7 @@ func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, erro
 		highest uint64 // the highest head seen
 	)
 	for {
-		r, err := f.backend.TransactionReceipt(ctx, hash)
+		r, head, herr, err := f.poll(ctx, hash)
 		switch {
 		case err != nil:
 			// Not found yet, or a transient RPC error: the transaction is
@@ -859,11 +951,10 @@ func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, erro
 			}
 		case r == nil:
 		case r.TxHash != hash:
-			last = fmt.Errorf("the node answered with the receipt of %s", r.TxHash.Hex())
+			last = fmt.Errorf("%w: asked for the receipt of %s, got that of %s", chain.ErrBadResponse, hash.Hex(), r.TxHash.Hex())
 		case r.BlockNumber == nil:
 			last = errors.New("the node answered a receipt without a block number")
 		default:
-			head, herr := f.backend.BlockNumber(ctx)
 			mined := r.BlockNumber.Uint64()
 			switch {
 			case herr != nil:
@@ -890,4 +981,26 @@ func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, erro
 		case <-t.C:
 		}
 	}
+}
+
+// poll reads the receipt of hash and the head block number: one round
+// trip with a batching backend, else the head only once a receipt is there.
+func (f *Flow) poll(ctx context.Context, hash common.Hash) (r *types.Receipt, head uint64, herr, err error) {
+	b, ok := f.backend.(Batcher)
+	if !ok {
+		r, err = f.backend.TransactionReceipt(ctx, hash)
+		if err == nil && r != nil && r.TxHash == hash && r.BlockNumber != nil {
+			head, herr = f.backend.BlockNumber(ctx)
+		}
+		return r, head, herr, err
+	}
+	var n hexutil.Uint64
+	elems := []rpc.BatchElem{
+		{Method: "eth_getTransactionReceipt", Args: []any{hash}, Result: &r},
+		{Method: "eth_blockNumber", Result: &n},
+	}
+	if berr := b.Batch(ctx, elems); berr != nil {
+		return nil, 0, berr, berr
+	}
+	return r, uint64(n), elems[1].Error, elems[0].Error
 }

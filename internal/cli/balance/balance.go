@@ -7,13 +7,18 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/readcmd"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
@@ -24,26 +29,33 @@ type BalanceOptions struct {
 	txcmd.Deps
 	JSON bool
 
-	// Owner is the ADDRESS argument (an address or an ENS name); "" means
-	// the signer's account.
-	Owner string
+	// Owners are the ADDRESS arguments (addresses or ENS names); none
+	// means the signer's account.
+	Owners []string
 }
+
+// maxOwners bounds the ADDRESS arguments: far above "hundreds", far below
+// a command line that would make one eth_call too heavy for a node.
+const maxOwners = 5000
 
 // NewCmdBalance returns the balance command; runF replaces its body in tests.
 func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.Command {
 	opts := &BalanceOptions{Deps: txcmd.DepsFrom(f)}
 	return &cobra.Command{
-		Use:   "balance [ADDRESS|NAME]",
+		Use:   "balance [ADDRESS|NAME...]",
 		Short: "Show native coin, every known LST, and pending and claimable withdrawals",
+		Long: `Show the native coin, every token of every protocol of the network (with the
+staked token's exchange rate where the protocol states one), and the pending
+and claimable withdrawal requests of one or many accounts (default: the
+signer's). All of it is read in one round trip where the chain has Multicall3;
+accounts with withdrawal requests need the protocol's further reads.`,
 		Example: `  stakewallet balance --signer alice
   stakewallet balance 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json
-  stakewallet balance vitalik.eth --network mainnet`,
-		Args: cmdutil.MaximumArgs(1, "one ADDRESS"),
+  stakewallet balance vitalik.eth --network mainnet
+  stakewallet balance 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 0x70997970C51812dc3A010C7d01b50e0d17dc79C8`,
+		Args: cmdutil.MaximumArgs(maxOwners, fmt.Sprintf("at most %d ADDRESSes", maxOwners)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Owner = ""
-			if len(args) == 1 {
-				opts.Owner = args[0]
-			}
+			opts.Owners = args
 			opts.JSON = f.Flags.JSON
 			if runF != nil {
 				return runF(opts)
@@ -85,6 +97,11 @@ func (a Amount) Human() string {
 type TokenBalance struct {
 	txcmd.TokenAmount
 	Protocol string `json:"protocol"`
+	// Rate is what one whole staked token is worth in the native coin,
+	// where the protocol states it (protocol.Rater); Value is the
+	// balance's worth at that rate, rounded down.
+	Rate  *Amount `json:"rate,omitempty"`
+	Value *Amount `json:"value,omitempty"`
 }
 
 // Withdrawals sums up the account's withdrawal requests.
@@ -122,7 +139,11 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 	kv := &output.KV{}
 	kv.Add(r.Native.Symbol, amountOnly(r.Native.Amount, r.Native.Decimals))
 	for _, t := range r.Tokens {
-		kv.Add(t.Symbol, amountOnly(t.Amount, t.Decimals))
+		v := amountOnly(t.Amount, t.Decimals)
+		if t.Value != nil && t.Rate != nil {
+			v += st.Dim.Render(fmt.Sprintf(" (≈ %s at %s each)", t.Value.Human(), t.Rate.Human()))
+		}
+		kv.Add(t.Symbol, v)
 	}
 	kv.Add("pending withdrawals", fmt.Sprintf("%d (%s)", r.Withdrawals.Pending.Count, r.Withdrawals.Pending.human()))
 	kv.Add("claimable", fmt.Sprintf("%d (%s)", r.Withdrawals.Claimable.Count, r.Withdrawals.Claimable.Human()))
@@ -155,18 +176,39 @@ func balanceRun(ctx context.Context, opts *BalanceOptions) error {
 	if err != nil {
 		return err
 	}
-	return output.Print(opts.IO, opts.JSON, res)
+	if len(res) == 1 {
+		return output.Print(opts.IO, opts.JSON, res[0])
+	}
+	return output.Print(opts.IO, opts.JSON, &ManyResult{Balances: res})
 }
 
-// read gathers the balances: the native coin, every token of every
-// protocol of the network, and the withdrawal requests of protocols that
-// have them.
-func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
-	acct, err := txcmd.OwnerAccount(ctx, opts.Deps, opts.Owner, "ADDRESS")
+// ManyResult is the document for several ADDRESS arguments: one Result per
+// account, in the order given. One account keeps the single Result.
+type ManyResult struct {
+	Balances []*Result `json:"balances"`
+}
+
+// RenderHuman implements output.Human: the accounts one after another.
+func (m *ManyResult) RenderHuman(w io.Writer, st output.Styles) {
+	for i, r := range m.Balances {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		r.RenderHuman(w, st)
+	}
+}
+
+// read gathers the balances of every owner: the native coin, every token of
+// every protocol of the network, the staked tokens' exchange rates, and the
+// withdrawal requests of protocols that have them. Everything that does not
+// depend on an earlier answer goes out in one round trip: adapters are
+// bound to a chain.Coalescer, the owners' withdrawal lists run as
+// concurrent workers, and their first reads join the balances' batch.
+func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
+	accts, err := owners(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	owner := acct.Address
 	net, err := opts.Network()
 	if err != nil {
 		return nil, err
@@ -175,61 +217,241 @@ func read(ctx context.Context, opts *BalanceOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	native := net.Native()
-	nativeBal, err := c.BalanceAt(ctx, owner, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read the %s balance: %w", native.Symbol, err)
-	}
-	ps, err := txcmd.Protocols(ctx, opts.Deps)
+	rd := readcmd.New(c)
+	ps, err := rd.Protocols(ctx, opts.Deps)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{
-		Address: owner.Hex(),
-		Name:    acct.Name,
-		Network: net.Name,
-		ChainID: net.ChainID,
-		Native:  Amount{Amount: nativeBal.String(), Symbol: native.Symbol, Decimals: native.Decimals},
-		Tokens:  []TokenBalance{},
+	native := net.Native()
+	res := make([]*Result, len(accts))
+	for i, a := range accts {
+		res[i] = &Result{Address: a.Address.Hex(), Name: a.Name, Network: net.Name, ChainID: net.ChainID, Tokens: []TokenBalance{}}
 	}
-	pending, claimable := new(big.Int), new(big.Int)
-	for _, p := range ps {
-		for _, t := range p.Tokens() {
-			if t.IsNative() {
-				// Shown once, from the network, above.
-				continue
+
+	// One worker reads the balances and rates; one per owner and protocol
+	// with requests reads the withdrawals.
+	type job struct {
+		owner int
+		p     protocol.Protocol
+		reqs  protocol.Requests
+		ws    []protocol.Withdrawal
+	}
+	var jobs []*job
+	for i := range accts {
+		for _, p := range ps {
+			if reqs, ok := p.(protocol.Requests); ok {
+				jobs = append(jobs, &job{owner: i, p: p, reqs: reqs})
 			}
-			b, err := erc20.BalanceOf(ctx, c, t.Address, owner)
+		}
+	}
+	workers := []func(ctx context.Context) error{func(ctx context.Context) error {
+		return readBalances(ctx, rd.Backend, ps, accts, native, res)
+	}}
+	for _, j := range jobs {
+		workers = append(workers, func(ctx context.Context) error {
+			ws, err := j.reqs.Withdrawals(ctx, accts[j.owner].Address, nil)
 			if err != nil {
-				return nil, fmt.Errorf("read the %s balance: %w", t.Symbol, err)
+				return fmt.Errorf("read the %s withdrawal requests of %s: %w", j.p.DisplayName(), accts[j.owner], err)
 			}
-			res.Tokens = append(res.Tokens, TokenBalance{TokenAmount: *txcmd.NewTokenAmount(b, t), Protocol: p.Name()})
-		}
-		reqs, ok := p.(protocol.Requests)
-		if !ok {
-			// Its unstake pays out at once: no requests to count.
-			continue
-		}
-		ws, err := reqs.Withdrawals(ctx, owner, nil)
-		if err != nil {
-			return nil, fmt.Errorf("read the %s withdrawal requests: %w", p.DisplayName(), err)
-		}
-		for _, w := range ws {
+			j.ws = ws
+			return nil
+		})
+	}
+	if err := rd.Run(ctx, workers...); err != nil {
+		return nil, err
+	}
+
+	pending, claimable := make([]*big.Int, len(res)), make([]*big.Int, len(res))
+	for i := range res {
+		pending[i], claimable[i] = new(big.Int), new(big.Int)
+	}
+	for _, j := range jobs {
+		r := res[j.owner]
+		for _, w := range j.ws {
 			switch w.Status {
 			case protocol.StatusPending:
-				res.Withdrawals.Pending.add(w)
-				pending.Add(pending, w.Amount)
+				r.Withdrawals.Pending.add(w)
+				pending[j.owner].Add(pending[j.owner], w.Amount)
 			case protocol.StatusClaimable:
-				res.Withdrawals.Claimable.Count++
+				r.Withdrawals.Claimable.Count++
 				if w.Claimable != nil {
-					claimable.Add(claimable, w.Claimable)
+					claimable[j.owner].Add(claimable[j.owner], w.Claimable)
 				}
 			}
 		}
 	}
-	res.Withdrawals.Pending.Amount = pending.String()
-	res.Withdrawals.Claimable.Amount = Amount{Amount: claimable.String(), Symbol: native.Symbol, Decimals: native.Decimals}
+	for i, r := range res {
+		r.Withdrawals.Pending.Amount = pending[i].String()
+		r.Withdrawals.Claimable.Amount = Amount{Amount: claimable[i].String(), Symbol: native.Symbol, Decimals: native.Decimals}
+	}
 	return res, nil
+}
+
+// owners resolves the ADDRESS arguments (ENS names cost their lookups), or
+// the signer's account when there are none.
+func owners(ctx context.Context, opts *BalanceOptions) ([]txcmd.Account, error) {
+	if len(opts.Owners) == 0 {
+		a, err := txcmd.OwnerAccount(ctx, opts.Deps, "", "ADDRESS")
+		if err != nil {
+			return nil, err
+		}
+		return []txcmd.Account{a}, nil
+	}
+	out := make([]txcmd.Account, len(opts.Owners))
+	for i, o := range opts.Owners {
+		a, err := txcmd.OwnerAccount(ctx, opts.Deps, o, "ADDRESS")
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// readBalances fills in the native balance, the token balances and the
+// exchange rates of res in one CallAll: the native balance through
+// Multicall3's getEthBalance so that it packs with the rest, and, on a
+// chain without Multicall3 (an empty answer), through eth_getBalance in a
+// second round trip.
+func readBalances(ctx context.Context, b protocol.Backend, ps []protocol.Protocol, accts []txcmd.Account, native protocol.Token, res []*Result) error {
+	type tokenRef struct {
+		p protocol.Protocol
+		t protocol.Token
+	}
+	var toks []tokenRef
+	for _, p := range ps {
+		for _, t := range p.Tokens() {
+			if !t.IsNative() {
+				// The native coin is shown once, from the network.
+				toks = append(toks, tokenRef{p, t})
+			}
+		}
+	}
+	type rateRef struct {
+		p      protocol.Protocol
+		decode func([]byte) (*big.Int, error)
+	}
+	var rates []rateRef
+	var msgs []ethereum.CallMsg
+	for _, p := range ps {
+		if r, ok := p.(protocol.Rater); ok {
+			msg, decode := r.RateCall()
+			rates = append(rates, rateRef{p, decode})
+			msgs = append(msgs, msg)
+		}
+	}
+	perOwner := 1 + len(toks)
+	for _, a := range accts {
+		msgs = append(msgs, chain.EthBalanceCall(a.Address))
+		for _, t := range toks {
+			data, err := erc20.ABI.Pack("balanceOf", a.Address)
+			if err != nil {
+				return err
+			}
+			to := t.t.Address
+			msgs = append(msgs, ethereum.CallMsg{To: &to, Data: data})
+		}
+	}
+	outs, errs := protocol.CallAll(ctx, b, msgs)
+
+	rateOf := map[string]*big.Int{}
+	for i, r := range rates {
+		if errs[i] != nil {
+			return fmt.Errorf("read the %s exchange rate: %w", r.p.DisplayName(), errs[i])
+		}
+		v, err := r.decode(outs[i])
+		if err != nil {
+			return fmt.Errorf("read the %s exchange rate: %w", r.p.DisplayName(), err)
+		}
+		rateOf[r.p.Name()] = v
+	}
+	base := len(rates)
+	var noMulticall []int // owners whose getEthBalance found no Multicall3
+	for i, a := range accts {
+		k := base + i*perOwner
+		switch {
+		case errs[k] != nil:
+			return fmt.Errorf("read the %s balance of %s: %w", native.Symbol, a, errs[k])
+		case len(outs[k]) == 0:
+			noMulticall = append(noMulticall, i)
+		default:
+			v, err := decodeUint(outs[k])
+			if err != nil {
+				return fmt.Errorf("read the %s balance of %s: %w", native.Symbol, a, err)
+			}
+			res[i].Native = Amount{Amount: v.String(), Symbol: native.Symbol, Decimals: native.Decimals}
+		}
+		for j, t := range toks {
+			k := base + i*perOwner + 1 + j
+			if errs[k] != nil {
+				return fmt.Errorf("read the %s balance of %s: %w", t.t.Symbol, a, errs[k])
+			}
+			v, err := decodeUint(outs[k])
+			if err != nil {
+				return fmt.Errorf("read the %s balance of %s: %w: not an ERC-20 answer (is %s a token contract on this network?)", t.t.Symbol, a, err, t.t.Address.Hex())
+			}
+			tb := TokenBalance{TokenAmount: *txcmd.NewTokenAmount(v, t.t), Protocol: t.p.Name()}
+			if rate, ok := rateOf[t.p.Name()]; ok && t.t.Role == protocol.RoleStaked {
+				tb.Rate = &Amount{Amount: rate.String(), Symbol: native.Symbol, Decimals: native.Decimals}
+				value := new(big.Int).Mul(v, rate)
+				value.Quo(value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.t.Decimals)), nil))
+				tb.Value = &Amount{Amount: value.String(), Symbol: native.Symbol, Decimals: native.Decimals}
+			}
+			res[i].Tokens = append(res[i].Tokens, tb)
+		}
+	}
+	if len(noMulticall) > 0 {
+		return nativeBalances(ctx, b, accts, noMulticall, native, res)
+	}
+	return nil
+}
+
+// nativeBalances reads eth_getBalance of the owners at idx, in one batch
+// where the backend batches.
+func nativeBalances(ctx context.Context, b protocol.Backend, accts []txcmd.Account, idx []int, native protocol.Token, res []*Result) error {
+	vals := make([]*hexutil.Big, len(idx))
+	elems := make([]rpc.BatchElem, len(idx))
+	for k, i := range idx {
+		vals[k] = new(hexutil.Big)
+		elems[k] = rpc.BatchElem{Method: "eth_getBalance", Args: []any{accts[i].Address, "latest"}, Result: vals[k]}
+	}
+	if bb, ok := b.(interface {
+		Batch(ctx context.Context, elems []rpc.BatchElem) error
+	}); ok {
+		if err := bb.Batch(ctx, elems); err != nil {
+			return fmt.Errorf("read the %s balances: %w", native.Symbol, err)
+		}
+	} else {
+		nb, ok := b.(interface {
+			BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
+		})
+		if !ok {
+			return fmt.Errorf("read the %s balances: the chain client cannot read balances", native.Symbol)
+		}
+		for k, i := range idx {
+			v, err := nb.BalanceAt(ctx, accts[i].Address, nil)
+			if err != nil {
+				elems[k].Error = err
+				continue
+			}
+			vals[k] = (*hexutil.Big)(v)
+		}
+	}
+	for k, i := range idx {
+		if elems[k].Error != nil {
+			return fmt.Errorf("read the %s balance of %s: %w", native.Symbol, accts[i], elems[k].Error)
+		}
+		res[i].Native = Amount{Amount: (*big.Int)(vals[k]).String(), Symbol: native.Symbol, Decimals: native.Decimals}
+	}
+	return nil
+}
+
+// decodeUint reads one uint256 return value.
+func decodeUint(ret []byte) (*big.Int, error) {
+	if len(ret) != 32 {
+		return nil, fmt.Errorf("%w: %d bytes where a uint256 belongs", protocol.ErrBadAnswer, len(ret))
+	}
+	return new(big.Int).SetBytes(ret), nil
 }
 
 // add counts w and notes its token for the human rendering.

@@ -15,9 +15,10 @@ func build(f *cmdutil.Factory) *cobra.Command { return NewCmdBalance(f, nil) }
 
 // fixture gives Alice stETH, wstETH, one claimable and one pending
 // withdrawal request on the fake node (share rate 1: no rewards, so a
-// claim pays what was requested).
+// claim pays what was requested), and rETH at 1.1 ETH per rETH.
 type fixture struct {
 	stETH, wstETH, pending, claimable *big.Int
+	rETH, rate                        *big.Int
 }
 
 func setUp(t *testing.T) (*clitest.Env, fixture) {
@@ -27,7 +28,10 @@ func setUp(t *testing.T) (*clitest.Env, fixture) {
 		wstETH:    new(big.Int).Div(clitest.Ether(3), big.NewInt(2)),
 		claimable: new(big.Int).Div(clitest.Ether(1), big.NewInt(4)),
 		pending:   new(big.Int).Div(clitest.Ether(1), big.NewInt(2)),
+		rETH:      clitest.Tenths(8),
+		rate:      clitest.Tenths(11),
 	}
+	installRETH(t, e.Node, fx.rate).set(e.Alice, fx.rETH)
 	e.Lido.Mint(e.Alice, fx.stETH)
 	e.Lido.MintWstETH(e.Alice, fx.wstETH)
 	// Finalizing finalizes every request up to the id: the claimable one
@@ -47,17 +51,18 @@ func TestBalanceJSON(t *testing.T) {
 		// owner's expected balances
 		owner                    func() string
 		native, stETH, wstETH    *big.Int
+		rETH                     *big.Int
 		pendingN, claimableN     int
 		pendingSum, claimableSum *big.Int
 	}{
 		{
 			name: "the signer's account", args: []string{"--json"}, owner: e.Alice.Hex,
-			native: e.Node.Balance(e.Alice), stETH: e.Lido.StETHBalance(e.Alice), wstETH: fx.wstETH,
+			native: e.Node.Balance(e.Alice), stETH: e.Lido.StETHBalance(e.Alice), wstETH: fx.wstETH, rETH: fx.rETH,
 			pendingN: 1, pendingSum: fx.pending, claimableN: 1, claimableSum: fx.claimable,
 		},
 		{
 			name: "another address", args: []string{e.Bob.Hex(), "--json"}, owner: e.Bob.Hex,
-			native: new(big.Int), stETH: new(big.Int), wstETH: new(big.Int),
+			native: new(big.Int), stETH: new(big.Int), wstETH: new(big.Int), rETH: new(big.Int),
 			pendingSum: new(big.Int), claimableSum: new(big.Int),
 		},
 	}
@@ -76,6 +81,10 @@ func TestBalanceJSON(t *testing.T) {
 				Tokens []struct {
 					Amount, Symbol, Token, Protocol string
 					Decimals                        int
+					Rate, Value                     *struct {
+						Amount, Symbol string
+						Decimals       int
+					}
 				} `json:"tokens"`
 				Withdrawals struct {
 					Pending struct {
@@ -97,13 +106,27 @@ func TestBalanceJSON(t *testing.T) {
 			if doc.Native.Amount != tt.native.String() || doc.Native.Symbol != "ETH" || doc.Native.Decimals != 18 {
 				t.Errorf("native %+v, want %s ETH/18", doc.Native, tt.native)
 			}
-			want := map[string]string{"stETH": tt.stETH.String(), "wstETH": tt.wstETH.String()}
+			want := map[string]string{"stETH": tt.stETH.String(), "wstETH": tt.wstETH.String(), "rETH": tt.rETH.String()}
+			protocolOf := map[string]string{"stETH": "lido", "wstETH": "lido", "rETH": "rocketpool"}
 			if len(doc.Tokens) != len(want) {
 				t.Fatalf("tokens %+v", doc.Tokens)
 			}
 			for _, tok := range doc.Tokens {
-				if tok.Amount != want[tok.Symbol] || tok.Protocol != "lido" || tok.Decimals != 18 || !strings.HasPrefix(tok.Token, "0x") {
+				if tok.Amount != want[tok.Symbol] || tok.Protocol != protocolOf[tok.Symbol] || tok.Decimals != 18 || !strings.HasPrefix(tok.Token, "0x") {
 					t.Errorf("token %+v, want amount %s", tok, want[tok.Symbol])
+				}
+				if tok.Symbol != "rETH" {
+					if tok.Rate != nil || tok.Value != nil {
+						t.Errorf("%s has a rate: %+v %+v", tok.Symbol, tok.Rate, tok.Value)
+					}
+					continue
+				}
+				// Rocket Pool states a rate: value = amount × rate / 10^18.
+				value := new(big.Int).Mul(tt.rETH, fx.rate)
+				value.Quo(value, clitest.Ether(1))
+				if tok.Rate == nil || tok.Rate.Amount != fx.rate.String() || tok.Rate.Symbol != "ETH" ||
+					tok.Value == nil || tok.Value.Amount != value.String() || tok.Value.Decimals != 18 {
+					t.Errorf("rETH rate %+v value %+v, want %s and %s", tok.Rate, tok.Value, fx.rate, value)
 				}
 			}
 			w := doc.Withdrawals
@@ -132,6 +155,7 @@ func TestBalanceHuman(t *testing.T) {
 		{"ETH", "100"},
 		{"stETH", "2"},
 		{"wstETH", "1.5"},
+		{"rETH", "0.8", "(≈", "0.88", "ETH", "at", "1.1", "ETH", "each)"},
 		{"pending", "withdrawals", "1", "(0.5", "stETH)"},
 		{"claimable", "1", "(0.25", "ETH)"},
 	} {

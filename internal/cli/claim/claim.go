@@ -43,7 +43,13 @@ the ids go into as few claimWithdrawals transactions as the gas limit allows
 (--gas-limit, else the block's, capped at 2^24 per transaction by EIP-7825).
 An id that was already claimed is reported and skipped, never sent again; a
 pending id or one owned by another account is refused (exit 2) and nothing is
-sent.`,
+sent.
+
+Beets stS (--protocol sts): a claim is withdraw(id, false), never an emergency
+withdrawal. withdraw(id, true) would accept a slashing loss (the SFC pays a
+slashed validator's stake less the penalty, or nothing) and skip the check that
+the SFC paid in full; stakewallet never sends it, and refuses a claim whose
+validator is slashed.`,
 		Example: `  stakewallet claim --signer alice
   stakewallet claim 12 13 --signer alice --yes --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,9 +100,7 @@ func claimRun(ctx context.Context, opts *ClaimOptions) error {
 				problems = append(problems, fmt.Sprintf("request %s belongs to %s, not the signer %s", w.ID, w.Owner.Hex(), env.From.Hex()))
 			case w.Status == protocol.StatusPending:
 				problems = append(problems, fmt.Sprintf("request %s is still pending (wait with `stakewallet withdrawals wait %s`)", w.ID, w.ID))
-			case w.Status == protocol.StatusExpired:
-				problems = append(problems, fmt.Sprintf("request %s expired: its claim window is over", w.ID))
-			default:
+			default: // claimable, or expired: the adapter's claim returns what it locked (sAVAX)
 				claimable++
 			}
 		}
@@ -110,7 +114,7 @@ func claimRun(ctx context.Context, opts *ClaimOptions) error {
 			return cmdutil.BadInputf("nothing was sent: %s", strings.Join(problems, "; "))
 		}
 	}
-	res, err := claimWithdrawals(ctx, env, p, ws, claimed)
+	res, err := claimWithdrawals(ctx, env, p, ws, claimed, true)
 	if err != nil {
 		return err
 	}
@@ -149,7 +153,7 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 // in as few transactions as the gas limit allows. With none it returns a
 // result without transactions: "nothing to do" is not an error for scripts.
 func Claimable(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal) (*Result, error) {
-	return claimWithdrawals(ctx, env, p, ws, nil)
+	return claimWithdrawals(ctx, env, p, ws, nil, false)
 }
 
 // Total is the native coin the claimable requests among ws pay now.
@@ -166,7 +170,8 @@ func Total(ws []protocol.Withdrawal) (ids []protocol.RequestID, total *big.Int) 
 	return ids, total
 }
 
-func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal, alreadyClaimed []protocol.RequestID) (*Result, error) {
+// withExpired also claims expired requests (`claim`; not the wait or restake).
+func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, ws []protocol.Withdrawal, alreadyClaimed []protocol.RequestID, withExpired bool) (*Result, error) {
 	var mine []protocol.Withdrawal
 	for _, w := range ws {
 		// Claims pay the sender; someone else's request would only revert.
@@ -175,6 +180,13 @@ func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, 
 		}
 	}
 	ids, total := Total(mine)
+	for _, w := range mine {
+		if withExpired && w.Status == protocol.StatusExpired {
+			// A claim window passed: claiming returns what the request
+			// locked (sAVAX: redeemOverdueShares), no native coin.
+			ids = append(ids, w.ID)
+		}
+	}
 	if len(alreadyClaimed) > 0 && !env.JSON {
 		st := output.NewStyles(env.IO)
 		fmt.Fprintln(env.IO.ErrOut, st.Dim.Render(fmt.Sprintf("Skipped %s already claimed: %s.", cmdutil.Plural(len(alreadyClaimed), "request"), cmdutil.JoinIDs(alreadyClaimed))))

@@ -64,4 +64,7 @@ type Factory struct {
 	// Address is the selected signer's account, found without unlocking
 	// it, for read-only commands.
 	Address func(ctx context.Context) (common.Address, error)
+	// TraceSummary is the --trace-rpc closing line (round trips, calls,
+	// bytes, time in RPC), "" when tracing is off; nil in test factories.
+	TraceSummary func() string
 }

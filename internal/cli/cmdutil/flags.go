@@ -20,11 +20,13 @@ type GlobalFlags struct {
 	NoColor         bool
 	PasswordFile    string
 	LedgerTransport string
+	// TraceRPC prints each JSON-RPC round trip, and a summary, on stderr.
+	TraceRPC bool
 }
 
 // Register adds the global flags to fs, with defaults from the environment.
 func (g *GlobalFlags) Register(fs *pflag.FlagSet) {
-	fs.StringVar(&g.Network, "network", os.Getenv("STAKEWALLET_NETWORK"), "network name: mainnet, hoodi, holesky, sepolia, devnet, or one from the config file (env STAKEWALLET_NETWORK)")
+	fs.StringVar(&g.Network, "network", os.Getenv("STAKEWALLET_NETWORK"), "network name: mainnet, hoodi, holesky, sepolia, bsc, bsc-testnet, avalanche, sonic, devnet, devnet-avalanche, devnet-sonic, or one from the config file (env STAKEWALLET_NETWORK)")
 	fs.StringArrayVar(&g.RPCURLs, "rpc-url", splitEnvList("ETH_RPC_URL"), "JSON-RPC endpoint, http(s) or ws(s); repeat for failover in order (env ETH_RPC_URL, comma-separated)")
 	fs.StringVar(&g.Signer, "signer", os.Getenv("STAKEWALLET_SIGNER"), "who signs: NAME, keystore:NAME|FILE, keyring:NAME, ledger[:N|:PATH] (env STAKEWALLET_SIGNER)")
 	fs.BoolVar(&g.JSON, "json", false, "print exactly one JSON document on stdout")
@@ -35,6 +37,7 @@ func (g *GlobalFlags) Register(fs *pflag.FlagSet) {
 	if ledgerDefault == "" {
 		ledgerDefault = "hid"
 	}
+	fs.BoolVar(&g.TraceRPC, "trace-rpc", envBool("STAKEWALLET_TRACE_RPC"), "print each JSON-RPC round trip (methods, sizes, time) and a summary on stderr (env STAKEWALLET_TRACE_RPC=1)")
 	fs.StringVar(&g.LedgerTransport, "ledger-transport", ledgerDefault, "Ledger transport: hid (USB) or tcp://HOST:PORT (Speculos) (env STAKEWALLET_LEDGER_TRANSPORT)")
 }
 
@@ -71,6 +74,15 @@ func AddTxFlags(cmd *cobra.Command, t *TxFlags) {
 	fs.Uint64Var(&t.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
 	fs.Int64Var(&t.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
 	fs.BoolVar(&t.YesHighFee, "yes-high-fee", false, "sign even when the max fee is more than 10 × the value moved")
+}
+
+// envBool reads a boolean environment variable: 1, true, yes or on.
+func envBool(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func splitEnvList(name string) []string {

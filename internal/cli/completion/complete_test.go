@@ -204,7 +204,7 @@ func TestFlagAndArgCompletion(t *testing.T) {
 		{"keys show takes one NAME", []string{"keys", "show", "alice", ""}, nil},
 
 		// --network: built in and from the config file.
-		{"networks", []string{"stake", "--network", ""}, []string{"devnet", "holesky", "hoodi", "mainnet", "sepolia", "bare", "local"}},
+		{"networks", []string{"stake", "--network", ""}, []string{"avalanche", "bsc", "bsc-testnet", "devnet", "devnet-avalanche", "devnet-sonic", "holesky", "hoodi", "mainnet", "sepolia", "sonic", "bare", "local"}},
 		{"networks by prefix", []string{"--network", "ho"}, []string{"holesky", "hoodi"}},
 
 		// --protocol: those deployed on the selected network.

@@ -53,6 +53,21 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 		chainMu sync.Mutex
 		client  *chain.Client
 	)
+	// The tracer is made on first use, after flag parsing has said
+	// whether there is one; it writes to stderr, so --json stays clean.
+	tracer := onceValue(func() (*chain.Tracer, error) {
+		if !f.Flags.TraceRPC {
+			return nil, nil
+		}
+		return chain.NewTracer(f.IO.ErrOut), nil
+	})
+	f.TraceSummary = func() string {
+		t, _ := tracer()
+		if t == nil {
+			return ""
+		}
+		return t.Summary()
+	}
 	f.Chain = func(ctx context.Context) (cmdutil.Chain, error) {
 		chainMu.Lock()
 		defer chainMu.Unlock()
@@ -72,7 +87,8 @@ func New(version string, io *iostreams.IOStreams) *cmdutil.Factory {
 		}
 		// With ChainID set, Dial checks it on every endpoint it uses, so a
 		// failover never lands on another chain.
-		c, err := chain.Dial(ctx, urls, chain.Options{ChainID: n.ChainID, Network: n.Name})
+		trace, _ := tracer()
+		c, err := chain.Dial(ctx, urls, chain.Options{ChainID: n.ChainID, Network: n.Name, Trace: trace, LazyChainID: true})
 		if err != nil {
 			if errors.Is(err, chain.ErrInvalidURL) {
 				return nil, cmdutil.BadInput(err)

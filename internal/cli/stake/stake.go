@@ -146,18 +146,24 @@ func Stake(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.
 		Protocol: p,
 		Calls:    calls,
 		Amount:   r.Amount,
-		After: func(ctx context.Context, receipts []*types.Receipt) error {
-			if !hasStaked {
-				return nil
-			}
-			received := erc20.Transferred(receipts, staked.Address, common.Address{}, env.From)
-			balance, err := erc20.BalanceOf(ctx, env.Chain, staked.Address, env.From)
-			if err != nil {
-				return err
-			}
-			out.Received, out.Balance = txcmd.NewTokenAmount(received, staked), txcmd.NewTokenAmount(balance, staked)
+	}
+	var before func() (*big.Int, error)
+	if hasStaked {
+		// Read with everything else before the send: the balance after is
+		// the one before plus what the receipts' events minted.
+		before = req.ReadTokenBalance(staked.Address, env.From)
+	}
+	req.After = func(ctx context.Context, receipts []*types.Receipt) error {
+		if !hasStaked {
 			return nil
-		},
+		}
+		received := erc20.Transferred(receipts, staked.Address, common.Address{}, env.From)
+		balance, err := txcmd.BalanceAfter(ctx, env.Chain, staked.Address, env.From, before, receipts)
+		if err != nil {
+			return err
+		}
+		out.Received, out.Balance = txcmd.NewTokenAmount(received, staked), txcmd.NewTokenAmount(balance, staked)
+		return nil
 	}
 	if out.Result, err = env.Run(ctx, req); err != nil {
 		return nil, err

@@ -119,29 +119,16 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 	if err != nil {
 		return err
 	}
-	balance, err := erc20.BalanceOf(ctx, env.Chain, token.Address, env.From)
-	if err != nil {
-		return err
-	}
-	if balance.Cmp(value) < 0 {
-		return &protocol.LimitError{Reason: fmt.Sprintf("insufficient %s balance: have %s, need %s", token.Symbol,
-			amount.Format(balance, token.Decimals), amount.Format(value, token.Decimals))}
-	}
 	out := &Result{token: token, recipient: recipient}
-	warning, err := txcmd.RecipientWarning(ctx, env.Chain, recipient, token.Symbol)
-	if err != nil {
-		return err
-	}
-	if warning != "" {
-		// Before the preview, so that it is read before confirming.
-		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", warning)
-		out.Warnings = append(out.Warnings, warning)
-	}
-	out.Result, err = env.Run(ctx, &txcmd.Request{
+	// The balance is a Check, and the recipient's code is read, in the
+	// batch before the send: no round trip of their own.
+	call := erc20.TransferCall(token, to, value)
+	call.Checks = append(call.Checks, txcmd.BalanceCheck(token, env.From, value))
+	req := &txcmd.Request{
 		Action:    "transfer",
 		Title:     fmt.Sprintf("Transfer %s to %s", amount.FormatUnits(value, token.Decimals, token.Symbol), recipient),
 		Protocol:  p,
-		Calls:     []protocol.Call{erc20.TransferCall(token, to, value)},
+		Calls:     []protocol.Call{call},
 		Amount:    value,
 		Token:     token,
 		ExtraABIs: []*abi.ABI{erc20.ABI},
@@ -153,7 +140,21 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 			out.ToName = recipient.Name
 			return nil
 		},
-	})
+	}
+	warning := req.ReadRecipientWarning(recipient, token.Symbol)
+	req.Prepared = func() error {
+		w, err := warning()
+		if err != nil {
+			return err
+		}
+		if w != "" {
+			// Before the preview, so that it is read before confirming.
+			fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+			out.Warnings = append(out.Warnings, w)
+		}
+		return nil
+	}
+	out.Result, err = env.Run(ctx, req)
 	if err != nil {
 		return err
 	}

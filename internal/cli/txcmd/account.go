@@ -10,6 +10,8 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/pkg/ens"
@@ -134,13 +136,43 @@ func RecipientWarning(ctx context.Context, c cmdutil.Chain, a Account, symbol st
 	if err != nil {
 		return "", fmt.Errorf("check whether the recipient %s is a contract: %w", a, err)
 	}
-	if len(code) == 0 || len(code) == 23 && bytes.HasPrefix(code, delegationPrefix) {
-		return "", nil
-	}
 	to := a.Address
-	out, err := c.CallContract(ctx, ethereum.CallMsg{To: &to, Data: safeGetThreshold}, nil)
-	if err == nil && len(out) == 32 && new(big.Int).SetBytes(out).Sign() > 0 {
-		return "", nil
+	var threshold []byte
+	var thresholdErr error
+	if len(code) != 0 {
+		threshold, thresholdErr = c.CallContract(ctx, ethereum.CallMsg{To: &to, Data: safeGetThreshold}, nil)
 	}
-	return fmt.Sprintf("the recipient %s is a contract, not a wallet account: %s sent to a contract that cannot move tokens is lost for good; send only if you know it can (a smart-contract wallet you control, an exchange's deposit contract)", a, symbol), nil
+	return recipientWarning(a, symbol, code, threshold, thresholdErr), nil
+}
+
+// ReadRecipientWarning is RecipientWarning with its reads (the recipient's
+// code, and getThreshold() should it be a Safe) added to req.Reads, made
+// in the batch before the first send; the returned func gives the warning
+// once Run has prepared the plan (use it in Request.Prepared).
+func (r *Request) ReadRecipientWarning(a Account, symbol string) func() (string, error) {
+	var code, threshold hexutil.Bytes
+	to := a.Address
+	i := len(r.Reads)
+	r.Reads = append(r.Reads,
+		rpc.BatchElem{Method: "eth_getCode", Args: []any{to, "latest"}, Result: &code, Error: errNotRead},
+		rpc.BatchElem{Method: "eth_call", Args: []any{callArg(ethereum.CallMsg{To: &to, Data: safeGetThreshold}), "latest"}, Result: &threshold, Error: errNotRead},
+	)
+	return func() (string, error) {
+		if err := r.Reads[i].Error; err != nil {
+			return "", fmt.Errorf("check whether the recipient %s is a contract: %w", a, err)
+		}
+		return recipientWarning(a, symbol, code, threshold, r.Reads[i+1].Error), nil
+	}
+}
+
+// recipientWarning judges the recipient's code and its answer (or error)
+// to getThreshold().
+func recipientWarning(a Account, symbol string, code, threshold []byte, thresholdErr error) string {
+	if len(code) == 0 || len(code) == 23 && bytes.HasPrefix(code, delegationPrefix) {
+		return ""
+	}
+	if thresholdErr == nil && len(threshold) == 32 && new(big.Int).SetBytes(threshold).Sign() > 0 {
+		return ""
+	}
+	return fmt.Sprintf("the recipient %s is a contract, not a wallet account: %s sent to a contract that cannot move tokens is lost for good; send only if you know it can (a smart-contract wallet you control, an exchange's deposit contract)", a, symbol)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
@@ -109,6 +110,14 @@ type Request struct {
 	// After fills the command's own result fields once every call is
 	// mined (not on a dry run).
 	After func(ctx context.Context, receipts []*types.Receipt) error
+	// Reads are the command's own reads, answered in the same round trip
+	// as everything Prepare reads before the first send (their Result and
+	// Error are filled before Prepared and After run). ReadTokenBalance
+	// adds one.
+	Reads []rpc.BatchElem
+	// Prepared, when set, runs once the plan is filled (Reads answered),
+	// before the preview: for warnings the preview must follow.
+	Prepared func() error
 }
 
 func (r *Request) abis() []*abi.ABI {
@@ -197,10 +206,15 @@ func (e *Env) Run(ctx context.Context, req *Request) (*Result, error) {
 		return nil, err
 	}
 	io.StartProgress("Preparing " + req.Action)
-	plan, err := flow.Prepare(ctx, e.From, req.Calls)
+	plan, err := flow.Prepare(ctx, e.From, req.Calls, req.Reads...)
 	io.StopProgress()
 	if err != nil {
 		return nil, err
+	}
+	if req.Prepared != nil {
+		if err := req.Prepared(); err != nil {
+			return nil, err
+		}
 	}
 	res := e.newResult(req, plan)
 	if e.Tx.DryRun {
@@ -265,6 +279,9 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 		Note: func(i int, msg string) {
 			io.StopProgress()
 			fmt.Fprintf(io.ErrOut, "note: %s\n", msg)
+		},
+		Sending: func(i int, h common.Hash) {
+			io.StartProgress(fmt.Sprintf("[%d/%d] Sending %s and waiting for it to be mined", i+1, n, h.Hex()))
 		},
 		Sent: func(i int, h common.Hash) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Waiting for %s to be mined", i+1, n, h.Hex()))

@@ -16,6 +16,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/readcmd"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -141,7 +142,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 		}
 		groups = []*group{newGroup(source{p, reqs}, ids)}
 	} else {
-		srcs, err := sources(ctx, opts.Deps, opts.ProtocolName)
+		srcs, err := sources(ctx, opts.Deps, new(readcmd.Reader), opts.ProtocolName)
 		if err != nil {
 			return err
 		}
@@ -158,6 +159,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	w := &waiter{owner: owner, now: time.Now, groups: groups}
 	rep := newReporter(opts.IO.ErrOut, output.NewStyles(opts.IO), native, opts.JSON, opts.IO.IsStderrTTY(), opts.Interval, time.Now)
 	w.rep = rep
+	w.expiry = newExpiryWarner(opts.IO.ErrOut, opts.JSON, opts.Claim, rep, time.Now) // claim windows closing within 24 h
 	var claims []*claim.Result
 	if opts.Claim {
 		w.claim = func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error {
@@ -360,6 +362,7 @@ type waiter struct {
 	claim   func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error
 	now     func() time.Time
 	lastEst time.Time
+	expiry  *expiryWarner // nil: no claim-window warnings
 }
 
 func (w *waiter) rows() []Row {
@@ -431,6 +434,9 @@ func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
 		w.lastEst = w.now()
 	}
 	w.rep.snapshot(w.rows(), w.withEstimates(changed), head)
+	if w.expiry != nil {
+		w.expiry.check(w.rows())
+	}
 	if w.claim != nil {
 		for _, g := range w.groups {
 			if err := w.claimReady(ctx, g, head); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/readcmd"
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -90,24 +91,41 @@ func withdrawalsRun(ctx context.Context, opts *WithdrawalsOptions) error {
 	if err != nil {
 		return err
 	}
-	srcs, err := sources(ctx, opts.Deps, opts.ProtocolName)
+	c, err := opts.Chain(ctx)
+	if err != nil {
+		return err
+	}
+	rd := readcmd.New(c)
+	srcs, err := sources(ctx, opts.Deps, rd, opts.ProtocolName)
 	if err != nil {
 		return err
 	}
 	opts.IO.StartProgress("Reading withdrawal requests")
-	var rows []Row
-	for _, s := range srcs {
-		rctx, cancel := context.WithTimeout(ctx, readTimeout)
-		ws, err := s.reqs.Withdrawals(rctx, owner, nil)
-		if err != nil {
-			cancel()
-			opts.IO.StopProgress()
-			return fmt.Errorf("read the %s withdrawal requests: %w", s.p.DisplayName(), err)
+	// Each protocol's list is a worker: their reads go out together, so
+	// the round trips are those of the deepest list, not their sum.
+	lists := make([][]Row, len(srcs))
+	workers := make([]func(ctx context.Context) error, len(srcs))
+	for i, s := range srcs {
+		workers[i] = func(ctx context.Context) error {
+			rctx, cancel := context.WithTimeout(ctx, readTimeout)
+			defer cancel()
+			ws, err := s.reqs.Withdrawals(rctx, owner, nil)
+			if err != nil {
+				return fmt.Errorf("read the %s withdrawal requests: %w", s.p.DisplayName(), err)
+			}
+			lists[i] = withEstimates(rctx, estimatorOf(s.p), ws)
+			return nil
 		}
-		rows = append(rows, withEstimates(rctx, estimatorOf(s.p), ws)...)
-		cancel()
 	}
+	err = rd.Run(ctx, workers...)
 	opts.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	var rows []Row
+	for _, l := range lists {
+		rows = append(rows, l...)
+	}
 	res := newListResult(rows, net.Native())
 	if acct.Name != "" {
 		res.Owner, res.OwnerName, res.account = owner.Hex(), acct.Name, acct
@@ -123,9 +141,9 @@ type source struct {
 
 // sources binds the named protocol (which must have requests: exit 2
 // otherwise), or every protocol of the network that has them.
-func sources(ctx context.Context, d txcmd.Deps, name string) ([]source, error) {
+func sources(ctx context.Context, d txcmd.Deps, rd *readcmd.Reader, name string) ([]source, error) {
 	if name != "" {
-		p, err := d.Protocol(ctx, name)
+		p, err := rd.Protocol(ctx, d, name)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +153,7 @@ func sources(ctx context.Context, d txcmd.Deps, name string) ([]source, error) {
 		}
 		return []source{{p, reqs}}, nil
 	}
-	ps, err := txcmd.Protocols(ctx, d)
+	ps, err := rd.Protocols(ctx, d)
 	if err != nil {
 		return nil, err
 	}

@@ -4,16 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/models"
 )
 
-// deployTimeout bounds the whole deployment (five transactions).
+// deployTimeout bounds the whole deployment (every model's transactions).
 const deployTimeout = 5 * time.Minute
 
 func newDeployCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -21,26 +25,41 @@ func newDeployCmd(stdout, stderr io.Writer) *cobra.Command {
 		rpcURL     string
 		oracleFlag string
 		name       string
+		chainName  string
 		asJSON     bool
 		keys       keyFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "deploy --rpc-url URL",
-		Short: "Deploy the Lido model contracts onto a running node",
-		Long: `deploy sends five transactions from a funded account (test account 0 unless
---from-index or --private-key-file says otherwise): Lido with a 1 ETH bootstrap
-deposit, WstETH, WithdrawalQueueERC721, LidoLocator, and Lido.initialize.
---oracle is the account allowed to send oracle reports (default: the deployer);
-run "stakewallet-devnet oracle" with that account's key to finalize requests.
+		Use:   "deploy --rpc-url URL [--chain NAME]",
+		Short: "Deploy a devnet chain's model contracts onto a running node",
+		Long: `deploy sends the model contracts of one devnet chain (--chain, default devnet:
+Lido, …; devnet-avalanche: sAVAX; devnet-sonic: SFC and stS — whichever models
+are built in) to a running node, from a funded account (test account 0 unless
+--from-index or --private-key-file says otherwise). For Lido that is five
+transactions: Lido with a 1 ETH bootstrap deposit, WstETH,
+WithdrawalQueueERC721, LidoLocator, and Lido.initialize. --oracle is the
+account every model trusts with its admin calls (default: the deployer); run
+"stakewallet-devnet oracle" with that account's key to move the models along.
+
+Multicall3 is left alone when the node has code at its canonical address
+0xcA11bde05977b3631167028862bE2a173976CA11; otherwise it is placed there with
+anvil_setCode (anvil, hardhat), or, on other nodes, deployed at a new address.
 
 It prints the network entry for stakewallet's config file (TOML, or JSON with
---json) on stdout; progress goes to stderr.`,
+--json, which "oracle --deployment" reads back) on stdout; progress goes to
+stderr.`,
 		Example: `  anvil &
-  stakewallet-devnet deploy --rpc-url http://127.0.0.1:8545 --name anvil >> ~/.config/stakewallet/config.toml`,
+  stakewallet-devnet deploy --rpc-url http://127.0.0.1:8545 --name anvil >> ~/.config/stakewallet/config.toml
+  anvil --port 9545 --chain-id 43112 &
+  stakewallet-devnet deploy --chain devnet-avalanche --rpc-url http://127.0.0.1:9545 --name anvil-avax --json > avax.json`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			chain, err := devnet.LookupChain(chainName)
+			if err != nil {
+				return usageError{err}
+			}
 			key, _, err := keys.key(cmd)
 			if err != nil {
 				return err
@@ -71,15 +90,51 @@ It prints the network entry for stakewallet's config file (TOML, or JSON with
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "Deploying the Lido model to chain %d from %s (oracle %s)\n", chainID, sender.From().Hex(), oracle.Hex())
-			dep, err := deploy.Deploy(ctx, sender, oracle)
+			ms := models.ForChain(chain.Name)
+			names := make([]string, len(ms))
+			for i, m := range ms {
+				names[i] = m.Name()
+			}
+			if len(ms) == 0 {
+				fmt.Fprintf(stderr, "No models are built in for %s yet: deploying Multicall3 only\n", chain.Name)
+			} else {
+				fmt.Fprintf(stderr, "Deploying the %s models of %s (%s) to chain %d from %s (oracle %s)\n",
+					chain.Name, strings.Join(names, ", "), chain.Native, chainID, sender.From().Hex(), oracle.Hex())
+			}
+			addrs, err := deploy.Models(ctx, sender, oracle, ms, chain.Native)
 			if err != nil {
 				return err
 			}
-			netw, err := deploy.NewNetwork(name, chainID, []string{rpcURL}, dep)
+			mcArt, err := contracts.Load(devnet.NameMulticall3)
 			if err != nil {
 				return err
 			}
+			mc, how, err := deploy.EnsureMulticall3(ctx, sender, devnet.Multicall3Address, mcArt)
+			if err != nil {
+				return err
+			}
+			switch how {
+			case deploy.Multicall3Present:
+				fmt.Fprintf(stderr, "Multicall3 already at %s\n", mc.Hex())
+			case deploy.Multicall3SetCode:
+				fmt.Fprintf(stderr, "Multicall3 placed at %s (setCode)\n", mc.Hex())
+			default:
+				fmt.Fprintf(stderr, "Multicall3 deployed at %s: this node cannot place it at its canonical address %s\n", mc.Hex(), devnet.Multicall3Address.Hex())
+			}
+
+			protocols := make([]deploy.Protocol, len(ms))
+			for i, m := range ms {
+				protocols[i] = deploy.Protocol{Name: m.Name(), Addresses: addrs[m.Name()]}
+			}
+			native := chain.Native
+			if native == "ETH" {
+				native = "" // the config file's default
+			}
+			netw, err := deploy.NewChainNetwork(name, chainID, []string{rpcURL}, native, protocols)
+			if err != nil {
+				return err
+			}
+			netw.Oracle, netw.Multicall3 = oracle.Hex(), mc.Hex()
 			if asJSON {
 				out, err := netw.JSON()
 				if err != nil {
@@ -94,7 +149,8 @@ It prints the network entry for stakewallet's config file (TOML, or JSON with
 	}
 	f := cmd.Flags()
 	f.StringVar(&rpcURL, "rpc-url", "", "JSON-RPC endpoint of the node to deploy to (required)")
-	f.StringVar(&oracleFlag, "oracle", "", "account trusted with oracle reports (default: the deployer)")
+	f.StringVar(&chainName, "chain", devnet.DefaultChain, "devnet chain whose models to deploy: "+strings.Join(devnet.ChainNames(), ", "))
+	f.StringVar(&oracleFlag, "oracle", "", "account trusted with the models' admin calls (default: the deployer)")
 	f.StringVar(&name, "name", "local", "network name in the printed config entry")
 	f.BoolVar(&asJSON, "json", false, "print the network entry as JSON")
 	keys.register(cmd, "test-mnemonic account index to deploy from (0-9)")

@@ -90,7 +90,7 @@ func TestTwoDevnetsShareWSOnTheirHTTPPort(t *testing.T) {
 	}
 	var runs []*running
 	for _, p := range ports {
-		r := start("--http", "127.0.0.1:"+strconv.Itoa(p), "--log-level", "error", "--apr", "0")
+		r := start("--chains", "devnet", "--http", "127.0.0.1:"+strconv.Itoa(p), "--log-level", "error", "--apr", "0")
 		t.Cleanup(r.stop)
 		runs = append(runs, r)
 	}

@@ -58,6 +58,10 @@ type StepEnv struct {
 	BondingPeriod time.Duration
 	// APR is the reward rate in percent per year (0 = none).
 	APR float64
+	// RewardInterval is the least time between two transactions a model
+	// sends only to pay rewards (0 = the model's own default). Steps that
+	// finalize or end something do not wait for it.
+	RewardInterval time.Duration
 	// WallClock: take max(latest block time, now) as the time of the next
 	// block (the devnet mines on demand); off on nodes whose time is moved
 	// by hand (anvil).

@@ -95,6 +95,19 @@ type Oracle struct {
 // New resolves the model from its locator and checks that key is the
 // oracle the deployment trusts.
 func New(ctx context.Context, client *ethclient.Client, key *ecdsa.PrivateKey, locator common.Address, cfg Config) (*Oracle, error) {
+	tctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	sender, err := devtx.NewSender(tctx, client, key)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithSender(ctx, sender, locator, cfg)
+}
+
+// NewWithSender is New for an existing sender (the oracle account's): the
+// devnet's per-chain oracle loop shares one sender among the models of a
+// chain.
+func NewWithSender(ctx context.Context, sender *devtx.Sender, locator common.Address, cfg Config) (*Oracle, error) {
 	if cfg.BondingPeriod < 0 {
 		return nil, errors.New("bonding period must not be negative")
 	}
@@ -114,10 +127,7 @@ func New(ctx context.Context, client *ethclient.Client, key *ecdsa.PrivateKey, l
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 
-	sender, err := devtx.NewSender(ctx, client, key)
-	if err != nil {
-		return nil, err
-	}
+	client := sender.Client()
 	locABI := &contracts.Locator().ABI
 	lidoAddr, err := devtx.CallAddress(ctx, client, locABI, locator, "lido")
 	if err != nil {

@@ -63,8 +63,9 @@ type Node struct {
 }
 
 // New starts a node for chainID on loopback, with a genesis block at the
-// current time, a base fee and a suggested tip of 1 gwei, and no accounts.
-// The server is closed when the test ends.
+// current time, a base fee and a suggested tip of 1 gwei, no accounts, and
+// Multicall3 at its usual address (InstallMulticall3), as real chains and
+// the devnet have it. The server is closed when the test ends.
 func New(t testing.TB, chainID uint64) *Node {
 	t.Helper()
 	n := &Node{
@@ -81,6 +82,7 @@ func New(t testing.TB, chainID uint64) *Node {
 		defaultGas: DefaultGas,
 	}
 	n.genesis(uint64(time.Now().Unix()))
+	InstallMulticall3(n)
 	n.srv = httptest.NewServer(n)
 	t.Cleanup(n.srv.Close)
 	return n

@@ -7,13 +7,16 @@ import (
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
+	"github.com/stakewallet/stakewallet/pkg/protocol/savax"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
 )
 
 // Descriptors returns the registered adapters, in the order they are
 // listed to users. A fresh slice each call: callers may not mutate a
 // shared registry.
 func Descriptors() []protocol.Descriptor {
-	return []protocol.Descriptor{lido.Descriptor}
+	return []protocol.Descriptor{lido.Descriptor, rocketpool.Descriptor, savax.Descriptor, sts.Descriptor}
 }
 
 // Lookup finds an adapter by name, ignoring case ("Lido" = "lido").

@@ -18,7 +18,7 @@ func TestLookup(t *testing.T) {
 	}{
 		{"lido", true},
 		{"Lido", true},
-		{"rocketpool", false},
+		{"no-such-protocol", false},
 		{"", false},
 	}
 	for _, tt := range tests {

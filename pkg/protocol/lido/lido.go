@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -40,6 +41,12 @@ type Lido struct {
 	stETH, wstETH, queue, locator common.Address
 	native                        protocol.Token
 	abis                          *contractABIs
+
+	// facts are the checkpoint hints and claimable ETH of finalized
+	// requests read so far (queueState): they do not change until the
+	// request is claimed.
+	mu    sync.Mutex
+	facts map[string]claimFact
 }
 
 // The capabilities Lido has; Descriptor.Capabilities lists the same.

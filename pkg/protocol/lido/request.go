@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/pkg/amount"
@@ -34,8 +34,10 @@ const wstRebaseMargin = 10
 // wstETH (the zero Token means stETH). The amount is split into requests
 // of at most 1000 stETH (for wstETH: worth at most 1000 stETH), each of
 // at least 100 wei, sent with one requestWithdrawals call per 100
-// requests, after an approve of the whole amount when the allowance is
-// short.
+// requests, after an approve of the whole amount, needed only when the
+// allowance is short (a Condition). The queue being open and the balance
+// are Checks on the first request; only a wstETH unstake reads the chain
+// here (the wstETH rate sizes its requests).
 func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]protocol.Call, error) {
 	owner, amt, token := req.Owner, req.Amount, req.Token
 	if req.Target != "" {
@@ -48,19 +50,16 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 	if amt == nil || amt.Sign() <= 0 {
 		return nil, &protocol.LimitError{Reason: "withdrawal amount must be greater than zero"}
 	}
-	r := l.read()
-	paused, err := r.bool(ctx, l.abis.queue, l.queue, "isPaused")
-	if err != nil {
-		return nil, err
-	}
-	if paused {
-		return nil, &protocol.LimitError{Reason: "the Lido withdrawal queue is paused: withdrawal requests are not accepted now (claims still work)"}
-	}
 	tokABI := l.abis.stETH
 	if wst {
 		tokABI = l.abis.wstETH
 	}
-	if err := l.checkBalance(ctx, tok, tokABI, owner, amt); err != nil {
+	open, err := l.queueOpen()
+	if err != nil {
+		return nil, err
+	}
+	funded, err := l.balanceCheck(tok, tokABI, owner, amt)
+	if err != nil {
 		return nil, err
 	}
 
@@ -76,12 +75,11 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 	}
 	parts := splitAmount(amt, maxPart, minPart)
 
-	var calls []protocol.Call
-	approve, err := l.approveIfShort(ctx, tok, tokABI, owner, l.queue, amt, "the Lido withdrawal queue")
+	approve, err := l.approveCall(tok, tokABI, owner, l.queue, amt, "the Lido withdrawal queue")
 	if err != nil {
 		return nil, err
 	}
-	calls = append(calls, approve...)
+	calls := []protocol.Call{approve}
 
 	method, perRequest := "requestWithdrawals", uint64(gasPerRequest)
 	if wst {
@@ -94,6 +92,11 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 			return nil, err
 		}
 		sum := sumOf(chunk)
+		var checks []protocol.Check
+		if start == 0 {
+			// On the first request: the rest go only after it is mined.
+			checks = []protocol.Check{open, funded}
+		}
 		calls = append(calls, protocol.Call{
 			Action:      "requestWithdrawals",
 			Description: requestDescription(sum, chunk, tok),
@@ -102,6 +105,7 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 			Amount:      sum,
 			Token:       tok,
 			GasHint:     gasRequestBase + perRequest*uint64(len(chunk)),
+			Checks:      checks,
 		})
 	}
 	return calls, nil
@@ -131,16 +135,28 @@ func (l *Lido) lstToken(t protocol.Token) (tok protocol.Token, wst bool, err err
 // (shares = stETH·S/P, stETH = shares·P/S), so getWstETHByStETH(max) is
 // at most max once unwrapped, and getWstETHByStETH(min)+1 is at least min.
 func (l *Lido) wstBounds(ctx context.Context) (maxPart, minPart *big.Int, err error) {
-	r := l.read()
-	maxPart, err = r.big(ctx, l.abis.wstETH, l.wstETH, "getWstETHByStETH", maxRequestStETH)
-	if err != nil {
+	// Both conversions in one round trip.
+	var msgs []ethereum.CallMsg
+	for _, v := range []*big.Int{maxRequestStETH, minRequestStETH} {
+		m, err := readMsg(l.abis.wstETH, l.wstETH, "getWstETHByStETH", v)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	rets, errs := protocol.CallAll(ctx, l.b, msgs)
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("lido: getWstETHByStETH on %s: %w", l.wstETH.Hex(), err)
+		}
+	}
+	if maxPart, err = decodeBig(l.abis.wstETH, l.wstETH, "getWstETHByStETH", rets[0]); err != nil {
+		return nil, nil, err
+	}
+	if minPart, err = decodeBig(l.abis.wstETH, l.wstETH, "getWstETHByStETH", rets[1]); err != nil {
 		return nil, nil, err
 	}
 	maxPart = new(big.Int).Sub(maxPart, new(big.Int).Div(new(big.Int).Mul(maxPart, big.NewInt(wstRebaseMargin)), big.NewInt(10_000)))
-	minPart, err = r.big(ctx, l.abis.wstETH, l.wstETH, "getWstETHByStETH", minRequestStETH)
-	if err != nil {
-		return nil, nil, err
-	}
 	minPart = new(big.Int).Add(minPart, big.NewInt(1))
 	if maxPart.Cmp(new(big.Int).Mul(minPart, big.NewInt(2))) < 0 {
 		return nil, nil, fmt.Errorf("lido: implausible wstETH rate: 1000 stETH = %s wstETH wei", maxPart)
@@ -192,44 +208,4 @@ func requestDescription(sum *big.Int, parts []*big.Int, tok protocol.Token) stri
 		return fmt.Sprintf("%s (%d requests: %s)", d, len(parts), strings.Join(strs, " + "))
 	}
 	return fmt.Sprintf("%s (%d requests)", d, len(parts))
-}
-
-// checkBalance returns a LimitError when owner holds less than amt of tok.
-func (l *Lido) checkBalance(ctx context.Context, tok protocol.Token, tokABI *abi.ABI, owner common.Address, amt *big.Int) error {
-	bal, err := l.read().big(ctx, tokABI, tok.Address, "balanceOf", owner)
-	if err != nil {
-		return err
-	}
-	if bal.Cmp(amt) < 0 {
-		return &protocol.LimitError{Reason: fmt.Sprintf("insufficient %s balance: have %s, need %s",
-			tok.Symbol, amount.Format(bal, tok.Decimals), amount.Format(amt, tok.Decimals))}
-	}
-	return nil
-}
-
-// approveIfShort returns an approve(spender, amt) call when owner's
-// allowance for spender is below amt, and nothing otherwise. It approves
-// the exact amount, not "infinite": a wallet should not leave standing
-// permissions behind.
-func (l *Lido) approveIfShort(ctx context.Context, tok protocol.Token, tokABI *abi.ABI, owner, spender common.Address, amt *big.Int, spenderName string) ([]protocol.Call, error) {
-	allowance, err := l.read().big(ctx, tokABI, tok.Address, "allowance", owner, spender)
-	if err != nil {
-		return nil, err
-	}
-	if allowance.Cmp(amt) >= 0 {
-		return nil, nil
-	}
-	data, err := pack(tokABI, "approve", spender, amt)
-	if err != nil {
-		return nil, err
-	}
-	return []protocol.Call{{
-		Action:      "approve",
-		Description: fmt.Sprintf("Approve %s %s for %s", amount.Format(amt, tok.Decimals), tok.Symbol, spenderName),
-		To:          tok.Address,
-		Data:        data,
-		Amount:      new(big.Int).Set(amt),
-		Token:       tok,
-		GasHint:     gasApprove,
-	}}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -76,34 +78,14 @@ func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, rids []pro
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 {
-		var err error
-		if ids, err = l.read().bigs(ctx, l.abis.queue, l.queue, "getWithdrawalRequests", owner); err != nil {
-			return nil, err
-		}
-	}
-	ids = sortedUnique(ids)
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	statuses, err := l.statuses(ctx, ids)
+	st, err := l.queueState(ctx, owner, ids, len(ids) == 0)
 	if err != nil {
 		return nil, err
 	}
-	var claimable []*big.Int
-	for i, s := range statuses {
-		if s.status() == protocol.StatusClaimable {
-			claimable = append(claimable, ids[i])
-		}
-	}
-	eth, _, err := l.claimableEther(ctx, claimable)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]protocol.Withdrawal, len(ids))
-	for i, s := range statuses {
+	out := make([]protocol.Withdrawal, len(st.ids))
+	for i, s := range st.statuses {
 		w := protocol.Withdrawal{
-			ID:       idOf(ids[i]),
+			ID:       idOf(st.ids[i]),
 			Protocol: l.Name(),
 			Owner:    s.Owner,
 			Amount:   s.AmountOfStETH,
@@ -114,8 +96,8 @@ func (l *Lido) Withdrawals(ctx context.Context, owner common.Address, rids []pro
 		if s.Timestamp != nil && s.Timestamp.IsInt64() {
 			w.RequestedAt = time.Unix(s.Timestamp.Int64(), 0).UTC()
 		}
-		if v, ok := eth[ids[i].String()]; ok {
-			w.Claimable = v
+		if f, ok := l.fact(st.ids[i]); ok && w.Status == protocol.StatusClaimable {
+			w.Claimable = f.eth
 		}
 		out[i] = w
 	}
@@ -132,17 +114,11 @@ func (l *Lido) Claim(ctx context.Context, owner common.Address, rids []protocol.
 		return nil, err
 	}
 	explicit := len(ids) > 0
-	if !explicit {
-		var err error
-		if ids, err = l.read().bigs(ctx, l.abis.queue, l.queue, "getWithdrawalRequests", owner); err != nil {
-			return nil, err
-		}
-	}
-	ids = sortedUnique(ids)
-	statuses, err := l.statuses(ctx, ids)
+	st, err := l.queueState(ctx, owner, ids, !explicit)
 	if err != nil {
 		return nil, err
 	}
+	ids, statuses := st.ids, st.statuses
 	var problems []string
 	var claim []*big.Int
 	for i, s := range statuses {
@@ -190,81 +166,282 @@ func (l *Lido) claimDescription(total *big.Int, ids []*big.Int) string {
 	return d
 }
 
-// statuses reads getWithdrawalStatus for ids, readChunk ids per call. An
-// unknown id makes the contract revert InvalidRequestId, which is the
-// user's input error, so it becomes a LimitError.
-func (l *Lido) statuses(ctx context.Context, ids []*big.Int) ([]requestStatus, error) {
-	out := make([]requestStatus, 0, len(ids))
-	for start := 0; start < len(ids); start += readChunk {
-		chunk := ids[start:min(start+readChunk, len(ids))]
-		vals, err := l.read().call(ctx, l.abis.queue, l.queue, "getWithdrawalStatus", chunk)
+// queueState is what the queue says of ids (or, with all, of every
+// request of owner), in as few round trips as the reads depend on one
+// another, each a batch (protocol.CallAll):
+//
+//	1. the ids (getWithdrawalRequests, when listing) or their statuses,
+//	   with the last checkpoint index;
+//	2. the statuses (when listing) and the checkpoint hints of every id
+//	   (findCheckpointHints answers NOT_FOUND for one not finalized);
+//	3. the ETH each claimable request pays (getClaimableEther, which needs
+//	   the hints).
+//
+// Hints and claimable ETH of finalized requests never change until they
+// are claimed, so they are kept (Lido.facts): a claim after a listing
+// reads them no more.
+func (l *Lido) queueState(ctx context.Context, owner common.Address, ids []*big.Int, all bool) (*queueState, error) {
+	st := &queueState{}
+	var last *big.Int
+	lastMsg, err := readMsg(l.abis.queue, l.queue, "getLastCheckpointIndex")
+	if err != nil {
+		return nil, err
+	}
+	if all {
+		listMsg, err := readMsg(l.abis.queue, l.queue, "getWithdrawalRequests", owner)
 		if err != nil {
+			return nil, err
+		}
+		rets, errs := protocol.CallAll(ctx, l.b, []ethereum.CallMsg{listMsg, lastMsg})
+		if errs[0] != nil {
+			return nil, fmt.Errorf("lido: getWithdrawalRequests on %s: %w", l.queue.Hex(), errs[0])
+		}
+		if ids, err = decodeBigs(l.abis.queue, l.queue, "getWithdrawalRequests", rets[0]); err != nil {
+			return nil, err
+		}
+		if last, err = l.lastCheckpoint(rets[1], errs[1]); err != nil {
+			return nil, err
+		}
+	}
+	st.ids = sortedUnique(ids)
+	if len(st.ids) == 0 {
+		return st, nil
+	}
+	var chunks [][]*big.Int
+	for start := 0; start < len(st.ids); start += readChunk {
+		chunks = append(chunks, st.ids[start:min(start+readChunk, len(st.ids))])
+	}
+	if !all {
+		// Statuses and the last checkpoint in one round trip; hints next.
+		msgs, err := l.statusMsgs(chunks)
+		if err != nil {
+			return nil, err
+		}
+		rets, errs := protocol.CallAll(ctx, l.b, append(msgs, lastMsg))
+		if st.statuses, err = l.decodeStatuses(chunks, rets[:len(chunks)], errs[:len(chunks)]); err != nil {
+			return nil, err
+		}
+		if last, err = l.lastCheckpoint(rets[len(chunks)], errs[len(chunks)]); err != nil {
+			return nil, err
+		}
+	}
+	// Hints of the ids not known yet (with the statuses, when listing).
+	var need []*big.Int
+	for _, id := range st.ids {
+		if _, ok := l.fact(id); !ok {
+			need = append(need, id)
+		}
+	}
+	var msgs []ethereum.CallMsg
+	if all {
+		if msgs, err = l.statusMsgs(chunks); err != nil {
+			return nil, err
+		}
+	}
+	var hintChunks [][]*big.Int
+	if last.Sign() > 0 {
+		for start := 0; start < len(need); start += readChunk {
+			c := need[start:min(start+readChunk, len(need))]
+			m, err := readMsg(l.abis.queue, l.queue, "findCheckpointHints", c, big.NewInt(1), last)
+			if err != nil {
+				return nil, err
+			}
+			hintChunks = append(hintChunks, c)
+			msgs = append(msgs, m)
+		}
+	}
+	hints := map[string]*big.Int{}
+	if len(msgs) > 0 {
+		rets, errs := protocol.CallAll(ctx, l.b, msgs)
+		if all {
+			if st.statuses, err = l.decodeStatuses(chunks, rets[:len(chunks)], errs[:len(chunks)]); err != nil {
+				return nil, err
+			}
+			rets, errs = rets[len(chunks):], errs[len(chunks):]
+		}
+		for i, c := range hintChunks {
+			if errs[i] != nil {
+				return nil, fmt.Errorf("lido: findCheckpointHints on %s: %w", l.queue.Hex(), errs[i])
+			}
+			h, err := decodeBigs(l.abis.queue, l.queue, "findCheckpointHints", rets[i])
+			if err != nil {
+				return nil, err
+			}
+			if len(h) != len(c) {
+				return nil, fmt.Errorf("lido: %w: findCheckpointHints returned %d hints for %d ids", protocol.ErrBadAnswer, len(h), len(c))
+			}
+			for j, id := range c {
+				hints[id.String()] = h[j]
+			}
+		}
+	}
+	// The ETH of the claimable ones whose facts are not known yet.
+	var claim, claimHints []*big.Int
+	for i, s := range st.statuses {
+		id := st.ids[i]
+		if s.status() != protocol.StatusClaimable {
+			continue
+		}
+		if _, ok := l.fact(id); ok {
+			continue
+		}
+		h := hints[id.String()]
+		if h == nil || h.Sign() == 0 {
+			// NOT_FOUND: not finalized after all, which a consistent node
+			// cannot report right after saying it is.
+			return nil, fmt.Errorf("lido: no checkpoint hint for finalized request %s; retry", id)
+		}
+		claim, claimHints = append(claim, id), append(claimHints, h)
+	}
+	msgs = msgs[:0]
+	for start := 0; start < len(claim); start += readChunk {
+		end := min(start+readChunk, len(claim))
+		m, err := readMsg(l.abis.queue, l.queue, "getClaimableEther", claim[start:end], claimHints[start:end])
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) > 0 {
+		rets, errs := protocol.CallAll(ctx, l.b, msgs)
+		for i := range msgs {
+			start, end := i*readChunk, min((i+1)*readChunk, len(claim))
+			if errs[i] != nil {
+				return nil, fmt.Errorf("lido: getClaimableEther on %s: %w", l.queue.Hex(), errs[i])
+			}
+			values, err := decodeBigs(l.abis.queue, l.queue, "getClaimableEther", rets[i])
+			if err != nil {
+				return nil, err
+			}
+			if len(values) != end-start {
+				return nil, fmt.Errorf("lido: %w: getClaimableEther returned %d values for %d ids", protocol.ErrBadAnswer, len(values), end-start)
+			}
+			for j, v := range values {
+				l.setFact(claim[start+j], claimFact{hint: claimHints[start+j], eth: v})
+			}
+		}
+	}
+	return st, nil
+}
+
+// queueState's answer: ids ascending, each with its status.
+type queueState struct {
+	ids      []*big.Int
+	statuses []requestStatus
+}
+
+// claimFact is what never changes of a finalized request until it is
+// claimed: its checkpoint hint and the ETH it pays.
+type claimFact struct{ hint, eth *big.Int }
+
+func (l *Lido) fact(id *big.Int) (claimFact, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.facts[id.String()]
+	return f, ok
+}
+
+func (l *Lido) setFact(id *big.Int, f claimFact) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.facts == nil {
+		l.facts = map[string]claimFact{}
+	}
+	l.facts[id.String()] = f
+}
+
+func (l *Lido) lastCheckpoint(ret []byte, err error) (*big.Int, error) {
+	if err != nil {
+		return nil, fmt.Errorf("lido: getLastCheckpointIndex on %s: %w", l.queue.Hex(), err)
+	}
+	return decodeBig(l.abis.queue, l.queue, "getLastCheckpointIndex", ret)
+}
+
+func (l *Lido) statusMsgs(chunks [][]*big.Int) ([]ethereum.CallMsg, error) {
+	msgs := make([]ethereum.CallMsg, len(chunks))
+	for i, c := range chunks {
+		m, err := readMsg(l.abis.queue, l.queue, "getWithdrawalStatus", c)
+		if err != nil {
+			return nil, err
+		}
+		msgs[i] = m
+	}
+	return msgs, nil
+}
+
+// decodeStatuses decodes getWithdrawalStatus answers. An unknown id makes
+// the contract revert InvalidRequestId, which is the user's input error,
+// so it becomes a LimitError.
+func (l *Lido) decodeStatuses(chunks [][]*big.Int, rets [][]byte, errs []error) ([]requestStatus, error) {
+	var out []requestStatus
+	for i, chunk := range chunks {
+		if err := errs[i]; err != nil {
 			if r, ok := abidecode.FromError(err, l.abis.queue); ok && r.Name == "InvalidRequestId" && len(r.Args) == 1 {
 				return nil, &protocol.LimitError{Reason: fmt.Sprintf("Lido withdrawal request %v does not exist", r.Args[0].Value)}
 			}
+			return nil, fmt.Errorf("lido: getWithdrawalStatus on %s: %w", l.queue.Hex(), err)
+		}
+		vals, err := decode(l.abis.queue, l.queue, "getWithdrawalStatus", rets[i])
+		if err != nil {
 			return nil, err
 		}
 		var got []requestStatus
 		if err := l.abis.queue.Methods["getWithdrawalStatus"].Outputs.Copy(&got, vals); err != nil {
-			return nil, fmt.Errorf("lido: decode getWithdrawalStatus result: %w", err)
+			return nil, fmt.Errorf("lido: %w: decode getWithdrawalStatus result: %w", protocol.ErrBadAnswer, err)
 		}
 		if len(got) != len(chunk) {
-			return nil, fmt.Errorf("lido: getWithdrawalStatus returned %d statuses for %d ids", len(got), len(chunk))
+			return nil, fmt.Errorf("lido: %w: getWithdrawalStatus returned %d statuses for %d ids", protocol.ErrBadAnswer, len(got), len(chunk))
 		}
 		out = append(out, got...)
 	}
 	return out, nil
 }
 
-// claimableEther finds the checkpoint hints of ids (finalized, sorted
-// ascending) and the ETH each would pay now. It returns the ETH by id
-// (decimal string key) and the hints in ids order.
+// claimableEther is the hint and ETH of each of ids (finalized, sorted
+// ascending), read when not known yet: the ETH by id (decimal string key)
+// and the hints in ids order.
 func (l *Lido) claimableEther(ctx context.Context, ids []*big.Int) (map[string]*big.Int, []*big.Int, error) {
 	eth := map[string]*big.Int{}
 	if len(ids) == 0 {
 		return eth, nil, nil
 	}
-	r := l.read()
-	last, err := r.big(ctx, l.abis.queue, l.queue, "getLastCheckpointIndex")
-	if err != nil {
-		return nil, nil, err
+	known := true
+	for _, id := range ids {
+		_, ok := l.fact(id)
+		known = known && ok
 	}
-	if last.Sign() == 0 {
-		return nil, nil, fmt.Errorf("lido: requests are finalized but the queue has no checkpoint")
-	}
-	hints := make([]*big.Int, 0, len(ids))
-	first := big.NewInt(1) // checkpoints are 1-based
-	for start := 0; start < len(ids); start += readChunk {
-		chunk := ids[start:min(start+readChunk, len(ids))]
-		h, err := r.bigs(ctx, l.abis.queue, l.queue, "findCheckpointHints", chunk, first, last)
+	if !known {
+		st, err := l.queueState(ctx, common.Address{}, ids, false)
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(h) != len(chunk) {
-			return nil, nil, fmt.Errorf("lido: findCheckpointHints returned %d hints for %d ids", len(h), len(chunk))
-		}
-		for i, hint := range h {
-			// 0 is NOT_FOUND: the id is not finalized after all, which a
-			// consistent node cannot report right after saying it is.
-			if hint.Sign() == 0 {
-				return nil, nil, fmt.Errorf("lido: no checkpoint hint for finalized request %s; retry", chunk[i])
+		for i, s := range st.statuses {
+			if s.status() != protocol.StatusClaimable {
+				return nil, nil, &protocol.LimitError{Reason: fmt.Sprintf("Lido withdrawal request %s is not claimable (%s)", st.ids[i], s.status())}
 			}
 		}
-		// Hints are non-decreasing for sorted ids: narrow the next search.
-		first = h[len(h)-1]
-		hints = append(hints, h...)
-		values, err := r.bigs(ctx, l.abis.queue, l.queue, "getClaimableEther", chunk, h)
-		if err != nil {
-			return nil, nil, err
+	}
+	hints := make([]*big.Int, len(ids))
+	for i, id := range ids {
+		f, ok := l.fact(id)
+		if !ok {
+			return nil, nil, fmt.Errorf("lido: no checkpoint hint for finalized request %s; retry", id)
 		}
-		if len(values) != len(chunk) {
-			return nil, nil, fmt.Errorf("lido: getClaimableEther returned %d values for %d ids", len(values), len(chunk))
-		}
-		for i, v := range values {
-			eth[chunk[i].String()] = v
-		}
+		hints[i], eth[id.String()] = f.hint, f.eth
 	}
 	return eth, hints, nil
+}
+
+func decodeBigs(a *abi.ABI, to common.Address, method string, ret []byte) ([]*big.Int, error) {
+	vals, err := decode(a, to, method, ret)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := vals[0].([]*big.Int)
+	if !ok {
+		return nil, fmt.Errorf("lido: %w: %s returned %T, want uint256[]", protocol.ErrBadAnswer, method, vals[0])
+	}
+	return v, nil
 }
 
 // sortedUnique returns ids ascending without duplicates: hint search
@@ -278,4 +455,19 @@ func sortedUnique(ids []*big.Int) []*big.Int {
 	}
 	slices.SortFunc(out, func(a, b *big.Int) int { return a.Cmp(b) })
 	return slices.CompactFunc(out, func(a, b *big.Int) bool { return a.Cmp(b) == 0 })
+}
+
+// statuses reads getWithdrawalStatus for ids (sorted), readChunk ids per
+// call, every chunk in one round trip.
+func (l *Lido) statuses(ctx context.Context, ids []*big.Int) ([]requestStatus, error) {
+	var chunks [][]*big.Int
+	for start := 0; start < len(ids); start += readChunk {
+		chunks = append(chunks, ids[start:min(start+readChunk, len(ids))])
+	}
+	msgs, err := l.statusMsgs(chunks)
+	if err != nil {
+		return nil, err
+	}
+	rets, errs := protocol.CallAll(ctx, l.b, msgs)
+	return l.decodeStatuses(chunks, rets, errs)
 }

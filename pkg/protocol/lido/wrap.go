@@ -11,17 +11,19 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-// Wrap implements protocol.Wrapper: approve stETH to wstETH when the
-// allowance is short, then wrap(amount).
-func (l *Lido) Wrap(ctx context.Context, from common.Address, amt *big.Int) ([]protocol.Call, error) {
+// Wrap implements protocol.Wrapper: approve stETH to wstETH (only when
+// the allowance is short: a Condition), then wrap(amount), with the stETH
+// balance as a Check. It reads nothing itself.
+func (l *Lido) Wrap(_ context.Context, from common.Address, amt *big.Int) ([]protocol.Call, error) {
 	if amt == nil || amt.Sign() <= 0 {
 		return nil, &protocol.LimitError{Reason: "wrap amount must be greater than zero"}
 	}
 	st := l.stETHToken()
-	if err := l.checkBalance(ctx, st, l.abis.stETH, from, amt); err != nil {
+	funded, err := l.balanceCheck(st, l.abis.stETH, from, amt)
+	if err != nil {
 		return nil, err
 	}
-	calls, err := l.approveIfShort(ctx, st, l.abis.stETH, from, l.wstETH, amt, "the wstETH contract")
+	approve, err := l.approveCall(st, l.abis.stETH, from, l.wstETH, amt, "the wstETH contract")
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +31,7 @@ func (l *Lido) Wrap(ctx context.Context, from common.Address, amt *big.Int) ([]p
 	if err != nil {
 		return nil, err
 	}
-	return append(calls, protocol.Call{
+	return []protocol.Call{approve, {
 		Action:      "wrap",
 		Description: fmt.Sprintf("Wrap %s stETH into wstETH", amount.Format(amt, st.Decimals)),
 		To:          l.wstETH,
@@ -37,16 +39,18 @@ func (l *Lido) Wrap(ctx context.Context, from common.Address, amt *big.Int) ([]p
 		Amount:      new(big.Int).Set(amt),
 		Token:       st,
 		GasHint:     gasWrap,
-	}), nil
+		Checks:      []protocol.Check{funded},
+	}}, nil
 }
 
 // Unwrap implements protocol.Wrapper: unwrap(amount) of wstETH.
-func (l *Lido) Unwrap(ctx context.Context, from common.Address, amt *big.Int) ([]protocol.Call, error) {
+func (l *Lido) Unwrap(_ context.Context, from common.Address, amt *big.Int) ([]protocol.Call, error) {
 	if amt == nil || amt.Sign() <= 0 {
 		return nil, &protocol.LimitError{Reason: "unwrap amount must be greater than zero"}
 	}
 	wst := l.wstETHToken()
-	if err := l.checkBalance(ctx, wst, l.abis.wstETH, from, amt); err != nil {
+	funded, err := l.balanceCheck(wst, l.abis.wstETH, from, amt)
+	if err != nil {
 		return nil, err
 	}
 	data, err := pack(l.abis.wstETH, "unwrap", amt)
@@ -61,13 +65,14 @@ func (l *Lido) Unwrap(ctx context.Context, from common.Address, amt *big.Int) ([
 		Amount:      new(big.Int).Set(amt),
 		Token:       wst,
 		GasHint:     gasUnwrap,
+		Checks:      []protocol.Check{funded},
 	}}, nil
 }
 
 // Transfer returns an ERC-20 transfer(to, amount) of stETH or wstETH
 // after a balance check. stETH moves shares, so the recipient may get
 // 1–2 wei less than amount (protocols.md §1.8); wstETH is exact.
-func (l *Lido) Transfer(ctx context.Context, from, to common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
+func (l *Lido) Transfer(_ context.Context, from, to common.Address, amt *big.Int, token protocol.Token) ([]protocol.Call, error) {
 	tok, wst, err := l.lstToken(token)
 	if err != nil {
 		return nil, err
@@ -87,7 +92,8 @@ func (l *Lido) Transfer(ctx context.Context, from, to common.Address, amt *big.I
 	if wst {
 		tokABI = l.abis.wstETH
 	}
-	if err := l.checkBalance(ctx, tok, tokABI, from, amt); err != nil {
+	funded, err := l.balanceCheck(tok, tokABI, from, amt)
+	if err != nil {
 		return nil, err
 	}
 	data, err := pack(tokABI, "transfer", to, amt)
@@ -102,5 +108,6 @@ func (l *Lido) Transfer(ctx context.Context, from, to common.Address, amt *big.I
 		Amount:      new(big.Int).Set(amt),
 		Token:       tok,
 		GasHint:     gasTransfer,
+		Checks:      []protocol.Check{funded},
 	}}, nil
 }

@@ -208,9 +208,9 @@ func (s *suite) capabilities(t *testing.T) {
 		if s.h.Target == "" {
 			t.Error("Targets() is required but Harness.Target is empty")
 		}
-		_, err := p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake})
+		_, err := s.checked(p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake}))
 		wantLimit(t, "Stake without a target", err)
-		_, err = p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: s.h.Stake, Token: s.staked})
+		_, err = s.checked(p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: s.h.Stake, Token: s.staked}))
 		wantLimit(t, "Unstake without a target", err)
 	}
 }
@@ -265,7 +265,7 @@ func (s *suite) stake(t *testing.T) {
 	before := s.mustBalance(t, s.staked)
 	nativeBefore := s.mustNative(t)
 
-	calls, err := s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake, Target: s.h.Target})
+	calls, err := s.checked(s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake, Target: s.h.Target}))
 	if err != nil {
 		t.Fatalf("Stake: %v", err)
 	}
@@ -299,18 +299,40 @@ func (s *suite) stake(t *testing.T) {
 	t.Logf("staked %s native for %s %s", s.h.Stake, s.minted, s.staked.Symbol)
 }
 
+// checked applies the calls' Checks and Conditions as the wallet does in
+// its batch before anything is signed (protocol.RunChecks): the calls
+// that are needed, or the refusal (a *protocol.LimitError passes through).
+// Adapters state rules as Checks instead of reading the chain for them, so
+// every call the suite builds goes through here.
+func (s *suite) checked(calls []protocol.Call, err error) ([]protocol.Call, error) {
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range calls {
+		for _, ch := range c.Checks {
+			if ch.Verify == nil || ch.Msg.To == nil {
+				return nil, fmt.Errorf("protocoltest: %s has a Check without a target or Verify", c.Action)
+			}
+		}
+		if c.Only != nil && (c.Only.Needed == nil || c.Only.Msg.To == nil) {
+			return nil, fmt.Errorf("protocoltest: %s has a Condition without a target or Needed", c.Action)
+		}
+	}
+	return protocol.RunChecks(s.ctx, s.h.Chain, calls)
+}
+
 // stakeLimits: requests the protocol forbids are the user's error
 // (*protocol.LimitError, exit 2), not a call that would revert.
 func (s *suite) stakeLimits(t *testing.T) {
-	_, err := s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: new(big.Int), Target: s.h.Target})
+	_, err := s.checked(s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: new(big.Int), Target: s.h.Target}))
 	wantLimit(t, "Stake of zero", err)
 	if s.p.Targets() != protocol.TargetNone {
 		return
 	}
 	for _, target := range []string{s.owner.Hex(), "1"} {
-		_, err := s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake, Target: target})
+		_, err := s.checked(s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake, Target: target}))
 		wantLimit(t, fmt.Sprintf("Stake with target %q (TargetNone)", target), err)
-		_, err = s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: big.NewInt(1), Token: s.staked, Target: target})
+		_, err = s.checked(s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: big.NewInt(1), Token: s.staked, Target: target}))
 		wantLimit(t, fmt.Sprintf("Unstake with target %q (TargetNone)", target), err)
 	}
 }
@@ -327,7 +349,7 @@ func (s *suite) unstake(t *testing.T) {
 	}
 	before := s.mustBalance(t, s.staked)
 	nativeBefore := s.mustNative(t)
-	calls, err := s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: amount, Token: s.staked, Target: s.h.Target})
+	calls, err := s.checked(s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: amount, Token: s.staked, Target: s.h.Target}))
 	if err != nil {
 		t.Fatalf("Unstake %s %s: %v", amount, s.staked.Symbol, err)
 	}
@@ -442,7 +464,7 @@ func (s *suite) claimPending(t *testing.T) {
 	if len(s.ids) == 0 {
 		t.Skip("no pending request (see the unstake step)")
 	}
-	_, err := s.p.(protocol.Requests).Claim(s.ctx, s.owner, s.ids[:1])
+	_, err := s.checked(s.p.(protocol.Requests).Claim(s.ctx, s.owner, s.ids[:1]))
 	wantLimit(t, "Claim of a pending request", err)
 }
 
@@ -470,7 +492,7 @@ func (s *suite) claim(t *testing.T) {
 
 	if cb, ok := s.p.(protocol.ClaimBatcher); ok {
 		for _, perTx := range []int{1, len(s.ids)} {
-			calls, err := cb.ClaimBatches(s.ctx, s.ids, perTx)
+			calls, err := s.checked(cb.ClaimBatches(s.ctx, s.ids, perTx))
 			if err != nil {
 				t.Errorf("ClaimBatches(%d per tx): %v", perTx, err)
 				continue
@@ -484,7 +506,7 @@ func (s *suite) claim(t *testing.T) {
 		}
 	}
 
-	calls, err := req.Claim(s.ctx, s.owner, s.ids)
+	calls, err := s.checked(req.Claim(s.ctx, s.owner, s.ids))
 	if err != nil {
 		t.Fatalf("Claim: %v", err)
 	}
@@ -525,7 +547,7 @@ func (s *suite) claim(t *testing.T) {
 			}
 		}
 	}
-	_, err = req.Claim(s.ctx, s.owner, s.ids)
+	_, err = s.checked(req.Claim(s.ctx, s.owner, s.ids))
 	wantLimit(t, "a second Claim of the same requests", err)
 }
 

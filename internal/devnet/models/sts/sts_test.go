@@ -1,0 +1,229 @@
+package sts_test
+
+import (
+	"context"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	stsmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sts"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
+)
+
+func coins(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+func load(t *testing.T, name string) *abi.ABI {
+	t.Helper()
+	a, err := contracts.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &a.ABI
+}
+
+func callBig(ctx context.Context, t *testing.T, c *ethclient.Client, a *abi.ABI, to common.Address, method string, args ...any) *big.Int {
+	t.Helper()
+	v, err := devtx.CallBig(ctx, c, a, to, method, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestGenesis: the devnet-sonic genesis holds the model at its fixed
+// addresses (the SFC at Sonic's), wired as Deploy documents.
+func TestGenesis(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet-sonic", DisableOracle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	c := d.Client()
+	stsABI, sfcABI := load(t, stsmodel.NameSonicStaking), load(t, stsmodel.NameSFC)
+	oracle := d.Oracle().Address
+	tests := []struct {
+		name string
+		got  *big.Int
+		want *big.Int
+	}{
+		{"getRate", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "getRate"), coins(1)},
+		{"totalDelegated", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "totalDelegated"), stsmodel.BootstrapDeposit()},
+		{"totalPool", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "totalPool"), new(big.Int)},
+		{"withdrawDelay (14 days until a stepper applies the bonding period)", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "withdrawDelay"), big.NewInt(14 * 24 * 3600)},
+		{"withdrawCounter", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "withdrawCounter"), big.NewInt(100)},
+		{"SFC lastValidatorID", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "lastValidatorID"), big.NewInt(1)},
+		{"SFC getStake(stS, 1)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getStake", sts.DevnetSTS, big.NewInt(1)), stsmodel.BootstrapDeposit()},
+		{"SFC getSelfStake(1)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getSelfStake", big.NewInt(1)), stsmodel.SelfStake()},
+		{"SFC getValidatorID(oracle)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getValidatorID", oracle), big.NewInt(1)},
+		{"stS balance of the oracle (bootstrap)", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "balanceOf", oracle), stsmodel.BootstrapDeposit()},
+	}
+	for _, tt := range tests {
+		if tt.got.Cmp(tt.want) != 0 {
+			t.Errorf("%s = %s, want %s", tt.name, tt.got, tt.want)
+		}
+	}
+	for _, role := range []string{"OPERATOR_ROLE", "CLAIM_ROLE"} {
+		res, err := devtx.Call(ctx, c, stsABI, sts.DevnetSTS, "hasRole", crypto.Keccak256Hash([]byte(role)), oracle)
+		if err != nil || res[0] != true {
+			t.Errorf("hasRole(%s, oracle) = %v, %v", role, res, err)
+		}
+	}
+	if got, err := devtx.CallAddress(ctx, c, stsABI, sts.DevnetSTS, "SFC"); err != nil || got != sts.DevnetSFC {
+		t.Errorf("stS.SFC() = %s, %v", got.Hex(), err)
+	}
+	if got, err := devtx.CallAddress(ctx, c, sfcABI, sts.DevnetSFC, "constsAddress"); err != nil || got != sts.DevnetConstantsManager {
+		t.Errorf("SFC.constsAddress() = %s, %v", got.Hex(), err)
+	}
+}
+
+// TestStepper: the bonding period is applied once through the real
+// setters; a step with nothing to do sends nothing; a deposit is delegated;
+// a request whose delay passed by the wall clock gets a block.
+func TestStepper(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	c := d.Client()
+	oracle, err := devtx.NewSender(ctx, c, d.Oracle().PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps, err := deploy.Models(ctx, oracle, oracle.From(), []model.Model{stsmodel.Model}, "S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := deps["sts"]
+	stS, sfc := addrs[sts.RoleSTS], addrs[sts.RoleSFC]
+	stsABI, sfcABI, constsABI := load(t, stsmodel.NameSonicStaking), load(t, stsmodel.NameSFC), load(t, stsmodel.NameConstantsManager)
+	nonce := func() uint64 {
+		n, err := c.NonceAt(ctx, oracle.From(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const bonding = 2 * time.Second
+	env := model.StepEnv{Sender: oracle, Addresses: addrs, BondingPeriod: bonding, WallClock: true}
+
+	n0 := nonce()
+	st, err := stsmodel.Model.NewStepper(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nonce() - n0; got != 2 {
+		t.Errorf("the first stepper sent %d transactions, want 2 (setWithdrawDelay, updateWithdrawalPeriodTime)", got)
+	}
+	consts, _ := devtx.CallAddress(ctx, c, sfcABI, sfc, "constsAddress")
+	if got := callBig(ctx, t, c, stsABI, stS, "withdrawDelay"); got.Cmp(big.NewInt(2)) != 0 {
+		t.Errorf("withdrawDelay = %s, want 2", got)
+	}
+	if got := callBig(ctx, t, c, constsABI, consts, "withdrawalPeriodTime"); got.Cmp(big.NewInt(2)) != 0 {
+		t.Errorf("withdrawalPeriodTime = %s, want 2", got)
+	}
+
+	user := d.Accounts()[1]
+	us, err := devtx.NewSender(ctx, c, user.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(value *big.Int, method string, args ...any) {
+		t.Helper()
+		data, err := stsABI.Pack(method, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := us.Send(ctx, &stS, value, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// due is when withdraw id 101 becomes claimable.
+	due := func() uint64 {
+		res, err := devtx.Call(ctx, c, stsABI, stS, "getWithdrawRequest", big.NewInt(101))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			Kind             uint8
+			ValidatorId      *big.Int //nolint:revive // ABI name
+			AssetAmount      *big.Int
+			IsWithdrawn      bool
+			RequestTimestamp *big.Int
+			User             common.Address
+		}
+		abi.ConvertType(res[0], &rec)
+		return rec.RequestTimestamp.Uint64() + 2
+	}
+	steps := []struct {
+		name   string
+		before func()
+		sends  uint64
+		check  func()
+	}{
+		{"a second stepper applies nothing", func() {
+			if _, err := stsmodel.Model.NewStepper(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+		}, 0, nil},
+		{"nothing to do", nil, 0, nil},
+		{"a deposit is delegated", func() { send(coins(7), "deposit") }, 1, func() {
+			if got := callBig(ctx, t, c, stsABI, stS, "totalPool"); got.Sign() != 0 {
+				t.Errorf("totalPool after the step = %s, want 0", got)
+			}
+			if got := callBig(ctx, t, c, sfcABI, sfc, "getStake", stS, big.NewInt(1)); got.Cmp(new(big.Int).Add(stsmodel.BootstrapDeposit(), coins(7))) != 0 {
+				t.Errorf("stS's stake on validator 1 = %s", got)
+			}
+		}},
+		{"nothing to do after the delegation", nil, 0, nil},
+		{"a fresh request is not due", func() { send(nil, "undelegate", big.NewInt(1), coins(3)) }, 0, nil},
+		{"a due request gets a block", func() {
+			// Until the wall clock passes the delay (a burst of blocks
+			// can put chain time ahead of it).
+			for uint64(time.Now().Unix()) < due() {
+				time.Sleep(200 * time.Millisecond)
+			}
+		}, 1, func() {
+			head, err := c.HeaderByNumber(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if head.Time < due() {
+				t.Errorf("latest block at %d, request due at %d", head.Time, due())
+			}
+		}},
+		{"nothing to do once the block is there", nil, 0, nil},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if s.before != nil {
+				s.before()
+			}
+			n := nonce()
+			if err := st.Step(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := nonce() - n; got != s.sends {
+				t.Errorf("the step sent %d transactions, want %d", got, s.sends)
+			}
+			if s.check != nil {
+				s.check()
+			}
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
+	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+)
+
+// manyRequests is how many Lido withdrawal requests the scale test makes,
+// perTx per requestWithdrawals call.
+const manyRequests, perTx = 1000, 100
+
+// TestReadRoundTrips asserts the exact round trips of the read-only
+// commands on the devnet through the counting proxy: balance of one and of
+// 100 accounts is one round trip (chain ID, every balance, token and rate,
+// and each account's request list in one batch, packed by Multicall3);
+// withdrawals for an owner with 1,000 requests, and balance of that owner,
+// add the Lido queue's dependent reads.
+func TestReadRoundTrips(t *testing.T) {
+	d := startDevnetWith(t, devnet.Config{BondingPeriod: 2 * time.Second})
+	url := d.HTTPEndpoint()
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet")
+	alice := testAccount(t, 0)
+	proxy := rpcproxy.Start(t, url)
+
+	hundred := []string{alice.Address.Hex()}
+	for i := 1; i < 100; i++ {
+		hundred = append(hundred, common.BigToAddress(big.NewInt(int64(0x5000+i))).Hex())
+	}
+	read := func(name string, want int, args ...string) map[string]any {
+		t.Helper()
+		out, got := measure(t, w, proxy, args...)
+		t.Logf("%-40s %s", name, got)
+		if got.requests != want {
+			t.Errorf("%s: %s, want %d", name, got, want)
+		}
+		return out
+	}
+	read("balance, 1 account", 1, "balance", alice.Address.Hex())
+	out := read("balance, 100 accounts", 1, append([]string{"balance"}, hundred...)...)
+	if n := len(field(t, out, "balances").([]any)); n != 100 {
+		t.Fatalf("%d balances, want 100", n)
+	}
+	read("withdrawals, none", 1, "withdrawals", "--owner", alice.Address.Hex())
+	traceSummary(t, w, proxy, alice.Address.Hex())
+
+	last := makeManyRequests(t, d, alice.PrivateKey, manyRequests)
+	chain := dialChain(t, url)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if fin, _, _ := chain.requestState(lido.DevnetWithdrawalQueue, last); fin {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("request %s not finalized in two minutes", last)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	out = read("withdrawals, 1,000 claimable", 3, "withdrawals", "--owner", alice.Address.Hex(), "--protocol", "lido")
+	ws := field(t, out, "withdrawals").([]any)
+	if len(ws) != manyRequests {
+		t.Fatalf("%d requests listed, want %d", len(ws), manyRequests)
+	}
+	for i, w := range ws {
+		if s := field(t, w, "status"); s != "claimable" {
+			t.Fatalf("request %d: status %v", i, s)
+		}
+	}
+	out = read("balance, 1 account with 1,000 claimable", 3, "balance", alice.Address.Hex())
+	if n := field(t, out, "withdrawals", "claimable", "count"); n != json.Number(strconv.Itoa(manyRequests)) {
+		t.Errorf("balance counts %v claimable requests, want %d", n, manyRequests)
+	}
+	read("balance, 100 accounts, one with requests", 3, append([]string{"balance"}, hundred...)...)
+}
+
+// makeManyRequests stakes and requests manyRequests withdrawals of 0.01 stETH
+// for the key's account, perTx per transaction, and returns the last id.
+func makeManyRequests(t *testing.T, d *devnet.Devnet, key *ecdsa.PrivateKey, n int) *big.Int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := devtx.NewSender(ctx, d.Client(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lidoABI, queueABI := &contracts.Lido().ABI, &contracts.WithdrawalQueue().ABI
+	send := func(to common.Address, value *big.Int, a interface {
+		Pack(string, ...any) ([]byte, error)
+	}, method string, args ...any) {
+		t.Helper()
+		data, err := a.Pack(method, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Send(ctx, &to, value, data)
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		if r.Status != 1 {
+			t.Fatalf("%s reverted", method)
+		}
+	}
+	each := eth("0.01")
+	total := new(big.Int).Mul(each, big.NewInt(int64(n)))
+	send(lido.DevnetStETH, new(big.Int).Add(total, eth("1")), lidoABI, "submit", common.Address{})
+	send(lido.DevnetStETH, nil, lidoABI, "approve", lido.DevnetWithdrawalQueue, total)
+	for done := 0; done < n; done += perTx {
+		amounts := make([]*big.Int, min(perTx, n-done))
+		for i := range amounts {
+			amounts[i] = each
+		}
+		send(lido.DevnetWithdrawalQueue, nil, queueABI, "requestWithdrawals", amounts, s.From())
+	}
+	vals, err := devtx.Call(ctx, d.Client(), queueABI, lido.DevnetWithdrawalQueue, "getLastRequestId")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals[0].(*big.Int)
+}
+
+// traceSummary: --trace-rpc shows each round trip the proxy counts and a
+// closing summary on stderr, with the key in the URL masked, and leaves
+// stdout one JSON document.
+func traceSummary(t *testing.T, w *Wallet, proxy *rpcproxy.Proxy, owner string) {
+	t.Helper()
+	const key = "0123456789abcdef0123456789abcdef"
+	proxy.Reset()
+	r := w.Run("", "balance", owner, "--json", "--trace-rpc", "--rpc-url", proxy.URL()+"/v3/"+key)
+	if r.Code != 0 {
+		t.Fatalf("balance --trace-rpc: exit %d\n%s", r.Code, r.Stderr)
+	}
+	r.JSON(t)
+	lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
+	want := fmt.Sprintf("rpc: %d round trip", proxy.Requests())
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, want) || !strings.HasSuffix(last, " in RPC") {
+		t.Errorf("last stderr line %q, want %q… in RPC", last, want)
+	}
+	if len(lines) != proxy.Requests()+1 || !strings.Contains(lines[0], "/v3/***") {
+		t.Errorf("trace of %d round trips:\n%s", proxy.Requests(), r.Stderr)
+	}
+	if strings.Contains(r.Stderr, key) {
+		t.Errorf("the trace shows the key:\n%s", r.Stderr)
+	}
+}

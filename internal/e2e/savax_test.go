@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/pkg/protocol/savax"
+)
+
+// TestSAvaxCycle drives the built binary through Benqi sAVAX on
+// devnet-avalanche, every step checked on-chain: stake AVAX → sAVAX,
+// unstake (requestUnlock), withdrawals with claimableAt/claimBy,
+// withdrawals wait --claim (claimed inside the redeem window, with the
+// loud warning that it closes within 24 h), a request left to expire and
+// claimed back as sAVAX (redeemOverdueShares), and an sAVAX transfer.
+//
+// Bonding period 5 s: cooldown 5 s, redeem window 10 s (see
+// internal/devnet/models/savax); the devnet's oracle makes the blocks that
+// end them.
+func TestSAvaxCycle(t *testing.T) {
+	d := startChain(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
+	url := d.HTTPEndpoint()
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-avalanche", "ETH_RPC_URL="+url)
+	alice, bob := testAccount(t, 0), testAccount(t, 1)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, url)
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+	token := savax.DevnetStakedAvax
+
+	// stake 10 AVAX: no rewards (APR 0), so 1 sAVAX per AVAX exactly.
+	before := chain.balance(alice.Address)
+	out := w.MustJSON(append([]string{"stake", "10", "--protocol", "savax"}, sign...)...)
+	if tx := field(t, out, "transactions", 0).(map[string]any); tx["status"] != "success" {
+		t.Fatalf("stake: %v", out)
+	}
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("10")) != 0 {
+		t.Fatalf("sAVAX after staking 10 AVAX: %s", got)
+	}
+	if spent := new(big.Int).Sub(before, chain.balance(alice.Address)); spent.Cmp(eth("10")) <= 0 || spent.Cmp(eth("10.01")) > 0 {
+		t.Errorf("AVAX spent %s: want 10 plus a small fee", spent)
+	}
+
+	// unstake 4 sAVAX: one requestUnlock, one request id.
+	out = w.MustJSON(append([]string{"unstake", "4", "--protocol", "savax"}, sign...)...)
+	ids := field(t, out, "requestIds").([]any)
+	if len(ids) != 1 {
+		t.Fatalf("unstake: requestIds %v", out)
+	}
+	id := ids[0].(string)
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("6")) != 0 {
+		t.Errorf("sAVAX after unstaking 4: %s", got)
+	}
+	list := w.MustJSON("withdrawals", "--protocol", "savax", "--owner", alice.Address.Hex())
+	ws := field(t, list, "withdrawals").([]any)
+	if len(ws) != 1 || field(t, ws[0], "id") != id || field(t, ws[0], "status") != "pending" {
+		t.Fatalf("withdrawals: %v", ws)
+	}
+	claimableAt, err1 := time.Parse(time.RFC3339, field(t, ws[0], "claimableAt").(string))
+	claimBy, err2 := time.Parse(time.RFC3339, field(t, ws[0], "claimBy").(string))
+	requestedAt, err3 := time.Parse(time.RFC3339, field(t, ws[0], "requestedAt").(string))
+	if err1 != nil || err2 != nil || err3 != nil || claimableAt.Sub(requestedAt) != 6*time.Second || claimBy.Sub(requestedAt) != 15*time.Second {
+		t.Errorf("requested %v, claimable at %v, claim by %v: want +6 s and +15 s (cooldown 5 s, window 10 s)", requestedAt, claimableAt, claimBy)
+	}
+
+	// withdrawals wait --claim: claims inside the window and warns that it
+	// closes within 24 h (stderr event with --json).
+	before = chain.balance(alice.Address)
+	r := w.Run("", append([]string{"withdrawals", "wait", id, "--protocol", "savax", "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	out = r.JSON(t)
+	if st := field(t, out, "withdrawals", 0, "status"); st != "claimed" {
+		t.Errorf("after wait --claim: %v", out)
+	}
+	warned := false
+	sc := bufio.NewScanner(strings.NewReader(r.Stderr))
+	for sc.Scan() {
+		var ev map[string]any
+		if json.Unmarshal(sc.Bytes(), &ev) == nil && ev["event"] == "claimWindowClosing" && ev["id"] == id {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no claimWindowClosing event for %s on stderr:\n%s", id, r.Stderr)
+	}
+	gained := new(big.Int).Sub(chain.balance(alice.Address), before)
+	if gained.Cmp(eth("3.99")) < 0 || gained.Cmp(eth("4")) > 0 {
+		t.Errorf("AVAX gained by the claim %s: want 4 less the gas", gained)
+	}
+	list = w.MustJSON("withdrawals", "--protocol", "savax", "--owner", alice.Address.Hex())
+	if ws := field(t, list, "withdrawals").([]any); len(ws) != 0 {
+		t.Errorf("open requests after the claim: %v", ws)
+	}
+
+	// A request left past its window expires; claim gives its sAVAX back.
+	out = w.MustJSON(append([]string{"unstake", "2", "--protocol", "savax"}, sign...)...)
+	id2 := field(t, out, "requestIds", 0).(string)
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		list = w.MustJSON("withdrawals", "--protocol", "savax", "--owner", alice.Address.Hex())
+		if field(t, list, "withdrawals", 0, "id") == id2 && field(t, list, "withdrawals", 0, "status") == "expired" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("request %s never expired: %v", id2, list)
+		}
+		time.Sleep(time.Second)
+	}
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("4")) != 0 {
+		t.Errorf("sAVAX while 2 are locked: %s, want 4", got)
+	}
+	out = w.MustJSON(append([]string{"claim", id2, "--protocol", "savax"}, sign...)...)
+	if tx := field(t, out, "transactions", 0).(map[string]any); tx["status"] != "success" || tx["action"] != "redeemOverdueShares" {
+		t.Errorf("claim of the expired request: %v", out)
+	}
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("6")) != 0 {
+		t.Errorf("sAVAX after the expired request came back: %s, want 6", got)
+	}
+
+	// transfer 1.5 sAVAX to bob.
+	out = w.MustJSON(append([]string{"transfer", "1.5", "sAVAX", "--to", bob.Address.Hex()}, sign...)...)
+	if got := chain.tokenBalance(token, bob.Address); got.Cmp(eth("1.5")) != 0 {
+		t.Errorf("bob's sAVAX %s after the transfer (%v)", got, out)
+	}
+	bal := w.MustJSON("balance", alice.Address.Hex())
+	found := false
+	for _, tok := range field(t, bal, "tokens").([]any) {
+		if field(t, tok, "protocol") == "savax" {
+			found = true
+			if bigOf(t, field(t, tok, "amount")).Cmp(eth("4.5")) != 0 || bigOf(t, field(t, tok, "rate", "amount")).Cmp(eth("1")) != 0 {
+				t.Errorf("balance of sAVAX %v: want 4.5 at a rate of 1 AVAX", tok)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("balance shows no sAVAX: %s", mustMarshal(t, bal))
+	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"context"
+	"encoding/hex"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
+)
+
+// TestSTSCycle drives the built binary through Beets stS on devnet-sonic,
+// every step checked on-chain: stake S → stS (deposit), unstake
+// (undelegate from the validator that holds enough → a withdraw id),
+// withdrawals with claimableAt, withdrawals wait --claim (withdraw(id,
+// false): the emergency flag read back from the mined transaction), a
+// second claim refused, an stS transfer, and the balance with stS's rate.
+//
+// Bonding period 5 s: stS's withdrawDelay and the SFC's withdrawal period
+// (see internal/devnet/models/sts); the devnet's oracle makes the blocks
+// that end them. APR 0, so 1 stS per S exactly.
+func TestSTSCycle(t *testing.T) {
+	d := startChain(t, "devnet-sonic", devnet.Config{BondingPeriod: 5 * time.Second})
+	url := d.HTTPEndpoint()
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url)
+	alice, bob := testAccount(t, 0), testAccount(t, 1)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, url)
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+	token := sts.DevnetSTS
+
+	// stake 10 S → 10 stS.
+	before := chain.balance(alice.Address)
+	out := w.MustJSON(append([]string{"stake", "10", "--protocol", "sts"}, sign...)...)
+	if tx := field(t, out, "transactions", 0).(map[string]any); tx["status"] != "success" {
+		t.Fatalf("stake: %v", out)
+	}
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("10")) != 0 {
+		t.Fatalf("stS after staking 10 S: %s", got)
+	}
+	if spent := new(big.Int).Sub(before, chain.balance(alice.Address)); spent.Cmp(eth("10")) <= 0 || spent.Cmp(eth("10.01")) > 0 {
+		t.Errorf("S spent %s: want 10 plus a small fee", spent)
+	}
+	// Below MIN_DEPOSIT: refused before anything is signed (exit 2).
+	nonce := chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"stake", "0.001", "--protocol", "sts"}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "at least 0.01 S") {
+		t.Errorf("stake 0.001 S: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("the refused stake sent a transaction")
+	}
+
+	// unstake 4 stS: one undelegate, one withdraw id.
+	out = w.MustJSON(append([]string{"unstake", "4", "--protocol", "sts"}, sign...)...)
+	ids := field(t, out, "requestIds").([]any)
+	if len(ids) != 1 || field(t, out, "transactions", 0, "action") != "undelegate" {
+		t.Fatalf("unstake: %v", out)
+	}
+	id := ids[0].(string)
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("6")) != 0 {
+		t.Errorf("stS after unstaking 4: %s", got)
+	}
+	list := w.MustJSON("withdrawals", "--protocol", "sts", "--owner", alice.Address.Hex())
+	ws := field(t, list, "withdrawals").([]any)
+	if len(ws) != 1 || field(t, ws[0], "id") != id || bigOf(t, field(t, ws[0], "amount")).Cmp(eth("4")) != 0 {
+		t.Fatalf("withdrawals: %v", ws)
+	}
+	if st := field(t, ws[0], "status"); st != "pending" {
+		t.Errorf("status right after the request = %v, want pending (5 s delay)", st)
+	}
+	claimableAt, err1 := time.Parse(time.RFC3339, field(t, ws[0], "claimableAt").(string))
+	requestedAt, err2 := time.Parse(time.RFC3339, field(t, ws[0], "requestedAt").(string))
+	if err1 != nil || err2 != nil || claimableAt.Sub(requestedAt) != 5*time.Second {
+		t.Errorf("requested %v, claimable at %v: want +5 s (withdrawDelay)", requestedAt, claimableAt)
+	}
+	// A claim before the delay is refused before anything is signed.
+	nonce = chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", id, "--protocol", "sts"}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "pending") {
+		t.Errorf("claim before the delay: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("the refused claim sent a transaction")
+	}
+
+	// withdrawals wait --claim: withdraw(id, false) once the delay passed.
+	before = chain.balance(alice.Address)
+	r := w.Run("", append([]string{"withdrawals", "wait", id, "--protocol", "sts", "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	out = r.JSON(t)
+	if st := field(t, out, "withdrawals", 0, "status"); st != "claimed" {
+		t.Errorf("after wait --claim: %v", out)
+	}
+	gained := new(big.Int).Sub(chain.balance(alice.Address), before)
+	if gained.Cmp(eth("3.99")) < 0 || gained.Cmp(eth("4")) > 0 {
+		t.Errorf("S gained by the claim %s: want 4 less the gas", gained)
+	}
+	list = w.MustJSON("withdrawals", "--protocol", "sts", "--owner", alice.Address.Hex())
+	if st := field(t, list, "withdrawals", 0, "status"); st != "claimed" {
+		t.Errorf("status after the claim: %v", list)
+	}
+	assertClaimNotEmergency(t, chain, id)
+
+	// A second claim is refused before anything is sent.
+	nonce = chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", id, "--protocol", "sts"}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "already claimed") {
+		t.Errorf("second claim: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("second claim sent a transaction")
+	}
+
+	// transfer 1.5 stS to bob.
+	out = w.MustJSON(append([]string{"transfer", "1.5", "stS", "--to", bob.Address.Hex()}, sign...)...)
+	if got := chain.tokenBalance(token, bob.Address); got.Cmp(eth("1.5")) != 0 {
+		t.Errorf("bob's stS %s after the transfer (%v)", got, out)
+	}
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("4.5")) != 0 {
+		t.Errorf("alice's stS %s after the transfer, want 4.5", got)
+	}
+	bal := w.MustJSON("balance", alice.Address.Hex())
+	if field(t, bal, "tokens", 0, "symbol") != "stS" || bigOf(t, field(t, bal, "tokens", 0, "amount")).Cmp(eth("4.5")) != 0 ||
+		bigOf(t, field(t, bal, "tokens", 0, "rate", "amount")).Cmp(eth("1")) != 0 {
+		t.Errorf("balance: %s, want 4.5 stS at a rate of 1 S (APR 0)", mustMarshal(t, bal))
+	}
+}
+
+// assertClaimNotEmergency finds alice's withdraw transaction of id in the
+// chain's blocks and checks its calldata: withdraw(id, false), the bool
+// word all zeros.
+func assertClaimNotEmergency(t *testing.T, chain *chainReader, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	head, err := chain.ec.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := new(big.Int).SetString(id, 10)
+	for n := int64(head); n >= 0 && n > int64(head)-200; n-- {
+		b, err := chain.ec.BlockByNumber(ctx, big.NewInt(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range b.Transactions() {
+			data := tx.Data()
+			if tx.To() == nil || *tx.To() != sts.DevnetSTS || len(data) != 4+64 || hex.EncodeToString(data[:4]) != "38d07436" {
+				continue
+			}
+			if new(big.Int).SetBytes(data[4:36]).Cmp(want) != 0 {
+				continue
+			}
+			if w := data[36:68]; strings.Trim(hex.EncodeToString(w), "0") != "" {
+				t.Errorf("the claim of %s sent withdraw(id, emergency) with emergency word %x: must be false", id, w)
+			}
+			return
+		}
+	}
+	t.Errorf("no withdraw(%s, …) transaction found", id)
+}

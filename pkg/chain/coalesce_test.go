@@ -1,0 +1,171 @@
+package chain
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/internal/testutil/chaintest"
+	"github.com/stakewallet/stakewallet/pkg/abidecode"
+)
+
+// registryABI is a toy contract with a read whose answer the next read
+// needs, as a withdrawal list's ids feed its status read.
+var registryABI = func() *abi.ABI {
+	a, err := abi.JSON(strings.NewReader(`[
+{"type":"function","name":"count","stateMutability":"view","inputs":[{"name":"owner","type":"address"}],"outputs":[{"name":"","type":"uint256"}]},
+{"type":"function","name":"square","stateMutability":"view","inputs":[{"name":"x","type":"uint256"}],"outputs":[{"name":"","type":"uint256"}]},
+{"type":"error","name":"TooBig","inputs":[{"name":"x","type":"uint256"}]}
+]`))
+	if err != nil {
+		panic(err)
+	}
+	return &a
+}()
+
+func registryCall(t *testing.T, to common.Address, method string, args ...any) ethereum.CallMsg {
+	t.Helper()
+	data, err := registryABI.Pack(method, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ethereum.CallMsg{To: &to, Data: data}
+}
+
+func decodeWord(t *testing.T, ret []byte) *big.Int {
+	t.Helper()
+	if len(ret) != 32 {
+		t.Fatalf("answer of %d bytes", len(ret))
+	}
+	return new(big.Int).SetBytes(ret)
+}
+
+// TestCoalescerRoundTrips: N workers with two dependent reads each cost two
+// round trips, whatever N; each read gets its own answer or revert.
+func TestCoalescerRoundTrips(t *testing.T) {
+	reg := common.HexToAddress("0x00000000000000000000000000000000000000aa")
+	tests := []struct {
+		name    string
+		workers int
+	}{{"one worker", 1}, {"ten workers", 10}, {"700 workers: three aggregate3 packs", 700}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			node := chaintest.New(t, 1)
+			node.Handle(reg, registryABI, "count", func(c *chaintest.Ctx, args []any) ([]any, error) {
+				return []any{new(big.Int).SetBytes(args[0].(common.Address).Bytes()[18:])}, nil
+			})
+			node.Handle(reg, registryABI, "square", func(c *chaintest.Ctx, args []any) ([]any, error) {
+				x := args[0].(*big.Int)
+				if x.Int64()%7 == 3 {
+					return nil, chaintest.RevertCustom(registryABI, "TooBig", x)
+				}
+				return []any{new(big.Int).Mul(x, x)}, nil
+			})
+			for i := range tt.workers {
+				node.SetBalance(common.BigToAddress(big.NewInt(int64(i+1))), big.NewInt(int64(1000+i)))
+			}
+			c := dial(t, Options{ChainID: 1}, node.URL())
+			node.ResetCounters()
+			co := c.Coalesce()
+			fns := make([]func(ctx context.Context) error, tt.workers)
+			for i := range fns {
+				owner := common.BigToAddress(big.NewInt(int64(i + 1)))
+				fns[i] = func(ctx context.Context) error {
+					msgs := []ethereum.CallMsg{registryCall(t, reg, "count", owner), EthBalanceCall(owner)}
+					outs, errs := co.BatchCallContract(ctx, msgs, nil)
+					if errs[0] != nil || errs[1] != nil {
+						return errors.Join(errs...)
+					}
+					n := decodeWord(t, outs[0])
+					if bal := decodeWord(t, outs[1]); bal.Int64() != int64(1000+i) {
+						return fmt.Errorf("balance %s, want %d", bal, 1000+i)
+					}
+					out, err := co.CallContract(ctx, registryCall(t, reg, "square", n), nil)
+					if n.Int64()%7 == 3 {
+						r, ok := abidecode.FromError(err, registryABI)
+						if !ok || r.Name != "TooBig" {
+							return fmt.Errorf("square(%s): %v, want the TooBig revert", n, err)
+						}
+						return nil
+					}
+					if err != nil {
+						return err
+					}
+					if got := decodeWord(t, out); got.Cmp(new(big.Int).Mul(n, n)) != 0 {
+						return fmt.Errorf("square(%s) = %s", n, got)
+					}
+					return nil
+				}
+			}
+			for i, err := range co.Run(testCtx(t), fns...) {
+				if err != nil {
+					t.Errorf("worker %d: %v", i, err)
+				}
+			}
+			if got := node.Requests(); got != 2 {
+				t.Errorf("%d round trips, want 2", got)
+			}
+			if got := co.Flushes(); got != 2 {
+				t.Errorf("%d flushes, want 2", got)
+			}
+		})
+	}
+}
+
+// TestCoalescerWithoutMulticall3: on a chain where Multicall3 has no code
+// (eth_call answers "0x"), the packed reads go again as plain eth_calls,
+// once; later reads are plain from the start.
+func TestCoalescerWithoutMulticall3(t *testing.T) {
+	node := newFakeNode(t, 1)
+	word := "0x" + strings.Repeat("00", 31) + "2a"
+	node.set(func(f *fakeNode) {
+		f.handle = func(method string, params []json.RawMessage) (any, *rpcError) {
+			if method != "eth_call" {
+				return nil, nil
+			}
+			var arg struct {
+				To common.Address `json:"to"`
+			}
+			if err := json.Unmarshal(params[0], &arg); err != nil {
+				return nil, &rpcError{Code: -32602, Message: err.Error()}
+			}
+			if arg.To == Multicall3 {
+				return "0x", nil
+			}
+			return word, nil
+		}
+	})
+	c := dial(t, fastOpts, node.URL())
+	co := c.Coalesce()
+	to := common.HexToAddress("0x00000000000000000000000000000000000000bb")
+	read := func(ctx context.Context) error {
+		msgs := []ethereum.CallMsg{{To: &to, Data: []byte{1, 2, 3, 4}}, {To: &to, Data: []byte{5, 6, 7, 8}}}
+		for round := range 2 {
+			outs, errs := co.BatchCallContract(ctx, msgs, nil)
+			for i := range msgs {
+				if errs[i] != nil || len(outs[i]) != 32 || outs[i][31] != 0x2a {
+					return fmt.Errorf("round %d read %d: %x, %v", round, i, outs[i], errs[i])
+				}
+			}
+		}
+		return nil
+	}
+	for _, err := range co.Run(testCtx(t), read, read) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	requests, calls := node.counts()
+	// Round 1: aggregate3 (empty), then 4 plain eth_calls; round 2: 4 plain.
+	if requests != 3 || calls["eth_call"] != 9 {
+		t.Errorf("%d requests, %d eth_calls; want 3 and 9", requests, calls["eth_call"])
+	}
+}

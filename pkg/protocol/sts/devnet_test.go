@@ -1,0 +1,637 @@
+package sts_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
+	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	stsmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sts"
+	"github.com/stakewallet/stakewallet/pkg/abidecode"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
+)
+
+func coins(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+var nativeS = protocol.Token{Symbol: "S", Decimals: 18, Role: protocol.RoleNative}
+
+// bondingPeriod is the model's withdrawal delay in these tests: long
+// enough that a fresh request is pending, short enough to wait out.
+const bondingPeriod = 3 * time.Second
+
+// counting is a Backend that counts round trips: each CallContract,
+// BatchCallContract (one JSON-RPC batch), HeaderByNumber and FilterLogs.
+type counting struct {
+	c    *ethclient.Client
+	trip atomic.Int64
+}
+
+func (b *counting) CallContract(ctx context.Context, m ethereum.CallMsg, n *big.Int) ([]byte, error) {
+	b.trip.Add(1)
+	return b.c.CallContract(ctx, m, n)
+}
+
+func (b *counting) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
+	b.trip.Add(1)
+	res := make([][]byte, len(msgs))
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		res[i], errs[i] = b.c.CallContract(ctx, m, n)
+	}
+	return res, errs
+}
+
+func (b *counting) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
+	b.trip.Add(1)
+	return b.c.FilterLogs(ctx, q)
+}
+
+func (b *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
+	b.trip.Add(1)
+	return b.c.HeaderByNumber(ctx, n)
+}
+
+// trips runs f and returns the round trips it made.
+func (b *counting) trips(f func()) int64 {
+	before := b.trip.Load()
+	f()
+	return b.trip.Load() - before
+}
+
+// stsNet is an in-process devnet (chain 1337) with the stS model deployed by
+// transactions, as `stakewallet-devnet deploy` does on any node, its stepper
+// driven by hand, and the adapter bound to the deployment.
+type stsNet struct {
+	client  *ethclient.Client
+	backend *counting
+	p       *sts.STS
+	addrs   map[string]common.Address
+	stepper model.Stepper
+	oracle  *devtx.Sender
+	accts   []devkeys.Account
+}
+
+func startNet(ctx context.Context, t *testing.T) *stsNet {
+	t.Helper()
+	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("close the devnet: %v", err)
+		}
+	})
+	client := d.Client()
+	oracle, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps, err := deploy.Models(ctx, oracle, oracle.From(), []model.Model{stsmodel.Model}, "S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := deps["sts"]
+	stepper, err := stsmodel.Model.NewStepper(ctx, model.StepEnv{
+		Sender: oracle, Addresses: addrs, BondingPeriod: bondingPeriod, WallClock: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := &counting{c: client}
+	p, err := sts.New(protocol.Env{Network: "devnet-sonic", Addresses: addrs, Backend: backend, Native: nativeS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &stsNet{client: client, backend: backend, p: p.(*sts.STS), addrs: addrs, stepper: stepper, oracle: oracle, accts: d.Accounts()}
+}
+
+// finalize steps the model until every pending request of the chain's
+// accounts is claimable by the latest block (the delay passed and a block
+// has that time).
+func (n *stsNet) finalize(owner common.Address) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		for {
+			if err := n.stepper.Step(ctx); err != nil {
+				return err
+			}
+			ws, err := n.p.Withdrawals(ctx, owner, nil)
+			if err != nil {
+				return err
+			}
+			pending := 0
+			for _, w := range ws {
+				if w.Status == protocol.StatusPending {
+					pending++
+				}
+			}
+			if pending == 0 {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%d requests still pending: %w", pending, ctx.Err())
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// send judges the calls' Checks (as the wallet does) and sends them.
+func (n *stsNet) send(ctx context.Context, t *testing.T, acct devkeys.Account, calls []protocol.Call) []*types.Receipt {
+	t.Helper()
+	kept, err := protocol.RunChecks(ctx, n.client, calls)
+	if err != nil {
+		t.Fatalf("checks: %v", err)
+	}
+	rs, err := protocoltest.NewSender(n.client, acct.PrivateKey, n.p).Send(ctx, kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// TestContract runs the protocol contract suite against the stS model on
+// an in-process devnet, then what only stS has.
+func TestContract(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a devnet")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	n := startNet(ctx, t)
+	// The pool of a fresh deposit is delegated by the operator's step.
+	owner := n.accts[1]
+	protocoltest.Run(t, protocoltest.Harness{
+		Protocol: n.p,
+		Native:   nativeS,
+		Chain:    n.client,
+		Key:      owner.PrivateKey,
+		Stake:    coins(10),
+		Finalize: n.finalize(owner.Address),
+		Events: map[string][]string{
+			"stake":      {"Deposited", "Transfer"},
+			"undelegate": {"Undelegated", "Transfer"},
+			"withdraw":   {"Withdrawn"},
+		},
+		// The suite replays its claim: stS refuses to pay twice.
+		WantRevert: "WithdrawAlreadyProcessed",
+		Timeout:    2 * time.Minute,
+	})
+	t.Run("claim before the delay", func(t *testing.T) { claimBeforeDelay(ctx, t, n, n.accts[2]) })
+	t.Run("validator choice", func(t *testing.T) { validatorChoice(ctx, t, n, n.accts[3], n.accts[4]) })
+	t.Run("slashed validator: never emergency", func(t *testing.T) { slashed(ctx, t, n, n.accts[5]) })
+	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[6]) })
+	t.Run("rewards move the rate", func(t *testing.T) { rewardsMoveRate(ctx, t, n) })
+}
+
+func stake(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account, amt *big.Int) {
+	t.Helper()
+	calls, err := n.p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: amt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.send(ctx, t, acct, calls)
+}
+
+func unstake(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account, amt *big.Int, target string) ([]protocol.Call, []protocol.RequestID) {
+	t.Helper()
+	calls, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: amt, Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []protocol.RequestID
+	for _, r := range n.send(ctx, t, acct, calls) {
+		ids = append(ids, n.p.RequestIDs(r)...)
+	}
+	return calls, ids
+}
+
+func step(ctx context.Context, t *testing.T, n *stsNet) {
+	t.Helper()
+	if err := n.stepper.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// claimBeforeDelay: the adapter refuses a pending claim before anything is
+// signed, and the contract itself reverts WithdrawDelayNotElapsed, which
+// decodes with a hint.
+func claimBeforeDelay(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) {
+	stake(ctx, t, n, acct, coins(2))
+	step(ctx, t, n)
+	_, ids := unstake(ctx, t, n, acct, coins(1), "")
+	if len(ids) != 1 {
+		t.Fatalf("ids %v", ids)
+	}
+	_, err := n.p.Claim(ctx, acct.Address, ids)
+	var le *protocol.LimitError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "still pending") {
+		t.Fatalf("Claim of a pending request = %v, want a LimitError saying it is pending", err)
+	}
+	id, _ := new(big.Int).SetString(string(ids[0]), 10)
+	data, err := n.p.ABI().Pack("withdraw", id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := n.addrs[sts.RoleSTS]
+	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: data}, nil)
+	r, ok := abidecode.FromError(err, n.p.ABI())
+	if !ok || r.Name != "WithdrawDelayNotElapsed" {
+		t.Fatalf("withdraw before the delay: %v (decoded %+v), want WithdrawDelayNotElapsed", err, r)
+	}
+	if h := abidecode.Hint(r, n.p.RevertHints()); !strings.Contains(h, "not claimable yet") {
+		t.Errorf("hint %q", h)
+	}
+	// Claimed later, by the default "every claimable request".
+	if err := n.finalize(acct.Address)(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := n.p.Claim(ctx, acct.Address, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNotEmergency(t, n.p.ABI(), calls)
+	n.send(ctx, t, acct, calls)
+	ws, err := n.p.Withdrawals(ctx, acct.Address, ids)
+	if err != nil || len(ws) != 1 || ws[0].Status != protocol.StatusClaimed {
+		t.Fatalf("after the claim: %+v, %v", ws, err)
+	}
+}
+
+// assertNotEmergency decodes every claim call and requires emergency=false.
+func assertNotEmergency(t *testing.T, a *abi.ABI, calls []protocol.Call) {
+	t.Helper()
+	if len(calls) == 0 {
+		t.Fatal("no claim calls")
+	}
+	for _, c := range calls {
+		m, err := a.MethodById(c.Data)
+		if err != nil {
+			t.Fatalf("claim calldata %x: %v", c.Data, err)
+		}
+		sel := hex.EncodeToString(c.Data[:4])
+		if sel != "38d07436" && sel != "ac697e3f" {
+			t.Fatalf("claim calls %s (%s), want withdraw or withdrawMany", m.Sig, sel)
+		}
+		args, err := m.Inputs.Unpack(c.Data[4:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if emergency, ok := args[1].(bool); !ok || emergency {
+			t.Errorf("%s with emergency=%v: stakewallet must never send an emergency withdrawal", m.Sig, args[1])
+		}
+		// The bool is the second word of the arguments: byte for byte zero.
+		if w := c.Data[4+32 : 4+64]; !allZero(w) {
+			t.Errorf("%s: the emergency word is %x, want 32 zero bytes", m.Sig, w)
+		}
+	}
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// addValidator makes acct validator 2 (1000 S self-stake) and has the
+// operator delegate amt of stS's pool to it.
+func addValidator(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) *big.Int {
+	t.Helper()
+	sfcArt, err := contracts.Load("SFC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := append([]byte{0xc0, 0x04}, make([]byte, 64)...)
+	copy(pub[2:], acct.Address.Bytes())
+	data, err := sfcArt.ABI.Pack("createValidator", pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := devtx.NewSender(ctx, n.client, acct.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sfc := n.addrs[sts.RoleSFC]
+	if _, err := s.Send(ctx, &sfc, coins(1000), data); err != nil {
+		t.Fatal(err)
+	}
+	id, err := devtx.CallBig(ctx, n.client, &sfcArt.ABI, sfc, "getValidatorID", acct.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func operatorDelegate(ctx context.Context, t *testing.T, n *stsNet, validator, amt *big.Int) {
+	t.Helper()
+	a, err := contracts.Load("SonicStaking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := a.ABI.Pack("delegate", validator, amt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := n.addrs[sts.RoleSTS]
+	if _, err := n.oracle.Send(ctx, &to, new(big.Int), data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func stakeOn(ctx context.Context, t *testing.T, n *stsNet, validator *big.Int) *big.Int {
+	t.Helper()
+	a, err := contracts.Load("SFC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := devtx.CallBig(ctx, n.client, &a.ABI, n.addrs[sts.RoleSFC], "getStake", n.addrs[sts.RoleSTS], validator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// validatorChoice: the adapter undelegates from the validator that holds
+// enough, splits over several with undelegateMany when none does alone,
+// and honours or refuses --validator.
+func validatorChoice(ctx context.Context, t *testing.T, n *stsNet, acct, valAcct devkeys.Account) {
+	v2 := addValidator(ctx, t, n, valAcct)
+	v1 := big.NewInt(stsmodel.ValidatorID)
+	stake(ctx, t, n, acct, coins(8000))
+	operatorDelegate(ctx, t, n, v2, coins(4000)) // the rest goes to validator 1 with the next step
+	step(ctx, t, n)
+	if got := stakeOn(ctx, t, n, v2); got.Cmp(coins(4000)) != 0 {
+		t.Fatalf("validator %s holds %s of stS, want 4000 S", v2, got)
+	}
+	held1 := stakeOn(ctx, t, n, v1)
+	split := new(big.Int).Add(held1, coins(100)) // more than validator 1 holds, less than both
+	selUndelegate, selMany := "634b91e3", "2f3cd672"
+
+	tests := []struct {
+		name     string
+		amount   *big.Int
+		target   string
+		wantSel  string
+		wantVals []*big.Int
+		wantErr  string
+	}{
+		{"fits the largest", coins(10), "", selUndelegate, []*big.Int{v1}, ""},
+		{"--validator 2", coins(10), v2.String(), selUndelegate, []*big.Int{v2}, ""},
+		{"none alone: split", split, "", selMany, []*big.Int{v1, v2}, ""},
+		{"--validator 2 too small", coins(4500), v2.String(), "", nil, "less than"},
+		{"--validator 9 does not exist", coins(1), "9", "", nil, "does not exist"},
+		{"more than everything", coins(9000), "", "", nil, "unstake less"},
+	}
+	a := n.p.ABI()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: tt.amount, Target: tt.target})
+			if tt.wantErr != "" {
+				var le *protocol.LimitError
+				if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Unstake = %v, want a LimitError with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hex.EncodeToString(calls[0].Data[:4]); got != tt.wantSel {
+				t.Fatalf("selector %s, want %s (%s)", got, tt.wantSel, calls[0].Description)
+			}
+			m, err := a.MethodById(calls[0].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			args, err := m.Inputs.Unpack(calls[0].Data[4:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vals, shares []*big.Int
+			if tt.wantSel == selMany {
+				vals, shares = args[0].([]*big.Int), args[1].([]*big.Int)
+			} else {
+				vals, shares = []*big.Int{args[0].(*big.Int)}, []*big.Int{args[1].(*big.Int)}
+			}
+			sum := new(big.Int)
+			for _, s := range shares {
+				sum.Add(sum, s)
+			}
+			if fmt.Sprint(vals) != fmt.Sprint(tt.wantVals) || sum.Cmp(tt.amount) != 0 {
+				t.Errorf("validators %v shares %v (sum %s), want validators %v summing to %s", vals, shares, sum, tt.wantVals, tt.amount)
+			}
+		})
+	}
+
+	// Sent: the split makes one request per validator, each taken from it.
+	_, ids := unstake(ctx, t, n, acct, split, "")
+	if len(ids) != 2 {
+		t.Fatalf("the split made requests %v, want 2", ids)
+	}
+	// What stays on validator 1 is the 0.1% margin (rateMarginBips).
+	if got, margin := stakeOn(ctx, t, n, v1), new(big.Int).Div(held1, big.NewInt(500)); got.Cmp(margin) > 0 {
+		t.Errorf("validator 1 still holds %s of stS's stake after the split, want at most %s (the margin)", got, margin)
+	}
+	ws, err := n.p.Withdrawals(ctx, acct.Address, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := new(big.Int)
+	for _, w := range ws {
+		total.Add(total, w.Amount)
+	}
+	if diff := new(big.Int).Sub(total, split); diff.CmpAbs(big.NewInt(1e6)) > 0 {
+		t.Errorf("the requests pay %s S wei, want about %s (rate ~1)", total, split)
+	}
+}
+
+// slashed: a request whose validator is slashed is refused before signing,
+// with what an emergency withdrawal would mean; the contract itself refuses
+// withdraw(id, false) with SfcSlashMustBeAccepted.
+func slashed(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) {
+	v1 := big.NewInt(stsmodel.ValidatorID)
+	stake(ctx, t, n, acct, coins(5))
+	step(ctx, t, n)
+	_, ids := unstake(ctx, t, n, acct, coins(2), v1.String())
+	if err := n.finalize(acct.Address)(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := n.p.Claim(ctx, acct.Address, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNotEmergency(t, n.p.ABI(), calls)
+
+	// Slash validator 1 (double-sign), as the node driver would.
+	sfcArt, err := contracts.Load("SFC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := sfcArt.ABI.Pack("deactivateValidator", v1, big.NewInt(128))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sfc := n.addrs[sts.RoleSFC]
+	if _, err := n.oracle.Send(ctx, &sfc, new(big.Int), data); err != nil {
+		t.Fatal(err)
+	}
+	_, err = protocol.RunChecks(ctx, n.client, calls)
+	var le *protocol.LimitError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "emergency") || !strings.Contains(err.Error(), "never") {
+		t.Fatalf("claim from a slashed validator: checks = %v, want a LimitError explaining emergency withdrawals", err)
+	}
+	to := n.addrs[sts.RoleSTS]
+	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: calls[0].Data}, nil)
+	r, ok := abidecode.FromError(err, n.p.ABI())
+	if !ok || r.Name != "SfcSlashMustBeAccepted" {
+		t.Fatalf("withdraw(id, false) from a slashed validator: %v (%+v), want SfcSlashMustBeAccepted", err, r)
+	}
+	if h := abidecode.Hint(r, n.p.RevertHints()); !strings.Contains(h, "never") {
+		t.Errorf("hint %q", h)
+	}
+	// And a new unstake avoids the slashed validator.
+	if _, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1), Target: v1.String()}); err == nil || !errors.As(err, &le) {
+		t.Errorf("Unstake naming the slashed validator = %v, want a LimitError", err)
+	}
+}
+
+// roundTrips: counted JSON-RPC round trips of each adapter entry point.
+func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) {
+	stake(ctx, t, n, acct, coins(20))
+	step(ctx, t, n)
+	var ids []protocol.RequestID
+	for range 5 {
+		_, got := unstake(ctx, t, n, acct, coins(1), "")
+		ids = append(ids, got...)
+	}
+	b := n.backend
+	tests := []struct {
+		name string
+		max  int64
+		f    func() error
+	}{
+		{"Stake", 0, func() error {
+			_, err := n.p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(1)})
+			return err
+		}},
+		{"Unstake", 1, func() error {
+			_, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1)})
+			return err
+		}},
+		{"Withdrawals of the owner (5 requests)", 2, func() error {
+			ws, err := n.p.Withdrawals(ctx, acct.Address, nil)
+			if err == nil && len(ws) != 5 {
+				err = fmt.Errorf("%d withdrawals, want 5", len(ws))
+			}
+			return err
+		}},
+		{"Withdrawals by id (5)", 1, func() error {
+			_, err := n.p.Withdrawals(ctx, acct.Address, ids)
+			return err
+		}},
+		{"Claim by id (pending: refused)", 1, func() error {
+			_, err := n.p.Claim(ctx, acct.Address, ids)
+			var le *protocol.LimitError
+			if errors.As(err, &le) {
+				return nil
+			}
+			return fmt.Errorf("want a LimitError, got %v", err)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			got := b.trips(func() { err = tt.f() })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d round trips", tt.name, got)
+			if got > tt.max {
+				t.Errorf("%s made %d round trips, want at most %d", tt.name, got, tt.max)
+			}
+		})
+	}
+	if err := n.finalize(acct.Address)(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := n.p.Claim(ctx, acct.Address, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || hex.EncodeToString(calls[0].Data[:4]) != "ac697e3f" {
+		t.Fatalf("claim of 5: %d calls, want one withdrawMany", len(calls))
+	}
+	assertNotEmergency(t, n.p.ABI(), calls)
+	before, err := n.client.BalanceAt(ctx, acct.Address, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := n.send(ctx, t, acct, calls)
+	after, err := n.client.BalanceAt(ctx, acct.Address, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gained := new(big.Int).Sub(after, before)
+	gained.Add(gained, protocoltest.Fees(rs))
+	if gained.Cmp(calls[0].Amount) != 0 {
+		t.Errorf("withdrawMany paid %s, the call said %s", gained, calls[0].Amount)
+	}
+}
+
+// rewardsMoveRate: with an APR the stepper claims SFC rewards into the
+// pool and getRate rises.
+func rewardsMoveRate(ctx context.Context, t *testing.T, n *stsNet) {
+	st, err := stsmodel.Model.NewStepper(ctx, model.StepEnv{
+		Sender: n.oracle, Addresses: n.addrs, BondingPeriod: bondingPeriod, APR: 5000, WallClock: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := func() *big.Int {
+		msg, decode := n.p.RateCall()
+		ret, err := n.client.CallContract(ctx, msg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := decode(ret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := rate()
+	deadline := time.Now().Add(20 * time.Second)
+	for rate().Cmp(before) <= 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the rate stayed %s", before)
+		}
+		if err := st.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Logf("rate %s → %s", before, rate())
+}
