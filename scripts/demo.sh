@@ -97,6 +97,16 @@ step "stakewallet balance"
 #                                           --network devnet-avalanche --rpc-url "$rpc_avalanche"
 #   Beets stS on devnet-sonic (withdrawal delay):
 #                                           --network devnet-sonic --rpc-url "$rpc_sonic"
+# Rocket Pool on devnet: deposit for rETH, burn it back for ETH at once.
+step "stakewallet stake 1 --protocol rocketpool --yes"
+"$sw" stake 1 --protocol rocketpool --yes
+step "stakewallet unstake 0.5 --protocol rocketpool --yes"
+"$sw" unstake 0.5 --protocol rocketpool --yes
+step "stakewallet transfer 0.1 rETH --to $bob --yes"
+"$sw" transfer 0.1 rETH --to "$bob" --yes
+step "stakewallet balance"
+"$sw" balance
+
 step "stakewallet --network devnet-avalanche balance"
 "$sw" --network devnet-avalanche --rpc-url "$rpc_avalanche" balance
 step "stakewallet --network devnet-sonic balance"

@@ -16,6 +16,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/transfer"
 	"github.com/stakewallet/stakewallet/internal/cli/tx"
 	"github.com/stakewallet/stakewallet/internal/cli/unstake"
+	"github.com/stakewallet/stakewallet/internal/cli/validators"
 	"github.com/stakewallet/stakewallet/internal/cli/version"
 	"github.com/stakewallet/stakewallet/internal/cli/withdrawals"
 	"github.com/stakewallet/stakewallet/internal/cli/wrap"
@@ -40,6 +41,7 @@ func Commands() []func(*cmdutil.Factory) *cobra.Command {
 		ledger.NewCmdLedger,
 		func(f *cmdutil.Factory) *cobra.Command { return networks.NewCmdNetworks(f, nil) },
 		func(f *cmdutil.Factory) *cobra.Command { return networks.NewCmdProtocols(f, nil) },
+		func(f *cmdutil.Factory) *cobra.Command { return validators.NewCmdValidators(f, nil) },
 		func(f *cmdutil.Factory) *cobra.Command { return version.NewCmdVersion(f, nil) },
 		completion.NewCmdCompletion,
 		func(f *cmdutil.Factory) *cobra.Command { return man.NewCmdMan(f, nil) },

@@ -123,21 +123,22 @@ const (
 // protocol is not built yet has none, and no error).
 //
 // The devnet networks are the chains of stakewallet-devnet
-// (internal/devnet.Chains), each on its default port; "devnet-bsc" (chain
-// 714, BNB, 127.0.0.1:8548) joins them with issue 12.
+// (internal/devnet.Chains), each on its default port, "devnet-bsc" (chain
+// 714, BNB, 127.0.0.1:8548) among them.
 func builtins() []*Network {
 	return []*Network{
 		{Name: "mainnet", ChainID: 1, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
 		{Name: "hoodi", ChainID: 560048, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido"},
 		{Name: "holesky", ChainID: 17000, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
 		{Name: "sepolia", ChainID: 11155111, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", ENSRegistry: ens.Registry},
-		{Name: "bsc", ChainID: 56, NativeSymbol: bnb, NativeDecimals: 18},
-		{Name: "bsc-testnet", ChainID: 97, NativeSymbol: bnb, NativeDecimals: 18},
+		{Name: "bsc", ChainID: 56, NativeSymbol: bnb, NativeDecimals: 18, DefaultProtocol: "bnb"},
+		{Name: "bsc-testnet", ChainID: 97, NativeSymbol: bnb, NativeDecimals: 18, DefaultProtocol: "bnb"},
 		{Name: "avalanche", ChainID: 43114, NativeSymbol: avax, NativeDecimals: 18, DefaultProtocol: "savax"},
 		{Name: "sonic", ChainID: 146, NativeSymbol: sonicS, NativeDecimals: 18, DefaultProtocol: "sts"},
 		{Name: "devnet", ChainID: 1337, NativeSymbol: ether, NativeDecimals: 18, DefaultProtocol: "lido", RPCURLs: []string{"http://127.0.0.1:8545"}, ENSRegistry: ens.Registry},
 		{Name: "devnet-avalanche", ChainID: 43112, NativeSymbol: avax, NativeDecimals: 18, DefaultProtocol: "savax", RPCURLs: []string{"http://127.0.0.1:8546"}},
 		{Name: "devnet-sonic", ChainID: 4003, NativeSymbol: sonicS, NativeDecimals: 18, DefaultProtocol: "sts", RPCURLs: []string{"http://127.0.0.1:8547"}},
+		{Name: "devnet-bsc", ChainID: 714, NativeSymbol: bnb, NativeDecimals: 18, DefaultProtocol: "bnb", RPCURLs: []string{"http://127.0.0.1:8548"}},
 	}
 }
 

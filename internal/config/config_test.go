@@ -57,6 +57,7 @@ func TestBuiltins(t *testing.T) {
 		{"devnet", 1337, "ETH", "http://127.0.0.1:8545"},
 		{"devnet-avalanche", 43112, "AVAX", "http://127.0.0.1:8546"},
 		{"devnet-sonic", 4003, "S", "http://127.0.0.1:8547"},
+		{"devnet-bsc", 714, "BNB", "http://127.0.0.1:8548"},
 	}
 	for _, w := range want {
 		n, err := c.Network(w.name)

@@ -30,17 +30,15 @@ const DefaultChain = "devnet"
 // starts them and lists them. A fresh slice each call.
 //
 // Ports: one per chain, HTTP and WebSocket on the same port, from 8545 up
-// in this order. Room is left for the BNB chain of issue 12:
-//
-//	{Name: "devnet-bsc", ChainID: 714, Native: "BNB", DefaultHTTPAddr: "127.0.0.1:8548"}
-//
-// (add it here and in internal/config's built-in networks together, with
-// its models registered in internal/devnet/models).
+// in this order. A new chain is added here and in internal/config's
+// built-in networks together, with its models registered in
+// internal/devnet/models.
 func Chains() []Chain {
 	return []Chain{
 		{Name: "devnet", ChainID: ChainID, Native: "ETH", DefaultHTTPAddr: "127.0.0.1:8545"},
 		{Name: "devnet-avalanche", ChainID: 43112, Native: "AVAX", DefaultHTTPAddr: "127.0.0.1:8546"},
 		{Name: "devnet-sonic", ChainID: 4003, Native: "S", DefaultHTTPAddr: "127.0.0.1:8547"},
+		{Name: "devnet-bsc", ChainID: 714, Native: "BNB", DefaultHTTPAddr: "127.0.0.1:8548"},
 	}
 }
 

@@ -25,6 +25,7 @@ var wantChains = []devnet.Chain{
 	{Name: "devnet", ChainID: 1337, Native: "ETH", DefaultHTTPAddr: "127.0.0.1:8545"},
 	{Name: "devnet-avalanche", ChainID: 43112, Native: "AVAX", DefaultHTTPAddr: "127.0.0.1:8546"},
 	{Name: "devnet-sonic", ChainID: 4003, Native: "S", DefaultHTTPAddr: "127.0.0.1:8547"},
+	{Name: "devnet-bsc", ChainID: 714, Native: "BNB", DefaultHTTPAddr: "127.0.0.1:8548"},
 }
 
 func TestChainTable(t *testing.T) {
@@ -44,9 +45,9 @@ func TestChainTable(t *testing.T) {
 	if c, err := devnet.LookupChain(""); err != nil || c.Name != "devnet" {
 		t.Errorf(`LookupChain("") = %+v, %v; want the devnet`, c, err)
 	}
-	_, err := devnet.LookupChain("devnet-bsc")
+	_, err := devnet.LookupChain("devnet-moon")
 	if err == nil {
-		t.Fatal("devnet-bsc is reserved, not runnable yet")
+		t.Fatal("devnet-moon is not a chain")
 	}
 	for _, c := range wantChains {
 		if !strings.Contains(err.Error(), c.Name) {

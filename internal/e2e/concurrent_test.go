@@ -149,8 +149,10 @@ func TestConcurrentStakesFromOneKey(t *testing.T) {
 
 // A run killed while it holds the account's lock does not block the next:
 // the kernel drops the lock with the process. The first run is held inside
-// the lock by a proxy that stalls its nonce read (the one made under the
-// lock, after the preview's), and killed there.
+// the lock by a proxy that stalls its send (the one request made under the
+// lock: the nonce comes from the batch before it and the journal), and
+// killed there; its signed transaction, journaled before the send, is sent
+// again with `tx send` before the next stake.
 func TestKilledLockHolder(t *testing.T) {
 	url := startDevnet(t, time.Hour)
 	proxy := rpcproxy.Start(t, url)
@@ -160,16 +162,13 @@ func TestKilledLockHolder(t *testing.T) {
 	holder := filepath.Join(w.Home, "stakewallet", "journal", "locks", fmt.Sprintf("1337-%s.holder", strings.ToLower(alice.Address.Hex())))
 
 	holding, release := make(chan struct{}), make(chan struct{})
-	var nonceReads int
 	var once sync.Once
 	proxy.SetHook(func(r rpcproxy.Request) rpcproxy.Mode {
 		for _, c := range r.Calls {
-			if c.Method == "eth_getTransactionCount" {
-				if nonceReads++; nonceReads == 2 {
-					once.Do(func() { close(holding) })
-					<-release
-					return rpcproxy.Drop
-				}
+			if strings.HasPrefix(c.Method, "eth_sendRawTransaction") {
+				once.Do(func() { close(holding) })
+				<-release
+				return rpcproxy.Drop
 			}
 		}
 		return rpcproxy.Pass
@@ -188,7 +187,7 @@ func TestKilledLockHolder(t *testing.T) {
 	case <-holding:
 	case <-time.After(time.Minute):
 		_ = cmd.Process.Kill()
-		t.Fatal("the stake never read its nonce under the lock")
+		t.Fatal("the stake never sent under the lock")
 	}
 	if _, err := os.Stat(holder); err != nil {
 		t.Errorf("the holder's description is missing while it holds the lock: %v", err)
@@ -200,6 +199,11 @@ func TestKilledLockHolder(t *testing.T) {
 	unblock()
 
 	started := time.Now()
+	rows := w.journal(t)
+	if len(rows) != 1 || rows[0].State != "signed" {
+		t.Fatalf("journal after the kill: %+v, want the one signed transaction", rows)
+	}
+	w.MustJSON("tx", "send", filepath.Join(w.Home, "stakewallet", "journal", "1337-"+rows[0].Hash+".json"), "--rpc-url", url, "--yes")
 	out := w.MustJSON("stake", "0.01", "--signer", "alice", "--password-file", w.Password, "--yes", "--rpc-url", url)
 	if field(t, out, "transactions", 0, "status") != "success" {
 		t.Fatalf("after the kill: %v", out)

@@ -146,11 +146,15 @@ func TestLiesBeforeSigning(t *testing.T) {
 		kind  string
 		msg   []string
 	}{
-		{name: "chain ID changes after the preview", args: []string{"stake", "0.5"},
-			hook: after("eth_estimateGas", constant("eth_chainId", `"0x1"`)), code: 3, kind: "wrong_chain",
+		// The chain ID is asked in the batch right before signing (the
+		// re-ask of before): a wstETH unstake reads the wstETH rate first
+		// (learning the endpoint's chain ID in that round trip), so the
+		// batch before signing hears it change.
+		{name: "chain ID changes after the first read", args: []string{"unstake", "0.5", "--token", "wstETH"},
+			hook: after("eth_call", constant("eth_chainId", `"0x1"`)), code: 3, kind: "wrong_chain",
 			msg: []string{"said it is on chain 1337, and now says chain 1", "not to be trusted"}},
 		{name: "failover to an endpoint of another chain", args: []string{"stake", "0.5"},
-			hook: after("eth_estimateGas", drop), other: true, code: 3, kind: "wrong_chain",
+			hook: drop, other: true, code: 3, kind: "wrong_chain",
 			msg: []string{other.URL() + " is on chain 1, but network devnet is chain 1337"}},
 		{name: "pending nonce below a mined journal entry", args: []string{"stake", "0.5"},
 			hook: constant("eth_getTransactionCount", `"0x0"`), code: 3, kind: "bad_rpc_answer",
@@ -167,8 +171,10 @@ func TestLiesBeforeSigning(t *testing.T) {
 			msg: []string{"the node suggests a priority fee of 5000 gwei per gas, above --max-fee 10 gwei"}},
 		{name: "--max-fee below --priority-fee", args: []string{"stake", "0.5", "--max-fee", "1", "--priority-fee", "2"},
 			code: 2, kind: "fee_too_high", msg: []string{"--max-fee 1 gwei is below --priority-fee 2 gwei"}},
-		{name: "fee more than 10 × the value", args: []string{"stake", "0.00001"}, code: 2, kind: "fee_too_high",
-			msg: []string{"is more than 10 × the 0.00001 ETH this moves: pass --yes-high-fee"}},
+		// 0.000001 ETH: far below 1/10 of any fee the devnet's base fee
+		// (which decays block by block) can come to.
+		{name: "fee more than 10 × the value", args: []string{"stake", "0.000001"}, code: 2, kind: "fee_too_high",
+			msg: []string{"is more than 10 × the 0.000001 ETH this moves: pass --yes-high-fee"}},
 		{name: "fee more than 10 × the tokens moved", args: []string{"transfer", "0.000001", "stETH", "--to", bob.Address.Hex()}, code: 2, kind: "fee_too_high",
 			msg: []string{"is more than 10 × the 0.000001 stETH this moves"}},
 		{name: "gas estimate above the block gas limit", args: []string{"stake", "0.5"},
@@ -185,17 +191,17 @@ func TestLiesBeforeSigning(t *testing.T) {
 			msg: []string{"does not decode"}},
 		{name: "eth_call result that is not hex", args: []string{"stake", "0.5"},
 			hook: constant("eth_call", `"0xnothex"`), code: 3, kind: "bad_rpc_answer",
-			msg: []string{"invalid answer from the RPC: eth_call", "an answer of the wrong type", "use another --rpc-url"}},
+			msg: []string{"invalid answer from the RPC", "eth_call", "an answer of the wrong type", "use another --rpc-url"}},
 		{name: "answer with a foreign id", args: []string{"stake", "0.5"},
 			hook: func(r rpcproxy.Request) rpcproxy.Lie {
-				if len(r.Calls) == 1 && r.Calls[0].Method == "eth_getBalance" {
+				if hasMethod(r, "eth_getBalance") {
 					return rpcproxy.Lie{Reply: func(b []byte) []byte { return []byte(strings.Replace(string(b), `"id":`, `"id":4242`, 1)) }}
 				}
 				return rpcproxy.Lie{}
 			}, code: 3, kind: "bad_rpc_answer", msg: []string{"eth_getBalance", "which was not asked"}},
 		{name: "100 MB answer", args: []string{"stake", "0.5"},
 			hook: func(r rpcproxy.Request) rpcproxy.Lie {
-				if len(r.Calls) == 1 && r.Calls[0].Method == "eth_getBalance" {
+				if hasMethod(r, "eth_getBalance") {
 					return rpcproxy.Lie{Pad: 100 << 20}
 				}
 				return rpcproxy.Lie{}
@@ -233,7 +239,7 @@ func TestLiesBeforeSigning(t *testing.T) {
 					t.Errorf("message %q\nlacks %q", msg, part)
 				}
 			}
-			if n := proxy.Count("eth_sendRawTransaction") + other.Count("eth_sendRawTransaction"); n != 0 {
+			if n := sends(proxy) + sends(other); n != 0 {
 				t.Errorf("the node was sent %d transactions", n)
 			}
 			if got := chain.nonce(alice.Address); got != nonce {
@@ -291,7 +297,9 @@ func TestLiesAfterBroadcast(t *testing.T) {
 
 	t.Run("receipt of another transaction", func(t *testing.T) {
 		other := `"0x` + strings.Repeat("0", 61) + `bad"`
-		proxy.SetLieHook(rewrite("eth_getTransactionReceipt", setField("transactionHash", other)))
+		// Both where a receipt comes from: the synchronous send's answer
+		// and the receipt polls that follow a receipt not believed.
+		proxy.SetLieHook(rewriteAny(setField("transactionHash", other), "eth_sendRawTransactionSync", "eth_getTransactionReceipt"))
 		defer proxy.SetLieHook(nil)
 		nonce := chain.nonce(alice.Address)
 		r := w.Run("", append(via(proxy.URL(), "stake", "0.1", "--timeout", "4s"), "--json")...)
@@ -324,7 +332,7 @@ func TestLiesAfterBroadcast(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, c := range r.Calls {
-				sent = sent || c.Method == "eth_sendRawTransaction"
+				sent = sent || strings.HasPrefix(c.Method, "eth_sendRawTransaction")
 			}
 			if !sent {
 				return rpcproxy.Lie{}
@@ -358,9 +366,11 @@ func TestLiesAfterBroadcast(t *testing.T) {
 	})
 
 	t.Run("a node that loses a transaction", func(t *testing.T) {
-		// The proxy says "accepted" and keeps the transaction to itself.
+		// The proxy says "accepted" and keeps the transaction to itself:
+		// to eth_sendRawTransactionSync, with EIP-7966's timeout ("in the
+		// pool, not mined in time"), which sends the wallet polling.
 		proxy.SetLieHook(func(r rpcproxy.Request) rpcproxy.Lie {
-			if len(r.Calls) != 1 || r.Calls[0].Method != "eth_sendRawTransaction" {
+			if len(r.Calls) != 1 || !strings.HasPrefix(r.Calls[0].Method, "eth_sendRawTransaction") {
 				return rpcproxy.Lie{}
 			}
 			var raw hexutil.Bytes
@@ -368,6 +378,9 @@ func TestLiesAfterBroadcast(t *testing.T) {
 			tx := new(types.Transaction)
 			if err := tx.UnmarshalBinary(raw); err != nil {
 				t.Errorf("proxy: %v", err)
+			}
+			if r.Calls[0].Method == "eth_sendRawTransactionSync" {
+				return rpcproxy.Lie{Body: fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"error":{"code":4,"message":"The transaction was added to the transaction pool but wasn't processed in 2s","data":"%s"}}`, r.Calls[0].ID, tx.Hash().Hex())}
 			}
 			return rpcproxy.Lie{Body: fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%s,"result":"%s"}`, r.Calls[0].ID, tx.Hash().Hex())}
 		})

@@ -16,8 +16,8 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/ledgeremu"
-	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
+	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 )
@@ -310,8 +310,13 @@ func TestLedgerRocketPool(t *testing.T) {
 	}
 }
 
-// TestRocketPoolRoundTrips counts the JSON-RPC round trips of Rocket
-// Pool's commands through the counting proxy.
+// TestRocketPoolRoundTrips bounds the JSON-RPC round trips of Rocket
+// Pool's commands, counted by the proxy: stake is the adapter's one read
+// (RocketStorage's addresses with the fee and the balances for the
+// preview), the wallet's batch (with the three Checks) and the send;
+// unstake is the adapter's one read (getEthValue for the preview and the
+// collateral Check), the batch, the send and the wallet's read of the ETH
+// received; the exchange rate rides in balance's one batch.
 func TestRocketPoolRoundTrips(t *testing.T) {
 	d := startDevnetWith(t, devnet.Config{})
 	w := newWallet(t, "STAKEWALLET_NETWORK=devnet")
@@ -323,12 +328,15 @@ func TestRocketPoolRoundTrips(t *testing.T) {
 		args []string
 		want int
 	}{
-		{append([]string{"stake", "1"}, sign...), 0},
-		{append([]string{"unstake", "0.5"}, sign...), 0},
-		{[]string{"balance", "--signer", "alice"}, 0},
-		{append([]string{"transfer", "0.1", "rETH", "--to", testAccount(t, 9).Address.Hex()}, sign[2:]...), 0},
+		{append([]string{"stake", "1"}, sign...), 3},
+		{append([]string{"unstake", "0.5"}, sign...), 4},
+		{[]string{"balance", "--signer", "alice"}, 1},
+		{append([]string{"transfer", "0.1", "rETH", "--to", testAccount(t, 9).Address.Hex()}, sign[2:]...), 2},
 	} {
 		_, tr := measure(t, w, proxy, tt.args...)
 		t.Logf("%s: %s", tt.args[0], tr)
+		if tr.requests > tt.want {
+			t.Errorf("%s: %s, want at most %d", tt.args[0], tr, tt.want)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
@@ -89,7 +92,7 @@ func TestReadRoundTrips(t *testing.T) {
 
 // makeManyRequests stakes and requests manyRequests withdrawals of 0.01 stETH
 // for the key's account, perTx per transaction, and returns the last id.
-func makeManyRequests(t *testing.T, d *devnet.Devnet, key *ecdsa.PrivateKey, n int) *big.Int {
+func makeManyRequests(t testing.TB, d *devnet.Devnet, key *ecdsa.PrivateKey, n int) *big.Int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -154,5 +157,48 @@ func traceSummary(t *testing.T, w *Wallet, proxy *rpcproxy.Proxy, owner string) 
 	}
 	if strings.Contains(r.Stderr, key) {
 		t.Errorf("the trace shows the key:\n%s", r.Stderr)
+	}
+}
+
+// BenchmarkWithdrawalsDevnet: the built binary lists 1,000 claimable Lido
+// requests from the devnet over loopback (`withdrawals --json`), start-up,
+// chain-ID check and rendering included. The issue's bound is 1 s.
+func BenchmarkWithdrawalsDevnet(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, err := devnet.Start(ctx, devnet.Config{HTTPAddr: "127.0.0.1:0", BondingPeriod: 2 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	alice, err := devkeys.TestAccount(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	last := makeManyRequests(b, d, alice.PrivateKey, manyRequests)
+	queueABI := &contracts.WithdrawalQueue().ABI
+	for {
+		fin, err := devtx.CallBig(ctx, d.Client(), queueABI, lido.DevnetWithdrawalQueue, "getLastFinalizedRequestId")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fin.Cmp(last) >= 0 {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	home := b.TempDir()
+	env := []string{"HOME=" + home, "STAKEWALLET_HOME=" + home, "STAKEWALLET_NETWORK=devnet", "NO_COLOR=1", "PATH=" + os.Getenv("PATH")}
+	for b.Loop() {
+		cmd := exec.CommandContext(ctx, bins.wallet, "withdrawals", "--owner", alice.Address.Hex(), "--protocol", "lido", "--json", "--rpc-url", d.HTTPEndpoint())
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("withdrawals: %v", err)
+		}
+		var doc struct{ Withdrawals []json.RawMessage }
+		if err := json.Unmarshal(out, &doc); err != nil || len(doc.Withdrawals) != manyRequests {
+			b.Fatalf("%d requests, %v", len(doc.Withdrawals), err)
+		}
 	}
 }

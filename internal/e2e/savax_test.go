@@ -4,11 +4,17 @@ import (
 	"bufio"
 	"encoding/json"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/ledgeremu"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/pkg/protocol/savax"
 )
 
@@ -150,4 +156,109 @@ func mustMarshal(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAnvilSAvax: the same model on anvil after `stakewallet-devnet deploy
+// --chain devnet-avalanche`, with mainnet's periods (15 days, then a 2-day
+// window) crossed by anvil's clock: a claim inside the window, the 24 h
+// warning of wait --claim, an expired request returned as sAVAX.
+func TestAnvilSAvax(t *testing.T) {
+	node := anvil.Start(t, anvil.WithChainID(43112))
+	entry := devnetTool(t, "deploy", "--chain", "devnet-avalanche", "--rpc-url", node.URL(), "--name", "anvil-avax")
+	if !strings.Contains(entry, "[networks.anvil-avax.protocols.savax]") {
+		t.Fatalf("deploy printed no sAVAX network entry:\n%s", entry)
+	}
+	token := common.HexToAddress(tomlValue(t, entry, "savax"))
+	w := newWallet(t)
+	cfg := filepath.Join(w.Home, "config.toml")
+	if err := os.WriteFile(cfg, []byte("[defaults]\nnetwork = \"anvil-avax\"\n\n"+entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	alice := testAccount(t, 0)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, node.URL())
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+
+	w.MustJSON(append([]string{"stake", "3", "--protocol", "savax"}, sign...)...)
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("3")) != 0 {
+		t.Fatalf("sAVAX after staking 3: %s", got)
+	}
+	id := field(t, w.MustJSON(append([]string{"unstake", "1", "--protocol", "savax"}, sign...)...), "requestIds", 0).(string)
+	list := w.MustJSON("withdrawals", "--protocol", "savax", "--signer", "alice")
+	claimBy, _ := time.Parse(time.RFC3339, field(t, list, "withdrawals", 0, "claimBy").(string))
+	requested, _ := time.Parse(time.RFC3339, field(t, list, "withdrawals", 0, "requestedAt").(string))
+	if got := claimBy.Sub(requested); got != 17*24*time.Hour {
+		t.Errorf("claimBy - requestedAt = %s, want 17 days (15-day cooldown, 2-day window)", got)
+	}
+
+	// 16 days and an hour later: claimable, with 23 hours left.
+	node.IncreaseTime(t, 16*24*time.Hour+time.Hour)
+	node.Mine(t, 1)
+	before := chain.balance(alice.Address)
+	r := w.Run("", append([]string{"withdrawals", "wait", id, "--protocol", "savax", "--claim", "--interval", "200ms", "--timeout", "30s"}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("wait --claim: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, "WARNING: savax request "+id+" must be claimed within 23h") {
+		t.Errorf("no 24 h warning on stderr:\n%s", r.Stderr)
+	}
+	if gained := new(big.Int).Sub(chain.balance(alice.Address), before); gained.Cmp(eth("0.99")) < 0 || gained.Cmp(eth("1")) > 0 {
+		t.Errorf("AVAX gained %s, want 1 less gas", gained)
+	}
+
+	// Past the window: expired, and claim returns the sAVAX.
+	id2 := field(t, w.MustJSON(append([]string{"unstake", "1", "--protocol", "savax"}, sign...)...), "requestIds", 0).(string)
+	node.IncreaseTime(t, 17*24*time.Hour+time.Minute)
+	node.Mine(t, 1)
+	list = w.MustJSON("withdrawals", "--protocol", "savax", "--signer", "alice")
+	if field(t, list, "withdrawals", 0, "id") != id2 || field(t, list, "withdrawals", 0, "status") != "expired" {
+		t.Fatalf("after 17 days: %v", list)
+	}
+	w.MustJSON(append([]string{"claim", "--protocol", "savax"}, sign...)...)
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("2")) != 0 {
+		t.Errorf("sAVAX after the expired request came back: %s, want 2", got)
+	}
+}
+
+// TestSAvaxLedger: the sAVAX cycle signed on the emulated Ledger (blind:
+// the Ethereum app has no descriptor for StakedAvax calls here, and the
+// preview and stderr say so), on chain 43112.
+func TestSAvaxLedger(t *testing.T) {
+	d := startChain(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
+	url := d.HTTPEndpoint()
+	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-avalanche", "ETH_RPC_URL="+url)
+	chain := dialChain(t, url)
+	me := testAccount(t, 0).Address
+	token := savax.DevnetStakedAvax
+	sign := []string{"--signer", "ledger", "--ledger-transport", transport, "--yes"}
+	device := func(what string) {
+		t.Helper()
+		if sc := lastScreen(t, emu); sc.Address != me || !sc.Blind || !sc.Approved || sc.ChainID.Int64() != 43112 {
+			t.Errorf("%s: device showed %+v, want a blind signature approved on chain 43112", what, sc)
+		}
+	}
+
+	r := w.Run("", append([]string{"stake", "2", "--protocol", "savax", "--json"}, sign...)...)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "blind-signed") {
+		t.Fatalf("stake: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	device("stake")
+	if got := chain.tokenBalance(token, me); got.Cmp(eth("2")) != 0 {
+		t.Fatalf("sAVAX after the Ledger stake: %s", got)
+	}
+	out := w.MustJSON(append([]string{"unstake", "0.5", "--protocol", "savax"}, sign...)...)
+	id := field(t, out, "requestIds", 0).(string)
+	device("unstake")
+	w.MustJSON("withdrawals", "wait", id, "--protocol", "savax", "--owner", me.Hex(), "--interval", "300ms", "--timeout", "60s")
+	before := chain.balance(me)
+	out = w.MustJSON(append([]string{"claim", id, "--protocol", "savax"}, sign...)...)
+	if field(t, out, "transactions", 0, "action") != "redeem" {
+		t.Errorf("claim: %v", out)
+	}
+	device("claim")
+	if gained := new(big.Int).Sub(chain.balance(me), before); gained.Cmp(eth("0.49")) < 0 || gained.Cmp(eth("0.5")) > 0 {
+		t.Errorf("AVAX gained by the Ledger claim %s, want 0.5 less gas", gained)
+	}
 }

@@ -3,12 +3,20 @@ package e2e
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/ledgeremu"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
 )
 
@@ -134,6 +142,11 @@ func TestSTSCycle(t *testing.T) {
 // word all zeros.
 func assertClaimNotEmergency(t *testing.T, chain *chainReader, id string) {
 	t.Helper()
+	assertClaimNotEmergencyAt(t, chain, sts.DevnetSTS, id)
+}
+
+func assertClaimNotEmergencyAt(t *testing.T, chain *chainReader, stS common.Address, id string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	head, err := chain.ec.BlockNumber(ctx)
@@ -148,7 +161,7 @@ func assertClaimNotEmergency(t *testing.T, chain *chainReader, id string) {
 		}
 		for _, tx := range b.Transactions() {
 			data := tx.Data()
-			if tx.To() == nil || *tx.To() != sts.DevnetSTS || len(data) != 4+64 || hex.EncodeToString(data[:4]) != "38d07436" {
+			if tx.To() == nil || *tx.To() != stS || len(data) != 4+64 || hex.EncodeToString(data[:4]) != "38d07436" {
 				continue
 			}
 			if new(big.Int).SetBytes(data[4:36]).Cmp(want) != 0 {
@@ -161,4 +174,140 @@ func assertClaimNotEmergency(t *testing.T, chain *chainReader, id string) {
 		}
 	}
 	t.Errorf("no withdraw(%s, …) transaction found", id)
+}
+
+// TestSTSAnvilCycle: the same cycle on anvil after `stakewallet-devnet
+// deploy --chain devnet-sonic`, with the config entry built from deploy's
+// JSON, the model's oracle run with --once, and the withdrawal delay
+// crossed with anvil's clock.
+func TestSTSAnvilCycle(t *testing.T) {
+	node := anvil.Start(t, anvil.WithChainID(4003))
+	const bonding = 72 * time.Hour
+	depFile := filepath.Join(t.TempDir(), "sonic.json")
+	raw := devnetTool(t, "deploy", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--name", "anvil-sonic", "--json")
+	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var dep struct {
+		ChainID   uint64                       `json:"chainId"`
+		Protocols map[string]map[string]string `json:"protocols"`
+	}
+	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
+		t.Fatal(err)
+	}
+	addrs := dep.Protocols["sts"]
+	if dep.ChainID != 4003 || addrs["sts"] == "" || addrs["sfc"] == "" {
+		t.Fatalf("deploy --json: %s", raw)
+	}
+	token := common.HexToAddress(addrs["sts"])
+	oracle := func() {
+		devnetTool(t, "oracle", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
+	}
+	oracle() // applies the 72 h delay
+
+	w := newWallet(t)
+	cfg := filepath.Join(w.Home, "config.toml")
+	entry := fmt.Sprintf(`[defaults]
+network = "anvil-sonic"
+
+[networks.anvil-sonic]
+chain-id = 4003
+rpc-urls = [%q]
+native-symbol = "S"
+default-protocol = "sts"
+
+[networks.anvil-sonic.protocols.sts]
+sts = %q
+sfc = %q
+`, node.URL(), addrs["sts"], addrs["sfc"])
+	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	// Account 0 deployed the models and is their oracle; the user is 2.
+	alice, bob := testAccount(t, 2), testAccount(t, 3)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, node.URL())
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+
+	w.MustJSON(append([]string{"stake", "10"}, sign...)...)
+	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("10")) != 0 {
+		t.Fatalf("stS after staking 10 S: %s", got)
+	}
+	oracle() // the operator delegates the deposit
+	out := w.MustJSON(append([]string{"unstake", "4"}, sign...)...)
+	ids := field(t, out, "requestIds").([]any)
+	if len(ids) != 1 {
+		t.Fatalf("unstake: %v", out)
+	}
+	id := ids[0].(string)
+	list := w.MustJSON("withdrawals", "--owner", alice.Address.Hex())
+	if st := field(t, list, "withdrawals", 0, "status"); st != "pending" {
+		t.Fatalf("before the delay: %v", list)
+	}
+	nonce := chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", id}, sign...)...); r.Code != 2 || chain.nonce(alice.Address) != nonce {
+		t.Errorf("claim before the delay: exit %d (nonce %d → %d), %s", r.Code, nonce, chain.nonce(alice.Address), r.Stderr)
+	}
+
+	node.IncreaseTime(t, bonding+time.Hour)
+	node.Mine(t, 1)
+	list = w.MustJSON("withdrawals", "--owner", alice.Address.Hex())
+	if st := field(t, list, "withdrawals", 0, "status"); st != "claimable" {
+		t.Fatalf("after the delay: %v", list)
+	}
+	before := chain.balance(alice.Address)
+	out = w.MustJSON(append([]string{"claim", id}, sign...)...)
+	tx := field(t, out, "transactions", 0).(map[string]any)
+	fee := new(big.Int).Mul(bigOf(t, tx["gasUsed"]), bigOf(t, tx["effectiveGasPrice"]))
+	if gained := new(big.Int).Sub(chain.balance(alice.Address), before); gained.Cmp(new(big.Int).Sub(eth("4"), fee)) != 0 {
+		t.Errorf("S gained %s, want 4 S - fee %s", gained, fee)
+	}
+	assertClaimNotEmergencyAt(t, chain, token, id)
+
+	w.MustJSON(append([]string{"transfer", "1", "stS", "--to", bob.Address.Hex()}, sign...)...)
+	if got := chain.tokenBalance(token, bob.Address); got.Cmp(eth("1")) != 0 {
+		t.Errorf("bob's stS %s", got)
+	}
+}
+
+// TestSTSLedger: the stS cycle signed on the emulated Ledger (blind-signed:
+// SonicStaking has no clear-signing descriptor), on devnet-sonic.
+func TestSTSLedger(t *testing.T) {
+	d := startChain(t, "devnet-sonic", devnet.Config{BondingPeriod: 3 * time.Second})
+	url := d.HTTPEndpoint()
+	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url)
+	chain := dialChain(t, url)
+	me := testAccount(t, 0).Address
+	sign := []string{"--signer", "ledger", "--ledger-transport", transport, "--yes"}
+
+	r := w.Run("", "stake", "0.5", "--dry-run", "--signer", "ledger", "--ledger-transport", transport)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "blind-signed") {
+		t.Errorf("preview: exit %d, does not say blind-signed:\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	r = w.Run("", append([]string{"stake", "2", "--json"}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("stake: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if sc := lastScreen(t, emu); sc.Address != me || !sc.Blind || !sc.Approved || sc.ChainID.Int64() != 4003 {
+		t.Errorf("device showed %+v", sc)
+	}
+	if got := chain.tokenBalance(sts.DevnetSTS, me); got.Cmp(eth("2")) != 0 {
+		t.Fatalf("stS after staking 2 S on the Ledger: %s", got)
+	}
+	out := w.MustJSON(append([]string{"unstake", "1"}, sign...)...)
+	id := field(t, out, "requestIds", 0).(string)
+	before := chain.balance(me)
+	r = w.Run("", append([]string{"withdrawals", "wait", id, "--claim", "--interval", "300ms", "--timeout", "40s", "--json"}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("wait --claim: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if gained := new(big.Int).Sub(chain.balance(me), before); gained.Cmp(eth("0.99")) < 0 || gained.Cmp(eth("1")) > 0 {
+		t.Errorf("S gained by the Ledger-signed claim %s: want 1 less the gas", gained)
+	}
+	if sc := lastScreen(t, emu); !sc.Blind || !sc.Approved {
+		t.Errorf("claim: device showed %+v", sc)
+	}
+	assertClaimNotEmergency(t, chain, id)
 }

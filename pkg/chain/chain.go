@@ -311,10 +311,11 @@ func (c *Client) attempt(ctx context.Context, ep *endpoint, fn rpcCall) (time.Du
 }
 
 func (c *Client) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= c.opts.CallTimeout {
+	limit := c.opts.CallTimeout + attemptExtra(ctx) // a sync send waits for its block
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= limit {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, c.opts.CallTimeout)
+	return context.WithTimeout(ctx, limit)
 }
 
 func (c *Client) run(ctx context.Context, ep *endpoint, fn rpcCall) error {

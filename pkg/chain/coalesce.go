@@ -56,8 +56,8 @@ func EthBalanceCall(addr common.Address) ethereum.CallMsg {
 // withdrawal lists each take two dependent reads cost two round trips, not
 // 2N. Independent eth_calls at the latest block are packed into Multicall3
 // aggregate3 calls (MaxAggregate per call, every one allowed to fail on
-// its own), so that hundreds of reads fit in one batch under the
-// providers' cap on batch elements; on a chain without Multicall3 (its
+// its own, long reads left out), so that hundreds of reads fit in one
+// batch under the providers' cap on batch elements; on a chain without Multicall3 (its
 // answer is empty) they are sent as plain eth_calls from then on.
 //
 // It implements protocol.BatchBackend, so adapters can be bound to it.
@@ -208,10 +208,18 @@ func (co *Coalescer) HeaderByNumber(ctx context.Context, number *big.Int) (*type
 	return co.c.HeaderByNumber(ctx, number)
 }
 
-// packable reports whether msg means the same inside aggregate3: a plain
-// read whose sender does not matter (Multicall3 becomes msg.sender).
+// maxPackedCalldata bounds the calldata of a read packed into aggregate3:
+// a few words (balanceOf, a request list, a rate). A read with long
+// calldata (the status of 500 request ids) costs millions of gas on its
+// own; it stays a batch element of its own, so that no aggregate3 comes
+// near a node's gas cap for eth_call.
+const maxPackedCalldata = 4 + 32*8
+
+// packable reports whether msg means the same inside aggregate3, a plain
+// read whose sender does not matter (Multicall3 becomes msg.sender), and
+// is light enough to pack.
 func packable(msg ethereum.CallMsg) bool {
-	return msg.To != nil && msg.From == (common.Address{}) && (msg.Value == nil || msg.Value.Sign() == 0) &&
+	return msg.To != nil && len(msg.Data) <= maxPackedCalldata && msg.From == (common.Address{}) && (msg.Value == nil || msg.Value.Sign() == 0) &&
 		msg.Gas == 0 && msg.GasPrice == nil && msg.GasFeeCap == nil && msg.GasTipCap == nil &&
 		msg.AccessList == nil && msg.BlobHashes == nil && msg.AuthorizationList == nil
 }

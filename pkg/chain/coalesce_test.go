@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/internal/testutil/chaintest"
+	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 )
 
@@ -23,6 +24,7 @@ var registryABI = func() *abi.ABI {
 	a, err := abi.JSON(strings.NewReader(`[
 {"type":"function","name":"count","stateMutability":"view","inputs":[{"name":"owner","type":"address"}],"outputs":[{"name":"","type":"uint256"}]},
 {"type":"function","name":"square","stateMutability":"view","inputs":[{"name":"x","type":"uint256"}],"outputs":[{"name":"","type":"uint256"}]},
+{"type":"function","name":"sum","stateMutability":"view","inputs":[{"name":"xs","type":"uint256[]"}],"outputs":[{"name":"","type":"uint256"}]},
 {"type":"error","name":"TooBig","inputs":[{"name":"x","type":"uint256"}]}
 ]`))
 	if err != nil {
@@ -167,5 +169,49 @@ func TestCoalescerWithoutMulticall3(t *testing.T) {
 	// Round 1: aggregate3 (empty), then 4 plain eth_calls; round 2: 4 plain.
 	if requests != 3 || calls["eth_call"] != 9 {
 		t.Errorf("%d requests, %d eth_calls; want 3 and 9", requests, calls["eth_call"])
+	}
+}
+
+// TestCoalescerPacking: light reads share one aggregate3; a read with long
+// calldata (an array of 50 ids) is a batch element of its own; a read
+// whose sender matters is never packed. All in one round trip.
+func TestCoalescerPacking(t *testing.T) {
+	reg := common.HexToAddress("0x00000000000000000000000000000000000000aa")
+	node := chaintest.New(t, 1)
+	node.Handle(reg, registryABI, "square", func(c *chaintest.Ctx, args []any) ([]any, error) {
+		x := args[0].(*big.Int)
+		return []any{new(big.Int).Mul(x, x)}, nil
+	})
+	node.Handle(reg, registryABI, "sum", func(c *chaintest.Ctx, args []any) ([]any, error) {
+		total := new(big.Int)
+		for _, x := range args[0].([]*big.Int) {
+			total.Add(total, x)
+		}
+		return []any{total}, nil
+	})
+	proxy := rpcproxy.Start(t, node.URL())
+	c := dial(t, Options{ChainID: 1}, proxy.URL())
+	proxy.Reset()
+	co := c.Coalesce()
+	xs := make([]*big.Int, 50)
+	for i := range xs {
+		xs[i] = big.NewInt(int64(i + 1))
+	}
+	from := registryCall(t, reg, "square", big.NewInt(9))
+	from.From = common.HexToAddress("0x00000000000000000000000000000000000000f1")
+	msgs := []ethereum.CallMsg{
+		registryCall(t, reg, "square", big.NewInt(2)), registryCall(t, reg, "square", big.NewInt(3)),
+		registryCall(t, reg, "sum", xs), from,
+	}
+	want := []int64{4, 9, 1275, 81}
+	outs, errs := co.BatchCallContract(testCtx(t), msgs, nil)
+	for i := range msgs {
+		if errs[i] != nil || len(outs[i]) != 32 || new(big.Int).SetBytes(outs[i]).Int64() != want[i] {
+			t.Errorf("read %d: %x, %v; want %d", i, outs[i], errs[i], want[i])
+		}
+	}
+	aggregate := "eth_call:0x" + common.Bytes2Hex(mcABI.Methods["aggregate3"].ID)
+	if proxy.Requests() != 1 || proxy.Count("eth_call") != 3 || proxy.Count(aggregate) != 1 {
+		t.Errorf("%d requests, calls %v; want 1 request of 3 eth_calls, one an aggregate3", proxy.Requests(), proxy.Counts())
 	}
 }

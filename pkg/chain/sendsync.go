@@ -23,10 +23,11 @@ const (
 
 // SendTransactionSync hands a signed transaction to the node with
 // eth_sendRawTransactionSync (EIP-7966), which answers with its receipt
-// once it is mined: the send and the wait in one round trip. wait is the
-// wait asked of the node (0 = the node's default); it is kept below the
-// per-attempt timeout (Options.CallTimeout), so the node's answer comes
-// before the client gives up on it.
+// once it is mined: the send and the wait in one round trip. The request
+// carries the transaction alone (EIP-7966's timeout parameter is optional;
+// geth waits 20 s by default, anvil refuses the parameter); wait bounds
+// how long the client holds it open (0 or more than a minute: a minute),
+// on top of the per-attempt timeout (Options.CallTimeout).
 //
 // A nil receipt with a nil error means the node has the transaction but
 // its receipt must be polled (TransactionReceipt):
@@ -51,10 +52,10 @@ func (c *Client) SendTransactionSync(ctx context.Context, tx *types.Transaction,
 		return nil, fmt.Errorf("encoding transaction: %w", err)
 	}
 	rawHex := hexutil.Encode(raw)
-	if limit := c.opts.CallTimeout * 2 / 3; wait <= 0 || wait > limit {
-		wait = limit
+	if wait <= 0 || wait > maxSyncWait {
+		wait = maxSyncWait
 	}
-	ms := uint64(max(wait.Milliseconds(), 1))
+	ctx = context.WithValue(ctx, attemptExtraKey{}, wait)
 	var (
 		attempts  int
 		maybeSent bool
@@ -67,8 +68,19 @@ func (c *Client) SendTransactionSync(ctx context.Context, tx *types.Transaction,
 		if ep.noSync.Load() {
 			err = rc.CallContext(ctx, nil, "eth_sendRawTransaction", rawHex)
 		} else {
+			// The node's wait is its own (EIP-7966's timeout parameter is
+			// optional, and anvil refuses it); ours is sctx's.
 			var answer json.RawMessage
-			err = rc.CallContext(ctx, &answer, "eth_sendRawTransactionSync", rawHex, ms)
+			sctx, cancel := context.WithTimeout(ctx, wait)
+			err = rc.CallContext(sctx, &answer, "eth_sendRawTransactionSync", rawHex)
+			cancel()
+			if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+				// Our wait ran out while the node held the request: it
+				// may have the transaction; poll for it by hash (which
+				// ends in "broadcast, not mined; do not resubmit" if not).
+				ep.noSync.Store(true)
+				return nil
+			}
 			switch {
 			case rpcCode(err) == codeMethodNotFound:
 				ep.noSync.Store(true)
@@ -158,4 +170,16 @@ func syncTimedOut(err error) bool {
 	msg := strings.ToLower(err.Error())
 	return strings.Contains(msg, "wasn't processed in") || strings.Contains(msg, "was not processed in") ||
 		strings.Contains(msg, "timed out waiting for") || strings.Contains(msg, "timeout waiting for")
+}
+
+// maxSyncWait bounds the wait for a synchronous send (geth's own maximum).
+const maxSyncWait = time.Minute
+
+// attemptExtraKey carries extra time an attempt may take beyond
+// Options.CallTimeout: a synchronous send waits for its block.
+type attemptExtraKey struct{}
+
+func attemptExtra(ctx context.Context) time.Duration {
+	d, _ := ctx.Value(attemptExtraKey{}).(time.Duration)
+	return d
 }

@@ -3,6 +3,7 @@ package chain
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // syncBuffer is a strings.Builder safe for the tracer's concurrent writes.
@@ -186,5 +189,40 @@ func TestTraceSizesAndDurations(t *testing.T) {
 		if got := shortDuration(tt.d); got != tt.want {
 			t.Errorf("shortDuration(%s) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// wsService answers eth_chainId and eth_blockNumber over websocket.
+type wsService struct{}
+
+func (wsService) ChainId() hexutil.Uint64     { return 7 }
+func (wsService) BlockNumber() hexutil.Uint64 { return 5 }
+
+// TestTraceWebsocket: a websocket endpoint has no HTTP round trip to hook;
+// each attempt is a line with the operation and its time, no sizes, and
+// the key in the URL masked.
+func TestTraceWebsocket(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef"
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("eth", wsService{}); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.WebsocketHandler([]string{"*"}))
+	t.Cleanup(hs.Close)
+	t.Cleanup(srv.Stop)
+	var out syncBuffer
+	tr := NewTracer(&out)
+	opts := fastOpts
+	opts.Trace = tr
+	c := dial(t, opts, "ws"+strings.TrimPrefix(hs.URL, "http")+"/v3/"+key)
+	if n, err := c.BlockNumber(testCtx(t)); err != nil || n != 5 {
+		t.Fatalf("BlockNumber = %d, %v", n, err)
+	}
+	line := regexp.MustCompile(`^rpc #1  eth_blockNumber  \S+ (µs|ms|s)  ws://127\.0\.0\.1:\d+/v3/\*\*\*\n$`)
+	if !line.MatchString(out.String()) {
+		t.Errorf("trace %q does not match %s", out.String(), line)
+	}
+	if st := tr.Stats(); st.RoundTrips != 1 || st.Calls != 1 || st.Sent != 0 {
+		t.Errorf("stats %+v", st)
 	}
 }

@@ -288,6 +288,10 @@ type Validator struct {
 	Commission string // a decimal percentage, "5" or "2.5"
 	TotalStake *big.Int
 	Status     string // active, jailed, inactive
+	// Credit is the validator's own share token, for protocols that mint
+	// one per validator (BNB's StakeCredit: RoleCredit, NotTransferable);
+	// nil otherwise.
+	Credit *Token
 }
 
 // Validators is implemented by delegation protocols.

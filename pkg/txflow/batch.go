@@ -15,6 +15,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/txflow/journal"
 )
 
 // Batcher is a Backend that reads in JSON-RPC batches and sends with
@@ -303,24 +304,24 @@ func (f *Flow) journalMarks(from common.Address) (int, error) {
 // first step) or the one after this run's previous step, as long as no
 // other run of ours journaled a transaction for the account since.
 // ok is false when the node must be asked again.
-func (f *Flow) knownNonce(plan *Plan) (nonce uint64, ok bool, err error) {
+func (f *Flow) knownNonce(plan *Plan) (nonce uint64, gap []*journal.Entry, ok bool, err error) {
 	bt := plan.batch
 	if bt == nil {
-		return 0, false, nil
+		return 0, nil, false, nil
 	}
 	marks, err := f.journalMarks(plan.From)
 	if err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
 	if marks != bt.marks+bt.own {
-		return 0, false, nil
+		return 0, nil, false, nil
 	}
 	pending := bt.pending
 	if bt.chained {
 		pending = bt.next
 	}
-	nonce, _, err = f.nonceAfter(plan.From, pending)
-	return nonce, err == nil, err
+	nonce, gap, err = f.nonceAfter(plan.From, pending)
+	return nonce, gap, err == nil, err
 }
 
 // callArg encodes a call as eth_call and eth_estimateGas take it.

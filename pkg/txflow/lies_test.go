@@ -224,7 +224,7 @@ func TestWaitBelievesOnlyConsistentAnswers(t *testing.T) {
 	}{
 		{"honest, 3 confirmations", ours, func(n int) uint64 { return 19 + uint64(n) }, 3, ""},
 		{"receipt of another transaction", func(int) (*types.Receipt, error) { return receiptIn(common.HexToHash("0xbad"), 20), nil },
-			func(int) uint64 { return 30 }, 1, "the node answered with the receipt of 0x" + strings.Repeat("0", 61) + "bad"},
+			func(int) uint64 { return 30 }, 1, "got that of 0x" + strings.Repeat("0", 61) + "bad"},
 		{"receipt without a block", func(int) (*types.Receipt, error) { return &types.Receipt{TxHash: hash}, nil },
 			func(int) uint64 { return 30 }, 1, "without a block number"},
 		{"head below the receipt's block", ours, func(int) uint64 { return 12 }, 1, "block number 12 is below the receipt's block 20"},

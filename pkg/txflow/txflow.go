@@ -550,6 +550,10 @@ type Result struct {
 	Hash    common.Hash
 	Receipt *types.Receipt // nil if not mined in time
 	Entry   *journal.Entry
+
+	// sentAt is when it was handed to the node: a synchronous send's wait
+	// counts against Options.Timeout.
+	sentAt time.Time
 }
 
 // Hooks let the caller show progress.
@@ -640,11 +644,10 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 			// What Prepare's batch read (or this run's previous step) still
 			// holds unless another run journaled a transaction meanwhile;
 			// after a refusal, the node is asked again.
-			nonce, known, err := f.knownNonce(plan)
+			nonce, gap, known, err := f.knownNonce(plan)
 			if err != nil {
 				return nil, err
 			}
-			var gap []*journal.Entry
 			if !known || taken != nil {
 				if nonce, gap, err = f.nextNonce(ctx, plan.From); err != nil {
 					return nil, err
@@ -669,6 +672,11 @@ func (f *Flow) submitStep(ctx context.Context, plan *Plan, i int, step *Step, s 
 		if bt := plan.batch; bt != nil {
 			bt.own++
 			bt.next, bt.chained = step.Nonce+1, true
+		}
+		if _, ok := f.backend.(Batcher); ok {
+			// The synchronous send holds the lock until the node answers
+			// with the receipt (a block, on a live chain).
+			lock.Doing("sending " + signed.Hash().Hex() + " and waiting for it to be mined")
 		}
 		res, err := f.submit(ctx, i, step, signed, entry, hooks, f.opts.Nonce == nil)
 		var conflict *nonceConflictError
@@ -797,7 +805,7 @@ func (f *Flow) broadcast(ctx context.Context, i int, from common.Address, step *
 // again; without it, "already known" means the node has our transaction
 // (a re-broadcast) and it is on its way.
 func (f *Flow) submit(ctx context.Context, i int, step *Step, signed *types.Transaction, entry *journal.Entry, hooks Hooks, replan bool) (*Result, error) {
-	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry}
+	res := &Result{Step: step, Hash: signed.Hash(), Entry: entry, sentAt: time.Now()}
 	if hooks.Sending != nil {
 		hooks.Sending(i, res.Hash)
 	}
@@ -844,8 +852,13 @@ func (f *Flow) await(ctx context.Context, i int, from common.Address, res *Resul
 	step, entry := res.Step, res.Entry
 	receipt := res.Receipt
 	if receipt == nil || f.opts.Confirmations > 1 {
-		// Not known yet (no synchronous send), or further blocks to wait for.
-		r, err := f.Wait(ctx, res.Hash)
+		// Not known yet (no synchronous send, or the node's wait ran out),
+		// or further blocks to wait for: the rest of the timeout.
+		left := f.opts.Timeout
+		if !res.sentAt.IsZero() {
+			left = max(f.opts.Timeout-time.Since(res.sentAt), f.opts.PollInterval)
+		}
+		r, err := f.wait(ctx, res.Hash, left)
 		if err != nil {
 			res.Receipt = nil
 			return err
@@ -931,7 +944,11 @@ func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 // went back: a receipt of another transaction, or a block number lower
 // than one seen before, is not believed, and waiting goes on.
 func (f *Flow) Wait(ctx context.Context, hash common.Hash) (*types.Receipt, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	return f.wait(ctx, hash, f.opts.Timeout)
+}
+
+func (f *Flow) wait(ctx context.Context, hash common.Hash, timeout time.Duration) (*types.Receipt, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t := time.NewTicker(f.opts.PollInterval)
 	defer t.Stop()

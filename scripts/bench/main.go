@@ -32,6 +32,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/testutil/latencyproxy"
+	"github.com/stakewallet/stakewallet/pkg/signer/keystore"
 )
 
 var (
@@ -41,6 +42,7 @@ var (
 	runs    = flag.Int("runs", 5, "runs of each command per wallet, interleaved")
 	delays  = flag.String("delays", "0ms,50ms", "latencies added per round trip")
 	targets = flag.String("targets", "devnet,anvil", "nodes to run against")
+	kdf     = flag.String("kdf", "light", "scrypt cost of the shared keystore file: light or standard")
 )
 
 func main() {
@@ -56,6 +58,7 @@ type row struct {
 	target, delay, command string
 	swTrips, castTrips     int
 	swTime, castTime       time.Duration
+	failed                 bool // a run failed (its error is on stderr)
 }
 
 func run() error {
@@ -213,14 +216,22 @@ func startNode(target string) (*node, error) {
 		n.stop()
 		return nil, errors.New("no Lido addresses for the network")
 	}
-	// The same keystore file signs for both wallets.
-	cmd := n.swCmd("keys", "import", "alice", "--private-key-file", "-", "--password-file", n.pw)
-	cmd.Stdin = strings.NewReader(n.alice.KeyHex() + "\n")
-	if _, err := output(cmd); err != nil {
-		n.stop()
-		return nil, fmt.Errorf("keys import: %w", err)
+	// The same keystore file signs for both wallets: --signer keystore:FILE
+	// and cast's --keystore FILE. With -kdf light its scrypt costs
+	// milliseconds, so that the times show the round trips rather than
+	// the key derivation (about a second with geth's standard parameters,
+	// paid by both wallets alike).
+	params := keystore.LightParams()
+	if *kdf == "standard" {
+		params = keystore.StandardParams()
 	}
-	if n.ks, err = findKeystore(filepath.Join(home, "sw"), n.alice.Address); err != nil {
+	ksJSON, err := keystore.Encrypt(n.alice.PrivateKey, []byte("bench passphrase"), params)
+	if err != nil {
+		n.stop()
+		return nil, err
+	}
+	n.ks = filepath.Join(home, "alice.json")
+	if err := os.WriteFile(n.ks, ksJSON, 0o600); err != nil {
 		n.stop()
 		return nil, err
 	}
@@ -244,25 +255,6 @@ func tomlValue(entry, key string) string {
 		return ""
 	}
 	return m[1]
-}
-
-func findKeystore(dir string, addr common.Address) (string, error) {
-	var found string
-	want := strings.ToLower(strings.TrimPrefix(addr.Hex(), "0x"))
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || found != "" {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil && bytes.Contains(bytes.ToLower(b), []byte(`"address":"`+want+`"`)) {
-			found = p
-		}
-		return nil
-	})
-	if found == "" && err == nil {
-		err = fmt.Errorf("no keystore file for %s under %s", addr.Hex(), dir)
-	}
-	return found, err
 }
 
 func output(cmd *exec.Cmd) (string, error) {
@@ -300,7 +292,7 @@ type op struct {
 
 func (n *node) ops() []op {
 	alice, bob := n.alice.Address.Hex(), n.bob.Address.Hex()
-	sign := []string{"--signer", "alice", "--password-file", n.pw, "--yes", "--json"}
+	sign := []string{"--signer", "keystore:" + n.ks, "--password-file", n.pw, "--yes", "--json"}
 	return []op{
 		{"stake 0.01", func(int) []string { return append([]string{"stake", "0.01"}, sign...) },
 			func(int) [][]string {
@@ -406,8 +398,12 @@ func bench(n *node, delay time.Duration) ([]row, error) {
 	var rows []row
 	for _, o := range n.ops() {
 		var swTimes, castTimes []time.Duration
-		swTrips, castTrips := -1, -1
+		var swTrips, castTrips []int
+		var failed error
 		for i := range *runs {
+			if failed != nil {
+				break
+			}
 			// Interleaved, the order alternating run by run.
 			order := []bool{true, false}
 			if i%2 == 1 {
@@ -416,34 +412,41 @@ func bench(n *node, delay time.Duration) ([]row, error) {
 			for _, isSW := range order {
 				n.proxy.Reset()
 				start := time.Now()
+				var err error
 				if isSW {
-					if _, err := n.sw(append(o.sw(i), "--rpc-url", n.proxyURL)...); err != nil {
-						return nil, err
-					}
+					_, err = n.sw(append(o.sw(i), "--rpc-url", n.proxyURL)...)
 				} else {
 					for _, args := range o.cast(i) {
-						if _, err := n.cast(n.proxyURL, args...); err != nil {
-							return nil, err
+						if _, err = n.cast(n.proxyURL, args...); err != nil {
+							break
 						}
 					}
 				}
+				if err != nil {
+					// Shown in the table, and the other operations still run.
+					failed = err
+					fmt.Fprintf(os.Stderr, "%s +%s %s: %v\n", n.name, delay, o.name, err)
+					break
+				}
 				took, trips := time.Since(start), n.proxy.Stats().Requests
 				if isSW {
-					swTimes, swTrips = append(swTimes, took), trips
+					swTimes, swTrips = append(swTimes, took), append(swTrips, trips)
 				} else {
-					castTimes, castTrips = append(castTimes, took), trips
+					castTimes, castTrips = append(castTimes, took), append(castTrips, trips)
 				}
 			}
 		}
-		rows = append(rows, row{target: n.name, delay: delay.String(), command: o.name,
-			swTrips: swTrips, castTrips: castTrips, swTime: median(swTimes), castTime: median(castTimes)})
+		rows = append(rows, row{target: n.name, delay: delay.String(), command: o.name, failed: failed != nil,
+			swTrips: median(swTrips), castTrips: median(castTrips), swTime: median(swTimes), castTime: median(castTimes)})
 		fmt.Fprintf(os.Stderr, "%s +%s %s: done\n", n.name, delay, o.name)
 	}
 	return rows, nil
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
+// median of the runs (round trips vary for cast, which polls for the
+// receipt; wall times vary for both).
+func median[T time.Duration | int](xs []T) T {
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	if len(s) == 0 {
 		return 0
@@ -458,6 +461,10 @@ func print(rows []row) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
 	fmt.Fprintln(tw, "node\tlatency\tcommand\tround trips\tcast round trips\tmedian\tcast median\tratio to cast\t")
 	for _, r := range rows {
+		if r.failed {
+			fmt.Fprintf(tw, "%s\t+%s\t%s\tfailed (see above)\t\t\t\t\t\n", r.target, r.delay, r.command)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t+%s\t%s\t%d\t%d\t%s\t%s\t%.2f×\t\n", r.target, r.delay, r.command, r.swTrips, r.castTrips,
 			r.swTime.Round(time.Millisecond), r.castTime.Round(time.Millisecond), float64(r.swTime)/float64(r.castTime))
 	}

@@ -194,3 +194,30 @@ func hasRow(lines []string, want []string) bool {
 	}
 	return false
 }
+
+// TestBalanceMany: several accounts give one document with a Result per
+// account, in the order given, and one block per account for people.
+func TestBalanceMany(t *testing.T) {
+	e, fx := setUp(t)
+	e.RunOK(t, build, e.Bob.Hex(), e.Alice.Hex(), "--json")
+	var doc struct {
+		Balances []struct {
+			Address string `json:"address"`
+			Tokens  []struct{ Symbol, Amount string }
+		} `json:"balances"`
+	}
+	e.JSON(t, &doc)
+	if len(doc.Balances) != 2 || doc.Balances[0].Address != e.Bob.Hex() || doc.Balances[1].Address != e.Alice.Hex() {
+		t.Fatalf("balances %+v", doc.Balances)
+	}
+	for _, tok := range doc.Balances[1].Tokens {
+		if tok.Symbol == "rETH" && tok.Amount != fx.rETH.String() {
+			t.Errorf("Alice's rETH %s, want %s", tok.Amount, fx.rETH)
+		}
+	}
+	e.RunOK(t, build, e.Bob.Hex(), e.Alice.Hex())
+	blocks := strings.Split(strings.TrimSpace(e.Out.String()), "\n\n")
+	if len(blocks) != 2 || !strings.HasPrefix(blocks[0], e.Bob.Hex()+" on devnet") || !strings.HasPrefix(blocks[1], e.Alice.Hex()+" on devnet") {
+		t.Errorf("human output:\n%s", e.Out)
+	}
+}

@@ -4,6 +4,7 @@ package claim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
 
@@ -99,7 +101,7 @@ func claimRun(ctx context.Context, opts *ClaimOptions) error {
 			case w.Owner != env.From:
 				problems = append(problems, fmt.Sprintf("request %s belongs to %s, not the signer %s", w.ID, w.Owner.Hex(), env.From.Hex()))
 			case w.Status == protocol.StatusPending:
-				problems = append(problems, fmt.Sprintf("request %s is still pending (wait with `stakewallet withdrawals wait %s`)", w.ID, w.ID))
+				problems = append(problems, pendingReason(ctx, env.Chain, reqs, env.From, w.ID))
 			default: // claimable, or expired: the adapter's claim returns what it locked (sAVAX)
 				claimable++
 			}
@@ -284,4 +286,19 @@ func fitPerTx(sampleGas uint64, sampleIDs int, limit uint64, total int) int {
 	perID := sampleGas*(100+gasMarginPercent)/100/uint64(sampleIDs) + 1
 	n := limit / perID
 	return int(max(1, min(n, uint64(total))))
+}
+
+// pendingReason says why request id cannot be claimed yet: the adapter's
+// own refusal of the claim when its Checks give one (Polygon names the
+// epoch the unbond becomes claimable at), else the generic advice. Only
+// on this error path does it cost reads.
+func pendingReason(ctx context.Context, b protocol.Backend, reqs protocol.Requests, from common.Address, id protocol.RequestID) string {
+	calls, err := reqs.Claim(ctx, from, []protocol.RequestID{id})
+	if err == nil {
+		_, err = protocol.RunChecks(ctx, b, calls)
+	}
+	if le := (*protocol.LimitError)(nil); errors.As(err, &le) {
+		return fmt.Sprintf("request %s is still pending: %s", id, le.Reason)
+	}
+	return fmt.Sprintf("request %s is still pending (wait with `stakewallet withdrawals wait %s`)", id, id)
 }

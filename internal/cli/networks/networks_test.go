@@ -206,7 +206,7 @@ func TestProtocols(t *testing.T) {
 	cfg, _ := cfgFn()
 
 	f, streams := clitest.NewFactory("")
-	if err := protocolsRun(&ProtocolsOptions{IO: f.IO, Config: cfgFn, JSON: true}); err != nil {
+	if err := protocolsRun(context.Background(), &ProtocolsOptions{IO: f.IO, Config: cfgFn, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -223,7 +223,11 @@ func TestProtocols(t *testing.T) {
 	}
 	var res ProtocolsResult
 	clitest.DecodeJSON(t, streams.Out.String(), &res)
-	l := res.Protocols[0]
+	i := slices.IndexFunc(res.Protocols, func(p Protocol) bool { return p.Name == "lido" })
+	if i < 0 {
+		t.Fatalf("no lido in %+v", res.Protocols)
+	}
+	l := res.Protocols[i]
 	var wantNets []string
 	for _, n := range cfg.Networks() {
 		if _, ok := n.Protocols["lido"]; ok {
@@ -242,11 +246,12 @@ func TestProtocols(t *testing.T) {
 	}
 
 	f, streams = clitest.NewFactory("")
-	if err := protocolsRun(&ProtocolsOptions{IO: f.IO, Config: cfgFn}); err != nil {
+	if err := protocolsRun(context.Background(), &ProtocolsOptions{IO: f.IO, Config: cfgFn}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimRight(streams.Out.String(), "\n"), "\n")
-	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "PROTOCOL NETWORKS UNSTAKING TARGETS CAPABILITIES" {
+	if len(lines) != 1+len(cfg.ProtocolNames()) || strings.Join(strings.Fields(lines[0]), " ") != "PROTOCOL NETWORKS UNSTAKING TARGETS CAPABILITIES" ||
+		!strings.HasPrefix(lines[1+i], "lido ") {
 		t.Fatalf("table:\n%s", streams.Out.String())
 	}
 	caps := make([]string, len(l.Capabilities))
@@ -254,8 +259,8 @@ func TestProtocols(t *testing.T) {
 		caps[i] = string(c)
 	}
 	for _, w := range []string{"lido", strings.Join(wantNets, ", "), "queued", "none", strings.Join(caps, ", ")} {
-		if !strings.Contains(lines[1], w) {
-			t.Errorf("row lacks %q: %q", w, lines[1])
+		if !strings.Contains(lines[1+i], w) {
+			t.Errorf("row lacks %q: %q", w, lines[1+i])
 		}
 	}
 }
@@ -303,7 +308,7 @@ func TestProtocolsWithoutNode(t *testing.T) {
 	cfgFn := loadConfig(t, "", []protocol.Descriptor{fake, nowhere})
 
 	f, streams := clitest.NewFactory("")
-	if err := protocolsRun(&ProtocolsOptions{IO: f.IO, Config: cfgFn, JSON: true}); err != nil {
+	if err := protocolsRun(context.Background(), &ProtocolsOptions{IO: f.IO, Config: cfgFn, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !errors.Is(readErr, errNoChain) {
@@ -320,7 +325,7 @@ func TestProtocolsWithoutNode(t *testing.T) {
 	}
 
 	f, streams = clitest.NewFactory("")
-	if err := protocolsRun(&ProtocolsOptions{IO: f.IO, Config: cfgFn}); err != nil {
+	if err := protocolsRun(context.Background(), &ProtocolsOptions{IO: f.IO, Config: cfgFn}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimRight(streams.Out.String(), "\n"), "\n")

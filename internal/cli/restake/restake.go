@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/claim"
@@ -161,6 +164,9 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 	if err := checkTarget(p, opts.Validator); err != nil {
 		return err
 	}
+	if opts.Validator, err = cmdutil.ValidatorTarget(ctx, p, opts.Validator, cmdutil.ForStake); err != nil {
+		return err
+	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
@@ -261,14 +267,14 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 // plan decides what to stake of owed: the balance (plus, on a dry run,
 // the claim's proceeds as if it were mined) less --keep and the gas.
 func plan(ctx context.Context, env *txcmd.Env, owed, keep, minimum, claimed *big.Int) (amt *big.Int, carry bool, why string, err error) {
-	balance, err := env.Chain.BalanceAt(ctx, env.From, nil)
+	balance, head, tip, err := feeReads(ctx, env)
 	if err != nil {
-		return nil, false, "", fmt.Errorf("read the balance of %s: %w", env.From.Hex(), err)
+		return nil, false, "", err
 	}
 	if env.Tx.DryRun {
 		balance.Add(balance, claimed)
 	}
-	reserve, err := gasReserve(ctx, env)
+	reserve, err := gasReserve(env, head, tip)
 	if err != nil {
 		return nil, false, "", err
 	}
@@ -319,9 +325,9 @@ func refuseIfPending(ctx context.Context, env *txcmd.Env, journalDir string) err
 	if err != nil {
 		return err
 	}
-	mined, err := env.Chain.NonceAt(ctx, env.From, nil)
+	mined, pending, err := nonces(ctx, env)
 	if err != nil {
-		return fmt.Errorf("read the nonce of %s: %w", env.From.Hex(), err)
+		return err
 	}
 	for _, e := range entries {
 		// A lower nonce is used up: that entry was mined or replaced, and
@@ -331,10 +337,6 @@ func refuseIfPending(ctx context.Context, env *txcmd.Env, journalDir string) err
 				"transaction %s (%s, nonce %d) of %s is still pending: restake will not start until it is mined or replaced; check it with `stakewallet tx status %s`",
 				e.Hash.Hex(), e.Action, e.Nonce, env.From.Hex(), e.Hash.Hex())
 		}
-	}
-	pending, err := env.Chain.PendingNonceAt(ctx, env.From)
-	if err != nil {
-		return fmt.Errorf("read the pending nonce of %s: %w", env.From.Hex(), err)
 	}
 	if pending > mined {
 		return refuse("pending_transaction",
@@ -375,8 +377,9 @@ func stakeAmount(owed, keep, minimum, balance, reserve *big.Int, native protocol
 	return amt, false, fmt.Sprintf("staked the proceeds of %s minus --keep %s", coin(owed), coin(keep))
 }
 
-// gasReserve is the most the stake transaction can cost at today's fees.
-func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
+// gasReserve is the most the stake transaction can cost at today's fees
+// (head and tip as feeReads read them).
+func gasReserve(env *txcmd.Env, head *types.Header, tip *big.Int) (*big.Int, error) {
 	maxFee := new(big.Int)
 	if env.Tx.MaxFee != "" {
 		v, err := amount.GweiToWei(env.Tx.MaxFee)
@@ -385,14 +388,6 @@ func gasReserve(ctx context.Context, env *txcmd.Env) (*big.Int, error) {
 		}
 		maxFee = v
 	} else {
-		head, err := env.Chain.HeaderByNumber(ctx, nil)
-		if err != nil {
-			return nil, fmt.Errorf("read the latest block: %w", err)
-		}
-		tip, err := env.Chain.SuggestGasTipCap(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the priority fee: %w", err)
-		}
 		if head.BaseFee != nil {
 			maxFee.Mul(head.BaseFee, big.NewInt(2))
 		}
@@ -547,4 +542,73 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 	if r.owed != nil && r.owed.Sign() > 0 && !r.DryRun {
 		fmt.Fprintln(w, st.Dim.Render(fmt.Sprintf("%s of proceeds is kept for a later run.", amount.FormatUnits(r.owed, r.native.Decimals, r.native.Symbol))))
 	}
+}
+
+// batcher is a chain client that reads in one round trip (*chain.Client).
+type batcher interface {
+	Batch(ctx context.Context, elems []rpc.BatchElem) error
+}
+
+// batch answers elems in one round trip when the client batches, else
+// one by one through fallback; the first failure is returned.
+func batch(ctx context.Context, env *txcmd.Env, elems []rpc.BatchElem, fallback func() error) error {
+	b, ok := env.Chain.(batcher)
+	if !ok {
+		return fallback()
+	}
+	err := b.Batch(ctx, elems)
+	for _, e := range elems {
+		err = errors.Join(err, e.Error)
+	}
+	return err
+}
+
+// nonces reads the account's mined and pending nonces (one round trip).
+func nonces(ctx context.Context, env *txcmd.Env) (mined, pending uint64, err error) {
+	var m, p hexutil.Uint64
+	err = batch(ctx, env, []rpc.BatchElem{
+		{Method: "eth_getTransactionCount", Args: []any{env.From, "latest"}, Result: &m},
+		{Method: "eth_getTransactionCount", Args: []any{env.From, "pending"}, Result: &p},
+	}, func() error {
+		var err error
+		if mined, err = env.Chain.NonceAt(ctx, env.From, nil); err != nil {
+			return err
+		}
+		pending, err = env.Chain.PendingNonceAt(ctx, env.From)
+		m, p = hexutil.Uint64(mined), hexutil.Uint64(pending)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the nonces of %s: %w", env.From.Hex(), err)
+	}
+	return uint64(m), uint64(p), nil
+}
+
+// feeReads reads the account's balance, the latest block and the priority
+// fee (one round trip).
+func feeReads(ctx context.Context, env *txcmd.Env) (balance *big.Int, head *types.Header, tip *big.Int, err error) {
+	var bal, t hexutil.Big
+	err = batch(ctx, env, []rpc.BatchElem{
+		{Method: "eth_getBalance", Args: []any{env.From, "latest"}, Result: &bal},
+		{Method: "eth_getBlockByNumber", Args: []any{"latest", false}, Result: &head},
+		{Method: "eth_maxPriorityFeePerGas", Result: &t},
+	}, func() error {
+		b, err := env.Chain.BalanceAt(ctx, env.From, nil)
+		if err != nil {
+			return err
+		}
+		if head, err = env.Chain.HeaderByNumber(ctx, nil); err != nil {
+			return err
+		}
+		tp, err := env.Chain.SuggestGasTipCap(ctx)
+		bal, t = hexutil.Big(*b), hexutil.Big(*tp)
+		return err
+	})
+	if err == nil && head == nil {
+		err = errors.New("no latest block")
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read the balance of %s and the fees: %w", env.From.Hex(), err)
+	}
+	return (*big.Int)(&bal), head, (*big.Int)(&t), nil
 }

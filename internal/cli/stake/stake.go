@@ -85,7 +85,11 @@ func stakeRun(ctx context.Context, opts *StakeOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := Stake(ctx, env, p, protocol.StakeRequest{From: env.From, Amount: value, Target: opts.Validator, Referral: referral}, "Stake")
+	target, err := cmdutil.ValidatorTarget(ctx, p, opts.Validator, cmdutil.ForStake)
+	if err != nil {
+		return err
+	}
+	res, err := Stake(ctx, env, p, protocol.StakeRequest{From: env.From, Amount: value, Target: target, Referral: referral}, "Stake")
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,12 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 		return err
 	}
 	token, p, err := txcmd.FindToken(ctx, env.Chain, ps, opts.Token)
+	if err != nil || p == nil {
+		// A validator's credit (BNB) is no static token of its protocol.
+		if c, cp, ok := cmdutil.CreditToken(ctx, ps, opts.Token); ok {
+			token, p, err = c, cp, nil
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -126,3 +126,18 @@ func BalanceAfter(ctx context.Context, c erc20.Caller, token, owner common.Addre
 }
 
 var transferTopic = erc20.ABI.Events["Transfer"].ID
+
+// ReadNativeBalance adds a read of owner's native balance (latest block) to
+// r.Reads, made in the batch before the first send, and returns what
+// reads its answer once Run has prepared the plan.
+func (r *Request) ReadNativeBalance(owner common.Address) func() (*big.Int, error) {
+	out := new(hexutil.Big)
+	i := len(r.Reads)
+	r.Reads = append(r.Reads, rpc.BatchElem{Method: "eth_getBalance", Args: []any{owner, "latest"}, Result: out, Error: errNotRead})
+	return func() (*big.Int, error) {
+		if err := r.Reads[i].Error; err != nil {
+			return nil, fmt.Errorf("read the balance of %s: %w", owner.Hex(), err)
+		}
+		return new(big.Int).Set((*big.Int)(out)), nil
+	}
+}

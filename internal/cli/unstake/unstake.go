@@ -92,15 +92,24 @@ func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
 	if err := stake.CheckTarget(p, opts.Validator); err != nil {
 		return err
 	}
-	token, err := unstakeToken(ctx, env, p, opts.Token)
+	// --validator by id or moniker prefix; a per-validator credit (BNB)
+	// also says which token the amount is in.
+	target, token, err := cmdutil.ResolveUnstakeValidator(ctx, p, opts.Validator, opts.Token, opts.Amount, env.Native())
 	if err != nil {
 		return err
 	}
-	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, token, env.From, true)
+	if token == nil {
+		t, err := unstakeToken(ctx, env, p, opts.Token)
+		if err != nil {
+			return err
+		}
+		token = &t
+	}
+	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, *token, env.From, true)
 	if err != nil {
 		return err
 	}
-	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: token, Target: opts.Validator})
+	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: *token, Target: target})
 	if err != nil {
 		return err
 	}
@@ -183,14 +192,7 @@ func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.U
 		title += " (validator " + r.Target + ")"
 	}
 	out := &Result{}
-	var before *big.Int
-	if reqs == nil && !env.Tx.DryRun {
-		// An instant unstake pays in its own transaction: what it paid is
-		// the balance change, read from just before anything is sent.
-		if before, err = readBalance(ctx, env.Chain, env.From); err != nil {
-			return nil, err
-		}
-	}
+	var before func() (*big.Int, error)
 	req := &txcmd.Request{
 		Action:   "unstake",
 		Title:    title,
@@ -215,6 +217,12 @@ func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.U
 			return nil
 		},
 	}
+	if reqs == nil {
+		// An instant unstake pays in its own transaction: what it paid is
+		// the balance change, from the balance read with everything else
+		// before the first send.
+		before = req.ReadNativeBalance(env.From)
+	}
 	if out.Result, err = env.Run(ctx, req); err != nil {
 		return nil, err
 	}
@@ -223,34 +231,23 @@ func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.U
 
 // balanceReader is the chain access nativeReceived needs.
 type balanceReader interface {
-	BlockNumber(ctx context.Context) (uint64, error)
 	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
-}
-
-// readBalance reads who's balance at the head block, pinned by number: a
-// block mined between the two reads cannot slip into the answer.
-func readBalance(ctx context.Context, c balanceReader, who common.Address) (*big.Int, error) {
-	head, err := c.BlockNumber(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the head block: %w", err)
-	}
-	block := new(big.Int).SetUint64(head)
-	bal, err := c.BalanceAt(ctx, who, block)
-	if err != nil {
-		return nil, fmt.Errorf("read the balance at block %s: %w", block, err)
-	}
-	return bal, nil
 }
 
 // nativeReceived is the native coin that reached who through the mined
 // receipts: its balance at the last receipt's block minus its balance
-// before sending, plus what the transactions cost it (fees and any value
-// the calls carried). Both balances are read at fixed blocks, so later
-// blocks cannot change the answer; a payment from someone else mined
-// between the two would be counted too.
-func nativeReceived(ctx context.Context, c balanceReader, who common.Address, before *big.Int, receipts []*types.Receipt, calls []protocol.Call) (*big.Int, error) {
-	if len(receipts) == 0 || before == nil {
+// before sending (read in the batch before the first send), plus what the
+// transactions cost it (fees and any value the calls carried). The
+// balance after is read at a fixed block, so later blocks cannot change
+// the answer; a payment from someone else mined in between would be
+// counted too.
+func nativeReceived(ctx context.Context, c balanceReader, who common.Address, readBefore func() (*big.Int, error), receipts []*types.Receipt, calls []protocol.Call) (*big.Int, error) {
+	if len(receipts) == 0 || readBefore == nil {
 		return new(big.Int), nil
+	}
+	before, err := readBefore()
+	if err != nil {
+		return nil, err
 	}
 	last := receipts[len(receipts)-1].BlockNumber
 	after, err := c.BalanceAt(ctx, who, last)

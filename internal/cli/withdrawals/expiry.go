@@ -1,10 +1,14 @@
 package withdrawals
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"time"
+
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/watch"
@@ -16,16 +20,32 @@ import (
 // "claimWindowClosing" event among the other stderr events. The wait's
 // check calls it after each status read.
 type expiryWarner struct {
-	w      io.Writer
-	json   bool
-	claim  bool // --claim: the wait claims it now
-	rep    reporter
-	now    func() time.Time
-	warned map[string]bool
+	w     io.Writer
+	json  bool
+	claim bool // --claim: the wait claims it now
+	rep   reporter
+	now   func() time.Time
+	// chainTime is the latest block's time (nil: the clock only). A node
+	// whose clock was moved ahead (anvil) closes windows by its own time.
+	chainTime func(ctx context.Context) (time.Time, error)
+	warned    map[string]bool
 }
 
-func newExpiryWarner(w io.Writer, jsonMode, claim bool, rep reporter, now func() time.Time) *expiryWarner {
-	return &expiryWarner{w: w, json: jsonMode, claim: claim, rep: rep, now: now, warned: map[string]bool{}}
+func newExpiryWarner(w io.Writer, jsonMode, claim bool, rep reporter, now func() time.Time, chainTime func(context.Context) (time.Time, error)) *expiryWarner {
+	return &expiryWarner{w: w, json: jsonMode, claim: claim, rep: rep, now: now, chainTime: chainTime, warned: map[string]bool{}}
+}
+
+// headTime reads the latest block's time through c.
+func headTime(c interface {
+	HeaderByNumber(context.Context, *big.Int) (*types.Header, error)
+}) func(context.Context) (time.Time, error) {
+	return func(ctx context.Context) (time.Time, error) {
+		h, err := c.HeaderByNumber(ctx, nil)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Unix(int64(h.Time), 0), nil
+	}
 }
 
 // closingEvent is the JSON event: the request as the status events show
@@ -38,15 +58,28 @@ type closingEvent struct {
 	Message   string `json:"message"`
 }
 
-// check warns about the rows whose window closes soon, once each.
-func (e *expiryWarner) check(rows []Row) {
-	ws := make([]protocol.Withdrawal, len(rows))
+// check warns about the rows whose window closes soon, once each. The
+// time is the later of the clock and the chain's; the chain's is read only
+// while a claimable request with a window is not warned about yet and the
+// clock alone does not warn (at most one header read per check).
+func (e *expiryWarner) check(ctx context.Context, rows []Row) {
+	var ws []protocol.Withdrawal
 	byID := make(map[protocol.RequestID]Row, len(rows))
-	for i, r := range rows {
-		ws[i] = r.Withdrawal
-		byID[r.ID] = r
+	for _, r := range rows {
+		if r.Status == protocol.StatusClaimable && r.ClaimBy != nil && !e.warned[r.Protocol+"/"+string(r.ID)] {
+			ws = append(ws, r.Withdrawal)
+			byID[r.ID] = r
+		}
+	}
+	if len(ws) == 0 {
+		return
 	}
 	now := e.now()
+	if e.chainTime != nil && len(watch.ClosingWindows(ws, now, watch.ClaimWindowWarning)) < len(ws) {
+		if t, err := e.chainTime(ctx); err == nil && t.After(now) {
+			now = t
+		}
+	}
 	for _, w := range watch.ClosingWindows(ws, now, watch.ClaimWindowWarning) {
 		key := w.Protocol + "/" + string(w.ID)
 		if e.warned[key] {

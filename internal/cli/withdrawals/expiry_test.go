@@ -2,6 +2,7 @@ package withdrawals
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/big"
 	"strings"
@@ -58,10 +59,39 @@ func TestExpiryWarner(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			e := newExpiryWarner(&buf, c.json, c.claim, &jsonReporter{w: &bytes.Buffer{}, now: func() time.Time { return now }}, func() time.Time { return now })
-			e.check(rows)
-			e.check(rows) // the next block: no second warning
+			reads := 0
+			chainTime := func(context.Context) (time.Time, error) { reads++; return now, nil }
+			e := newExpiryWarner(&buf, c.json, c.claim, &jsonReporter{w: &bytes.Buffer{}, now: func() time.Time { return now }}, func() time.Time { return now }, chainTime)
+			e.check(context.Background(), rows)
+			e.check(context.Background(), rows) // the next block: no second warning
+			if reads != 2 {
+				t.Errorf("%d chain time reads, want one per check while 101-5 is not warned about", reads)
+			}
 			c.check(t, buf.String())
 		})
+	}
+}
+
+// TestExpiryWarnerChainAhead: a node whose clock runs ahead (anvil moved
+// by days) closes the window by its own time, and the warning says so;
+// with nothing to warn about, the chain is not asked.
+func TestExpiryWarnerChainAhead(t *testing.T) {
+	wall := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	chain := wall.Add(16 * 24 * time.Hour)
+	claimBy := chain.Add(23 * time.Hour)
+	rows := []Row{{Withdrawal: protocol.Withdrawal{ID: "7-1", Protocol: "savax", Amount: big.NewInt(1), Status: protocol.StatusClaimable,
+		Token: protocol.Token{Symbol: "sAVAX", Decimals: 18}, ClaimBy: &claimBy}}}
+	var buf bytes.Buffer
+	reads := 0
+	e := newExpiryWarner(&buf, false, true, &lineReporter{w: &bytes.Buffer{}}, func() time.Time { return wall },
+		func(context.Context) (time.Time, error) { reads++; return chain, nil })
+	e.check(context.Background(), rows)
+	if !strings.Contains(buf.String(), "within 23h0m0s") || reads != 1 {
+		t.Errorf("stderr %q after %d chain reads: want the warning by the chain's time", buf.String(), reads)
+	}
+	pending := []Row{{Withdrawal: protocol.Withdrawal{ID: "8-1", Protocol: "savax", Status: protocol.StatusPending, ClaimBy: &claimBy}}}
+	e.check(context.Background(), pending)
+	if reads != 1 {
+		t.Errorf("the chain was read for a pending request (%d reads)", reads)
 	}
 }

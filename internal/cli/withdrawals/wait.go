@@ -159,7 +159,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	w := &waiter{owner: owner, now: time.Now, groups: groups}
 	rep := newReporter(opts.IO.ErrOut, output.NewStyles(opts.IO), native, opts.JSON, opts.IO.IsStderrTTY(), opts.Interval, time.Now)
 	w.rep = rep
-	w.expiry = newExpiryWarner(opts.IO.ErrOut, opts.JSON, opts.Claim, rep, time.Now) // claim windows closing within 24 h
+	w.expiry = newExpiryWarner(opts.IO.ErrOut, opts.JSON, opts.Claim, rep, time.Now, headTime(c)) // claim windows closing within 24 h
 	var claims []*claim.Result
 	if opts.Claim {
 		w.claim = func(ctx context.Context, p protocol.Protocol, ws []protocol.Withdrawal) error {
@@ -435,7 +435,7 @@ func (w *waiter) check(ctx context.Context, head uint64) (bool, error) {
 	}
 	w.rep.snapshot(w.rows(), w.withEstimates(changed), head)
 	if w.expiry != nil {
-		w.expiry.check(w.rows())
+		w.expiry.check(rctx, w.rows())
 	}
 	if w.claim != nil {
 		for _, g := range w.groups {

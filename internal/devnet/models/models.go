@@ -5,7 +5,9 @@ package models
 
 import (
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	"github.com/stakewallet/stakewallet/internal/devnet/models/bnb"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/lido"
+	"github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/rocketpool"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/savax"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/sts"
@@ -19,6 +21,8 @@ func All() []model.Model {
 		rocketpool.Model,
 		savax.Model,
 		sts.Model,
+		bnb.Model,
+		polygon.Model,
 		// One line per protocol model: the package's exported Model value
 		// (or constructor call), e.g. rocketpool.Model, savax.Model, sts.Model.
 	}

@@ -60,6 +60,7 @@ type Node struct {
 	defaultGas uint64
 	requests   int
 	calls      []string
+	noSync     bool // eth_sendRawTransactionSync answers "method not found"
 }
 
 // New starts a node for chainID on loopback, with a genesis block at the
@@ -86,6 +87,15 @@ func New(t testing.TB, chainID uint64) *Node {
 	n.srv = httptest.NewServer(n)
 	t.Cleanup(n.srv.Close)
 	return n
+}
+
+// SetSendSync says whether the node serves eth_sendRawTransactionSync
+// (EIP-7966; it does from New, as geth ≥ 1.16 and anvil do); without it
+// the method is "method not found" (-32601), as on older nodes.
+func (n *Node) SetSendSync(serve bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.noSync = !serve
 }
 
 // URL is the node's HTTP endpoint.

@@ -241,6 +241,21 @@ func (n *Node) dispatch(method string, params []json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return n.sendRawTransaction(raw)
+	case "eth_sendRawTransactionSync":
+		// EIP-7966: the transaction is mined at once, so the receipt is
+		// there to answer with (unless SetSendSync(false)).
+		if n.noSync {
+			break
+		}
+		var raw hexutil.Bytes
+		if err := parse(params, 1, &raw); err != nil {
+			return nil, err
+		}
+		hash, err := n.sendRawTransaction(raw)
+		if err != nil {
+			return nil, err
+		}
+		return receiptJSON(n.txs[hash])
 	case "eth_getTransactionReceipt", "eth_getTransactionByHash":
 		if err := parse(params, 1, &hash); err != nil {
 			return nil, err

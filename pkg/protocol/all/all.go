@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/bnb"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 	"github.com/stakewallet/stakewallet/pkg/protocol/savax"
 	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
@@ -16,7 +18,7 @@ import (
 // listed to users. A fresh slice each call: callers may not mutate a
 // shared registry.
 func Descriptors() []protocol.Descriptor {
-	return []protocol.Descriptor{lido.Descriptor, rocketpool.Descriptor, savax.Descriptor, sts.Descriptor}
+	return []protocol.Descriptor{lido.Descriptor, rocketpool.Descriptor, savax.Descriptor, sts.Descriptor, bnb.Descriptor, polygon.Descriptor}
 }
 
 // Lookup finds an adapter by name, ignoring case ("Lido" = "lido").

@@ -198,18 +198,6 @@ func (r reader) bool(ctx context.Context, a *abi.ABI, to common.Address, method 
 	return v, nil
 }
 
-func (r reader) bigs(ctx context.Context, a *abi.ABI, to common.Address, method string, args ...any) ([]*big.Int, error) {
-	vals, err := r.call(ctx, a, to, method, args...)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := vals[0].([]*big.Int)
-	if !ok {
-		return nil, fmt.Errorf("lido: %s returned %T, want uint256[]", method, vals[0])
-	}
-	return v, nil
-}
-
 func (r reader) address(ctx context.Context, a *abi.ABI, to common.Address, method string, args ...any) (common.Address, error) {
 	vals, err := r.call(ctx, a, to, method, args...)
 	if err != nil {

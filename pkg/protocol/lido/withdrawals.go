@@ -170,12 +170,12 @@ func (l *Lido) claimDescription(total *big.Int, ids []*big.Int) string {
 // request of owner), in as few round trips as the reads depend on one
 // another, each a batch (protocol.CallAll):
 //
-//	1. the ids (getWithdrawalRequests, when listing) or their statuses,
-//	   with the last checkpoint index;
-//	2. the statuses (when listing) and the checkpoint hints of every id
-//	   (findCheckpointHints answers NOT_FOUND for one not finalized);
-//	3. the ETH each claimable request pays (getClaimableEther, which needs
-//	   the hints).
+//  1. the ids (getWithdrawalRequests, when listing) or their statuses,
+//     with the last checkpoint index;
+//  2. the statuses (when listing) and the checkpoint hints of every id
+//     (findCheckpointHints answers NOT_FOUND for one not finalized);
+//  3. the ETH each claimable request pays (getClaimableEther, which needs
+//     the hints).
 //
 // Hints and claimable ETH of finalized requests never change until they
 // are claimed, so they are kept (Lido.facts): a claim after a listing

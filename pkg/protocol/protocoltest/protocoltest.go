@@ -98,6 +98,10 @@ type suite struct {
 	contracts   map[common.Address]bool
 	sentActions map[string]bool
 
+	// credit is true when staked is the Target validator's credit (a
+	// protocol without a RoleStaked token).
+	credit bool
+
 	minted     *big.Int
 	ids        []protocol.RequestID
 	claimCalls []protocol.Call
@@ -127,6 +131,11 @@ func Run(t *testing.T, h Harness) {
 		sentActions: map[string]bool{},
 	}
 	s.staked, _ = s.p.Tokens().ByRole(protocol.RoleStaked)
+	if s.staked.Address == (common.Address{}) {
+		// A protocol whose stake is a per-validator credit (BNB) has no
+		// staked token: the suite measures the Target's credit instead.
+		s.staked, s.credit = targetCredit(ctx, h)
+	}
 	for _, tok := range s.p.Tokens() {
 		if !tok.IsNative() {
 			s.contracts[tok.Address] = true
@@ -250,9 +259,36 @@ func (s *suite) tokens(t *testing.T) {
 			}
 		}
 	}
-	if stakedCount != 1 {
-		t.Errorf("%d tokens with RoleStaked, want exactly one (Tokens() = %+v)", stakedCount, toks)
+	switch {
+	case stakedCount == 0 && s.credit:
+		if s.staked.Role != protocol.RoleCredit || !s.staked.NotTransferable {
+			t.Errorf("the credit of validator %s is %+v: want RoleCredit, NotTransferable", s.h.Target, s.staked)
+		}
+		if _, err := s.balance(s.staked); err != nil {
+			t.Errorf("%s: %v", s.staked.Symbol, err)
+		}
+	case stakedCount != 1:
+		t.Errorf("%d tokens with RoleStaked, want exactly one (Tokens() = %+v), or none and a credit per validator (protocol.Validator.Credit)", stakedCount, toks)
 	}
+}
+
+// targetCredit is the credit token of h.Target, through the Validators
+// capability, for protocols that mint a share token per validator.
+func targetCredit(ctx context.Context, h Harness) (protocol.Token, bool) {
+	vs, ok := h.Protocol.(protocol.Validators)
+	if !ok || h.Target == "" {
+		return protocol.Token{}, false
+	}
+	list, err := vs.Validators(ctx)
+	if err != nil {
+		return protocol.Token{}, false
+	}
+	for _, v := range list {
+		if strings.EqualFold(v.ID, h.Target) && v.Credit != nil {
+			return *v.Credit, true
+		}
+	}
+	return protocol.Token{}, false
 }
 
 // stake: the calls simulate and mine, the staked token balance rises, the
@@ -518,12 +554,22 @@ func (s *suite) claim(t *testing.T) {
 		t.Errorf("the claim calls say they pay %s, the requests say %s", sum, total)
 	}
 	nativeBefore := s.mustNative(t)
+	// A protocol that stakes an ERC-20 (RoleUnderlying: POL) pays claims
+	// in it: the payout is measured in that token.
+	under, hasUnder := s.p.Tokens().ByRole(protocol.RoleUnderlying)
+	var underBefore *big.Int
+	if hasUnder {
+		underBefore = s.mustBalance(t, under)
+	}
 	rs := s.send(t, calls)
 	s.claimCalls = calls
 	s.checkEvents(t, calls, rs)
 
 	gained := new(big.Int).Sub(s.mustNative(t), nativeBefore)
 	gained.Add(gained, Fees(rs)).Add(gained, totalValue(calls))
+	if hasUnder {
+		gained = new(big.Int).Sub(s.mustBalance(t, under), underBefore)
+	}
 	slack := s.h.ClaimSlack
 	if slack == nil {
 		slack = new(big.Int)

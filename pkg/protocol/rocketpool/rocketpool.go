@@ -2,13 +2,20 @@
 // deposit pool for rETH (deposit()), and unstake by burning rETH for ETH
 // paid in the same transaction (burn). There are no withdrawal requests.
 //
-// Only RocketStorage and the rETH token are configured per network; the
-// deposit pool, the deposit settings and the network balances are read
-// from RocketStorage (getAddress(keccak256("contract.address" + name))) in
-// one batched round trip, cached for the adapter's lifetime. The protocol's
-// rules (deposits enabled, minimum deposit, deposit-pool capacity, rETH
-// balance, burn collateral) are protocol.Checks on the calls, read in the
-// wallet's own batch. Facts: staking-systems.md §1 (§1.7 client algorithm).
+// Only RocketStorage and the rETH token (never upgraded) are configured per
+// network; the deposit pool and the deposit settings are read from
+// RocketStorage (getAddress(keccak256("contract.address" + name))) and
+// cached for the adapter's lifetime, in the same round trip as what the
+// stake preview needs (the deposit fee and the network balances, read from
+// RocketStorage too). Stake and Unstake each make one read round trip. The
+// protocol's rules (deposits enabled, minimum deposit, deposit-pool
+// capacity, rETH balance, burn collateral) are protocol.Checks on the
+// calls, read in the wallet's own batch. Facts: staking-systems.md §1
+// (§1.7 client algorithm, §1.8 gotchas).
+//
+// Burn pays with transfer() (2300 gas): a smart-contract wallet with a
+// non-trivial receive cannot burn (§1.8). stakewallet signs with keys,
+// whose accounts always can.
 package rocketpool
 
 import (

@@ -435,7 +435,11 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	calls, err := unstake(avax(1000))
 	wantRefused("unstake above the balance", calls, err, "insufficient sAVAX")
 
+	claimID := u.request(avax(1))
+	n.finalize(ctx, t, u.addr)
 	n.call(ctx, t, nil, "pause")
+	calls, err = p.Claim(ctx, u.addr, []protocol.RequestID{claimID})
+	wantRefused("claim while paused", calls, err, "paused")
 	calls, err = stake(avax(1))
 	wantRefused("stake while paused", calls, err, "paused")
 	calls, err = unstake(avax(1))

@@ -141,9 +141,12 @@ func (s *SAvax) readSnapshot(ctx context.Context, owner common.Address) (*snapsh
 		msgs = append(msgs, m)
 	}
 	rets, errs = protocol.CallAll(ctx, s.b, msgs)
+	if len(rets) != n || len(errs) != n {
+		return nil, fmt.Errorf("savax: %d answers for %d unlock requests", len(rets), n)
+	}
 	for i := range n {
-		if i >= len(rets) || errs[i] != nil {
-			return nil, fmt.Errorf("savax: read unlock request %d of %s: %v", i, owner.Hex(), errs[min(i, len(errs)-1)])
+		if errs[i] != nil {
+			return nil, fmt.Errorf("savax: read unlock request %d of %s: %w", i, owner.Hex(), errs[i])
 		}
 		vals, err := unpack(s.abi, "userUnlockRequests(address,uint256)", rets[i])
 		if err != nil {
@@ -421,6 +424,22 @@ func (s *SAvax) claimCalls(snap *snapshot, names []requestKey, targets []unlockR
 	targets = slices.Clone(targets)
 	slices.SortFunc(targets, func(a, b unlockRequest) int { return b.idx - a.idx })
 	tok := s.sAVAX()
+	paused, err := s.read("paused()")
+	if err != nil {
+		return nil, err
+	}
+	// redeem and redeemOverdueShares are whenNotPaused: one Check, on the
+	// first call (the wallet reads it in its batch).
+	notPaused := protocol.Check{Msg: paused, Verify: func(ret []byte) error {
+		p, err := s.decodeBool(ret, "paused()")
+		if err != nil {
+			return err
+		}
+		if p {
+			return &protocol.LimitError{Reason: "Benqi has paused the sAVAX contract: redeeming waits until it resumes (a request's window keeps running)"}
+		}
+		return nil
+	}}
 	calls := make([]protocol.Call, 0, len(targets))
 	for _, r := range targets {
 		idx := big.NewInt(int64(r.idx))
@@ -458,6 +477,9 @@ func (s *SAvax) claimCalls(snap *snapshot, names []requestKey, targets []unlockR
 			call.Description = fmt.Sprintf("Redeem %s for AVAX from sAVAX request %s", amount.FormatUnits(r.shares, tok.Decimals, tok.Symbol), id)
 		}
 		calls = append(calls, call)
+	}
+	if len(calls) > 0 {
+		calls[0].Checks = append(calls[0].Checks, notPaused)
 	}
 	return calls, nil
 }

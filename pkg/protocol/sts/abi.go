@@ -26,7 +26,9 @@ var abiFiles embed.FS
 
 // multicall3ABI is Multicall3's getCurrentBlockTimestamp, read in the same
 // batch as the requests so that their status needs no extra round trip.
-const multicall3ABI = `[{"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"}]`
+// aggregate3 reads stS's delegation to every validator in one eth_call.
+const multicall3ABI = `[{"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct Multicall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct Multicall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"payable","type":"function"}]`
 
 // Multicall3 is the canonical Multicall3 address (deployed on Sonic and in
 // every devnet chain's genesis).

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -342,5 +343,59 @@ func TestChooseValidators(t *testing.T) {
 				t.Errorf("parts add up to %s, want %s", sum, tt.shares)
 			}
 		})
+	}
+}
+
+// TestRateCall: getRate() to stS, and its answer decodes (a short one is a
+// bad answer, not a zero rate).
+func TestRateCall(t *testing.T) {
+	s := newTestAdapter(t, nilBackend{})
+	msg, decode := s.RateCall()
+	if *msg.To != Deployments["sonic"][RoleSTS] || hex.EncodeToString(msg.Data) != "679aefce" {
+		t.Errorf("rate call to %s data %x, want getRate() 679aefce to stS", msg.To.Hex(), msg.Data)
+	}
+	tests := []struct {
+		name string
+		ret  []byte
+		want *big.Int
+	}{
+		{"1.05", common.LeftPadBytes(big.NewInt(105e16).Bytes(), 32), big.NewInt(105e16)},
+		{"empty", nil, nil},
+		{"short", []byte{1, 2}, nil},
+	}
+	for _, tt := range tests {
+		got, err := decode(tt.ret)
+		switch {
+		case tt.want == nil && (err == nil || !errors.Is(err, protocol.ErrBadAnswer)):
+			t.Errorf("%s: %v, %v; want ErrBadAnswer", tt.name, got, err)
+		case tt.want != nil && (err != nil || got.Cmp(tt.want) != 0):
+			t.Errorf("%s: %v, %v; want %s", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+// TestHints: every error of the ABI a user's call can meet has advice;
+// the ones left out are the operator's and admin's.
+func TestHints(t *testing.T) {
+	c := mustABIs(t)
+	hints := RevertHints()
+	adminOnly := map[string]bool{
+		"DelegateAmountCannotBeZero": true, "TreasuryAddressCannotBeZero": true, "SFCAddressCannotBeZero": true,
+		"ProtocolFeeTooHigh": true, "ProtocolFeeTransferFailed": true, "PausedValueDidNotChange": true,
+		"DonationAmountCannotBeZero": true, "DonationAmountTooSmall": true, "RewardsClaimedTooSmall": true,
+		"SenderNotSFC": true, "AccessControlBadConfirmation": true, "OwnableInvalidOwner": true,
+		"ERC20InvalidSender": true, "ERC20InvalidApprover": true, "ERC20InvalidSpender": true,
+		"ZeroRewards": true, "PubkeyUsedByOtherValidator": true, "MalformedPubkey": true, "ValidatorExists": true,
+		"NotDeactivatedStatus": true, "ValidatorNotSlashed": true, "RefundRatioTooHigh": true,
+	}
+	for _, e := range c.merged.Errors {
+		if hints[e.Name] == "" && !adminOnly[e.Name] {
+			t.Errorf("no hint for %s", e.Sig)
+		}
+	}
+	for name := range hints {
+		if _, ok := c.merged.Errors[name]; !ok {
+			t.Errorf("hint for %s, which is no error of the ABI", name)
+		}
 	}
 }

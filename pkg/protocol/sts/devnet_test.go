@@ -70,6 +70,20 @@ func (b *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Heade
 	return b.c.HeaderByNumber(ctx, n)
 }
 
+// noMulticall3 answers calls to Multicall3 with nothing, as a node
+// without it does.
+type noMulticall3 struct{ *counting }
+
+func (b noMulticall3) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
+	res, errs := b.counting.BatchCallContract(ctx, msgs, n)
+	for i, m := range msgs {
+		if m.To != nil && *m.To == sts.Multicall3 {
+			res[i], errs[i] = nil, nil
+		}
+	}
+	return res, errs
+}
+
 // trips runs f and returns the round trips it made.
 func (b *counting) trips(f func()) int64 {
 	before := b.trip.Load()
@@ -201,6 +215,7 @@ func TestContract(t *testing.T) {
 	t.Run("validator choice", func(t *testing.T) { validatorChoice(ctx, t, n, n.accts[3], n.accts[4]) })
 	t.Run("slashed validator: never emergency", func(t *testing.T) { slashed(ctx, t, n, n.accts[5]) })
 	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[6]) })
+	t.Run("paused", func(t *testing.T) { paused(ctx, t, n, n.accts[7]) })
 	t.Run("rewards move the rate", func(t *testing.T) { rewardsMoveRate(ctx, t, n) })
 }
 
@@ -541,8 +556,30 @@ func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Accou
 			_, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1)})
 			return err
 		}},
+		{"Unstake on a node without Multicall3", 2, func() error {
+			p, err := sts.New(protocol.Env{Network: "devnet-sonic", Addresses: n.addrs, Backend: noMulticall3{b}, Native: nativeS})
+			if err != nil {
+				return err
+			}
+			calls, err := p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1)})
+			if err == nil && hex.EncodeToString(calls[0].Data[:4]) != "634b91e3" {
+				err = fmt.Errorf("calls %x, want undelegate", calls[0].Data)
+			}
+			return err
+		}},
 		{"Withdrawals of the owner (5 requests)", 2, func() error {
 			ws, err := n.p.Withdrawals(ctx, acct.Address, nil)
+			if err == nil && len(ws) != 5 {
+				err = fmt.Errorf("%d withdrawals, want 5", len(ws))
+			}
+			return err
+		}},
+		{"Withdrawals of the owner on a node without Multicall3", 3, func() error {
+			p, err := sts.New(protocol.Env{Network: "devnet-sonic", Addresses: n.addrs, Backend: noMulticall3{b}, Native: nativeS})
+			if err != nil {
+				return err
+			}
+			ws, err := p.(protocol.Requests).Withdrawals(ctx, acct.Address, nil)
 			if err == nil && len(ws) != 5 {
 				err = fmt.Errorf("%d withdrawals, want 5", len(ws))
 			}
@@ -634,4 +671,71 @@ func rewardsMoveRate(ctx context.Context, t *testing.T, n *stsNet) {
 		time.Sleep(time.Second)
 	}
 	t.Logf("rate %s → %s", before, rate())
+}
+
+// paused: each pause switch of stS refuses the matching call through its
+// Check, before anything is signed; unpaused, the same calls pass.
+func paused(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) {
+	stake(ctx, t, n, acct, coins(5))
+	step(ctx, t, n)
+	_, ids := unstake(ctx, t, n, acct, coins(1), "")
+	if err := n.finalize(acct.Address)(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := contracts.Load("SonicStaking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	setPaused := func(setter string, v bool) {
+		t.Helper()
+		data, err := a.ABI.Pack(setter, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := n.addrs[sts.RoleSTS]
+		if _, err := n.oracle.Send(ctx, &to, new(big.Int), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		setter string
+		calls  func() ([]protocol.Call, error)
+		want   string
+	}{
+		{"setDepositPaused", func() ([]protocol.Call, error) {
+			return n.p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(1)})
+		}, "paused stS deposits"},
+		{"setUndelegatePaused", func() ([]protocol.Call, error) {
+			return n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1)})
+		}, "paused stS undelegations"},
+		{"setWithdrawPaused", func() ([]protocol.Call, error) { return n.p.Claim(ctx, acct.Address, ids) }, "paused stS withdrawals"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.setter, func(t *testing.T) {
+			calls, err := tt.calls()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := protocol.RunChecks(ctx, n.client, calls); err != nil {
+				t.Fatalf("unpaused: %v", err)
+			}
+			setPaused(tt.setter, true)
+			defer setPaused(tt.setter, false)
+			_, err = protocol.RunChecks(ctx, n.client, calls)
+			var le *protocol.LimitError
+			if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("paused: checks = %v, want a LimitError with %q", err, tt.want)
+			}
+		})
+	}
+	// An unstake of more stS than the account holds is refused by its check.
+	calls, err := n.p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = protocol.RunChecks(ctx, n.client, calls)
+	var le *protocol.LimitError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "insufficient stS balance") {
+		t.Errorf("unstake beyond the balance: checks = %v", err)
+	}
 }

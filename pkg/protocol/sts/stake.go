@@ -25,10 +25,10 @@ var (
 )
 
 const (
-	// speculativeValidators is how many validator ids Unstake reads in its
-	// one batch before it knows lastValidatorID; Sonic's ids are well
-	// below it, so the choice costs one round trip (more ids: a second).
-	speculativeValidators = 64
+	// speculativeValidators is how many validator ids Unstake reads (in
+	// one aggregate3 call of its one batch) before it knows lastValidatorID;
+	// more ids cost a second round trip.
+	speculativeValidators = 100
 	// rateMarginBips is kept free on a validator's stake when choosing it:
 	// rewards claimed between the read and the undelegation raise the rate,
 	// and with it the S that the same stS is worth (UndelegateAmountExceedsDelegated).
@@ -268,28 +268,24 @@ func (s *STS) checkToken(t protocol.Token) error {
 }
 
 // readUnstakeState makes Unstake's one batch: convertToAssets, totalPool,
-// lastValidatorID and getStake/isSlashed of the target or of ids
-// 1..speculativeValidators; a second batch only when there are more ids.
+// lastValidatorID and stS's delegation to each validator (SFC.getStake and
+// isSlashed): of the target alone, or of ids 1..speculativeValidators
+// folded into one Multicall3 aggregate3 call. A second round trip only when
+// there are more validators, or the node has no Multicall3 (then plain
+// batched calls).
 func (s *STS) readUnstakeState(ctx context.Context, shares, target *big.Int) (*unstakeState, error) {
-	var ids []*big.Int
-	if target != nil {
-		ids = []*big.Int{target}
-	} else {
-		ids = idRange(1, speculativeValidators)
-	}
-	head := []struct {
-		a      bool // true: stS, false: SFC
+	var msgs []ethereum.CallMsg
+	for _, h := range []struct {
+		sts    bool
 		method string
 		args   []any
 	}{
 		{true, "convertToAssets", []any{shares}},
 		{true, "totalPool", nil},
 		{false, "lastValidatorID", nil},
-	}
-	var msgs []ethereum.CallMsg
-	for _, h := range head {
+	} {
 		a, to := s.abis.sfc, s.sfc
-		if h.a {
+		if h.sts {
 			a, to = s.abis.sts, s.sts
 		}
 		m, err := s.msg(a, to, h.method, h.args...)
@@ -298,17 +294,30 @@ func (s *STS) readUnstakeState(ctx context.Context, shares, target *big.Int) (*u
 		}
 		msgs = append(msgs, m)
 	}
-	vmsgs, err := s.validatorMsgs(ids)
-	if err != nil {
-		return nil, err
+	var ids []*big.Int
+	if target != nil {
+		ids = []*big.Int{target}
+		vm, err := s.validatorMsgs(ids)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, vm...)
+	} else {
+		ids = idRange(1, speculativeValidators)
+		agg, err := s.aggregateMsg(ids)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, agg)
 	}
-	res, errs := protocol.CallAll(ctx, s.b, append(msgs, vmsgs...))
+	res, errs := protocol.CallAll(ctx, s.b, msgs)
 	for i, e := range errs {
 		if e != nil {
 			return nil, fmt.Errorf("sts: read the pool and its delegations (call %d): %w", i, e)
 		}
 	}
 	st := &unstakeState{}
+	var err error
 	if st.assets, err = unpackBig(s.abis.sts, "convertToAssets", res[0]); err != nil {
 		return nil, err
 	}
@@ -319,35 +328,117 @@ func (s *STS) readUnstakeState(ctx context.Context, shares, target *big.Int) (*u
 	if err != nil {
 		return nil, err
 	}
-	if !last.IsUint64() {
+	if !last.IsUint64() || last.Uint64() > 1_000_000 {
 		return nil, fmt.Errorf("sts: %w: lastValidatorID %s", protocol.ErrBadAnswer, last)
 	}
 	st.last = last.Uint64()
-	if st.validators, err = s.decodeValidators(ids, res[3:]); err != nil {
+	if target != nil {
+		st.validators, err = s.decodeValidators(ids, res[3:])
+		return st, err
+	}
+	ids = ids[:min(uint64(len(ids)), st.last)]
+	vs, ok, err := s.decodeAggregate(ids, res[3])
+	if err != nil {
 		return nil, err
 	}
-	if target == nil {
-		// Only ids that exist; fetch the rest when there are more.
-		if st.last < uint64(len(st.validators)) {
-			st.validators = st.validators[:st.last]
-		} else if st.last > speculativeValidators {
-			more := idRange(speculativeValidators+1, st.last)
-			vm, err := s.validatorMsgs(more)
-			if err != nil {
-				return nil, err
-			}
-			r2, e2 := protocol.CallAll(ctx, s.b, vm)
-			if err := errors.Join(e2...); err != nil {
-				return nil, fmt.Errorf("sts: read stS's delegations: %w", err)
-			}
-			vs, err := s.decodeValidators(more, r2)
-			if err != nil {
-				return nil, err
-			}
-			st.validators = append(st.validators, vs...)
+	if !ok {
+		// No Multicall3 on this node: every validator in plain batched calls.
+		if st.validators, err = s.readValidators(ctx, idRange(1, st.last)); err != nil {
+			return nil, err
 		}
+		return st, nil
+	}
+	st.validators = vs
+	if st.last > speculativeValidators {
+		more, err := s.readValidators(ctx, idRange(speculativeValidators+1, st.last))
+		if err != nil {
+			return nil, err
+		}
+		st.validators = append(st.validators, more...)
 	}
 	return st, nil
+}
+
+// readValidators reads getStake and isSlashed of ids: one aggregate3 when
+// the node has Multicall3, else plain batched calls.
+func (s *STS) readValidators(ctx context.Context, ids []*big.Int) ([]validatorStake, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	vm, err := s.validatorMsgs(ids)
+	if err != nil {
+		return nil, err
+	}
+	res, errs := protocol.CallAll(ctx, s.b, vm)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("sts: read stS's delegations: %w", err)
+	}
+	return s.decodeValidators(ids, res)
+}
+
+// aggregateMsg folds validatorMsgs(ids) into one Multicall3 aggregate3.
+func (s *STS) aggregateMsg(ids []*big.Int) (ethereum.CallMsg, error) {
+	vm, err := s.validatorMsgs(ids)
+	if err != nil {
+		return ethereum.CallMsg{}, err
+	}
+	return s.aggregate(vm)
+}
+
+// aggregate folds reads into one Multicall3 aggregate3 eth_call (each
+// allowed to fail, so that one bad read is reported as such).
+func (s *STS) aggregate(msgs []ethereum.CallMsg) (ethereum.CallMsg, error) {
+	type call3 struct {
+		Target       common.Address
+		AllowFailure bool
+		CallData     []byte
+	}
+	calls := make([]call3, len(msgs))
+	for i, m := range msgs {
+		calls[i] = call3{Target: *m.To, AllowFailure: true, CallData: m.Data}
+	}
+	return s.msg(s.abis.mc3, Multicall3, "aggregate3", calls)
+}
+
+// unpackAggregate returns the first n return datas of aggregate3's answer,
+// each of a read that succeeded.
+func (s *STS) unpackAggregate(ret []byte, n int) ([][]byte, error) {
+	vals, err := unpack(s.abis.mc3, "aggregate3", ret)
+	if err != nil {
+		return nil, err
+	}
+	results, err := convert[[]struct {
+		Success    bool
+		ReturnData []byte
+	}](vals[0])
+	if err != nil {
+		return nil, fmt.Errorf("sts: %w: aggregate3: %w", protocol.ErrBadAnswer, err)
+	}
+	if len(results) < n {
+		return nil, fmt.Errorf("sts: %w: aggregate3 returned %d results for %d reads", protocol.ErrBadAnswer, len(results), n)
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		if !results[i].Success {
+			return nil, fmt.Errorf("sts: read %d of an aggregate3 failed", i)
+		}
+		out[i] = results[i].ReturnData
+	}
+	return out, nil
+}
+
+// decodeAggregate decodes aggregate3's answer for the first len(ids)
+// validators; ok is false when the node has no Multicall3 (empty answer).
+func (s *STS) decodeAggregate(ids []*big.Int, ret []byte) ([]validatorStake, bool, error) {
+	if len(ret) == 0 {
+		return nil, false, nil
+	}
+	raw, err := s.unpackAggregate(ret, 2*len(ids))
+	if err != nil {
+		return nil, false, err
+	}
+	vs, err := s.decodeValidators(ids, raw)
+	return vs, err == nil, err
 }
 
 func idRange(from, to uint64) []*big.Int {

@@ -49,6 +49,7 @@ type state struct {
 	reqs  []request
 	delay *big.Int
 	now   uint64 // latest block's timestamp
+	mc3   bool   // the node has Multicall3 (it answered the time)
 }
 
 func (r request) claimableAt(delay *big.Int) *big.Int {
@@ -95,10 +96,12 @@ func (s *STS) RequestIDs(receipt *types.Receipt) []protocol.RequestID {
 // Withdrawals implements protocol.Requests. With ids: one batch of
 // getWithdrawRequest per id, withdrawDelay and the block time. Without:
 // userNumWithdraws(owner) in the first batch, then userWithdraws(owner, i)
-// for each index and getUserWithdraws(owner, 0, n, false) in the second. Two
-// round trips whatever the number of requests (the JSON-RPC client splits
-// very large batches). Amounts are the S each request pays (stS burns the
-// shares at undelegation and records assets), oldest first.
+// for each index (folded into one Multicall3 aggregate3) and
+// getUserWithdraws(owner, 0, n, false) in the second: two round trips
+// whatever the number of requests (three on a node without Multicall3,
+// which also costs a header read for the time). Amounts are the S each
+// request pays (stS burns the shares at undelegation and records assets),
+// oldest first.
 func (s *STS) Withdrawals(ctx context.Context, owner common.Address, rids []protocol.RequestID) ([]protocol.Withdrawal, error) {
 	st, err := s.readRequests(ctx, owner, rids)
 	if err != nil {
@@ -198,6 +201,8 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 	if !n.IsInt64() || n.Int64() > 1_000_000 {
 		return nil, fmt.Errorf("sts: %w: userNumWithdraws = %s", protocol.ErrBadAnswer, n)
 	}
+	// The ids: one aggregate3 of every userWithdraws(owner, i) where the
+	// node has Multicall3, else one eth_call each; with the records.
 	var msgs []ethereum.CallMsg
 	for i := int64(0); i < n.Int64(); i++ {
 		m, err := s.msg(s.abis.sts, s.sts, "userWithdraws", owner, big.NewInt(i))
@@ -205,6 +210,14 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 			return nil, err
 		}
 		msgs = append(msgs, m)
+	}
+	perID := msgs
+	if st.mc3 {
+		agg, err := s.aggregate(msgs)
+		if err != nil {
+			return nil, err
+		}
+		msgs = []ethereum.CallMsg{agg}
 	}
 	all, err := s.msg(s.abis.sts, s.sts, "getUserWithdraws", owner, new(big.Int), n, false)
 	if err != nil {
@@ -227,8 +240,14 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 	if int64(len(recs)) != n.Int64() {
 		return nil, fmt.Errorf("sts: %w: getUserWithdraws returned %d requests, userNumWithdraws says %s", protocol.ErrBadAnswer, len(recs), n)
 	}
+	idRets := res[:len(res)-1]
+	if st.mc3 {
+		if idRets, err = s.unpackAggregate(res[0], len(perID)); err != nil {
+			return nil, err
+		}
+	}
 	for i := range recs {
-		id, err := unpackBig(s.abis.sts, "userWithdraws", res[i])
+		id, err := unpackBig(s.abis.sts, "userWithdraws", idRets[i])
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +284,7 @@ func (s *STS) decodeCommon(ctx context.Context, res [][]byte, errs []error) (*st
 	if errs[1] == nil && len(res[1]) == 32 {
 		t := new(big.Int).SetBytes(res[1])
 		if t.IsUint64() {
-			st.now = t.Uint64()
+			st.now, st.mc3 = t.Uint64(), true
 			return st, nil
 		}
 	}

@@ -69,9 +69,10 @@ contract RocketTokenRETH {
 
     // ERC-20 (OpenZeppelin 3.x as in Rocket Pool's util/ERC20.sol)
 
-    function name() public pure returns (string memory) { return _name; }
-    function symbol() public pure returns (string memory) { return _symbol; }
-    function decimals() public pure returns (uint8) { return 18; }
+    // view, not pure: the ABI of OpenZeppelin's ERC20, which reads storage.
+    function name() public view returns (string memory) { _totalSupply; return _name; }
+    function symbol() public view returns (string memory) { _totalSupply; return _symbol; }
+    function decimals() public view returns (uint8) { _totalSupply; return 18; }
     function totalSupply() public view returns (uint256) { return _totalSupply; }
     function balanceOf(address account) public view returns (uint256) { return _balances[account]; }
     function allowance(address owner, address spender) public view returns (uint256) { return _allowances[owner][spender]; }

@@ -1,7 +1,10 @@
 package rocketpool_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -36,6 +39,14 @@ func TestGenesis(t *testing.T) {
 	}
 }
 
+func outputs(args abi.Arguments) string {
+	var types []string
+	for _, a := range args {
+		types = append(types, a.Type.String())
+	}
+	return strings.Join(types, ",")
+}
+
 // TestModelABI: every function and event the adapter uses exists in the
 // model contracts with the same selector or topic, so the model answers
 // the calldata a mainnet client sends.
@@ -48,7 +59,7 @@ func TestModelABI(t *testing.T) {
 	for n := range rpmodel.Model.Fixed() {
 		names = append(names, n)
 	}
-	methods := map[[4]byte]bool{}
+	methods := map[[4]byte]string{}
 	events := map[common.Hash]bool{}
 	for _, n := range names {
 		art, err := contracts.Load(n)
@@ -56,15 +67,19 @@ func TestModelABI(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range art.ABI.Methods {
-			methods[[4]byte(m.ID)] = true
+			methods[[4]byte(m.ID)] = outputs(m.Outputs)
 		}
 		for _, e := range art.ABI.Events {
 			events[e.ID] = true
 		}
 	}
 	for _, m := range a.Methods {
-		if !methods[[4]byte(m.ID)] {
+		out, ok := methods[[4]byte(m.ID)]
+		switch {
+		case !ok:
 			t.Errorf("the model has no %s", m.Sig)
+		case out != outputs(m.Outputs):
+			t.Errorf("%s returns (%s) in the model, (%s) in the adapter", m.Sig, out, outputs(m.Outputs))
 		}
 	}
 	for _, e := range a.Events {

@@ -211,7 +211,7 @@ func (s *Stepper) Step(ctx context.Context) error {
 	if !boundary && !rewardsDue {
 		return nil
 	}
-	return s.accrue(ctx, now)
+	return s.accrue(ctx, now, boundary)
 }
 
 // scan records the boundaries of the requests made up to block `to`.
@@ -253,7 +253,7 @@ const year = 365 * 24 * 60 * 60
 // accrue deposits the rewards earned since the last accrual and books
 // them (accrueRewards(0) when there are none: it still records the rate
 // and makes the block a boundary needs).
-func (s *Stepper) accrue(ctx context.Context, now uint64) error {
+func (s *Stepper) accrue(ctx context.Context, now uint64, boundary bool) error {
 	reward := new(big.Int)
 	if s.apr > 0 && now > s.lastAccrual {
 		pooled, err := devtx.CallBig(ctx, s.client(), s.abi, s.addr, "totalPooledAvax")
@@ -265,6 +265,9 @@ func (s *Stepper) accrue(ctx context.Context, now uint64) error {
 		reward.Mul(reward, new(big.Int).SetUint64(now-s.lastAccrual))
 		reward.Quo(reward, big.NewInt(100*1e6*year))
 	}
+	if reward.Sign() == 0 && !boundary {
+		return nil // nothing earned yet: nothing to send
+	}
 	if reward.Sign() > 0 {
 		if err := s.send(ctx, reward, "deposit"); err != nil {
 			return err
@@ -274,7 +277,11 @@ func (s *Stepper) accrue(ctx context.Context, now uint64) error {
 		return err
 	}
 	s.lastAccrual = now
-	s.logger.Info("savax: accrued rewards", "avax_wei", reward.String())
+	if boundary {
+		s.logger.Info("savax: block for a request's cooldown or window end", "rewards_wei", reward.String())
+	} else {
+		s.logger.Debug("savax: accrued rewards", "rewards_wei", reward.String())
+	}
 	return nil
 }
 

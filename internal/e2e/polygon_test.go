@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
+	"github.com/stakewallet/stakewallet/pkg/erc20"
+	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
+)
+
+// TestPolygonCycle drives the built binary through Polygon POL delegation
+// on the devnet (Ethereum, chain 1337), every step checked on-chain:
+// validators (ids, statuses, share tokens), the refusals before anything is
+// signed (jailed and unknown validators), stake --validator 1 (approve +
+// buyVoucherPOL: two transactions; one when an earlier approve covers the
+// amount), unstake (sellVoucher_newPOL → request id 1/1), a claim before
+// the withdrawal delay (refused with the epoch it becomes claimable),
+// withdrawals wait --claim (unstakeClaimTokens_newPOL) and balance showing
+// the POL back.
+//
+// Bonding period 5 s: the model's withdrawal delay is then one checkpoint,
+// sealed every 5 s by the devnet's oracle (internal/devnet/models/polygon).
+func TestPolygonCycle(t *testing.T) {
+	d := startChain(t, "devnet", devnet.Config{BondingPeriod: 5 * time.Second})
+	url := d.HTTPEndpoint()
+	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
+	alice := testAccount(t, 0)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, url)
+	sign := []string{"--protocol", "polygon", "--signer", "alice", "--password-file", w.Password, "--yes"}
+	share := polygon.DevnetValidatorShare(1)
+	polBal := func() *big.Int { return chain.tokenBalance(polygon.DevnetPOL, alice.Address) }
+
+	// validators: ids 1..3, the third jailed.
+	out := w.MustJSON("validators", "--protocol", "polygon")
+	vs := field(t, out, "validators").([]any)
+	if len(vs) != len(polymodel.Validators) {
+		t.Fatalf("validators: %v", out)
+	}
+	for i, v := range vs {
+		m := polymodel.Validators[i]
+		status := "active"
+		if m.Locked {
+			status = "jailed"
+		}
+		if field(t, v, "id") != big.NewInt(int64(i+1)).String() || field(t, v, "status") != status ||
+			field(t, v, "credit") != polygon.DevnetValidatorShare(i+1).Hex() ||
+			bigOf(t, field(t, v, "stake")).Cmp(eth(big.NewInt(m.SelfStake).String())) != 0 {
+			t.Errorf("validator %d: %v", i+1, v)
+		}
+	}
+
+	// Refused before anything is signed (exit 2).
+	nonce := chain.nonce(alice.Address)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"stake", "1", "--validator", "3"}, "jailed"},
+		{[]string{"stake", "1", "--validator", "9"}, "9"},
+		{[]string{"stake", "1"}, "--validator"},
+	} {
+		r := w.Run("", append(c.args, sign...)...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying %q", c.args, r.Code, r.Stderr, c.want)
+		}
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("a refused command sent a transaction")
+	}
+
+	// stake 100 POL with validator 1: approve + buyVoucherPOL.
+	start := polBal()
+	out = w.MustJSON(append([]string{"stake", "100", "--validator", "1"}, sign...)...)
+	txs := field(t, out, "transactions").([]any)
+	if len(txs) != 2 || field(t, txs[0], "action") != "approve" || field(t, txs[1], "action") != "stake" || field(t, txs[1], "status") != "success" {
+		t.Fatalf("stake: %v", out)
+	}
+	if got := chain.tokenBalance(share, alice.Address); got.Cmp(eth("100")) != 0 {
+		t.Fatalf("shares of validator 1 after staking 100 POL: %s", got)
+	}
+	if spent := new(big.Int).Sub(start, polBal()); spent.Cmp(eth("100")) != 0 {
+		t.Errorf("POL spent %s, want 100", spent)
+	}
+
+	// An earlier approve of 50 POL covers a stake of 20: one transaction.
+	approveFor(t, url, alice.PrivateKey, eth("50"))
+	out = w.MustJSON(append([]string{"stake", "20", "--validator", "1"}, sign...)...)
+	if txs := field(t, out, "transactions").([]any); len(txs) != 1 || field(t, txs[0], "action") != "stake" {
+		t.Fatalf("stake within the allowance: %v", out)
+	}
+	if got := chain.tokenBalance(share, alice.Address); got.Cmp(eth("120")) != 0 {
+		t.Fatalf("shares after the second stake: %s", got)
+	}
+
+	// unstake 30 POL: one request, 1/1.
+	out = w.MustJSON(append([]string{"unstake", "30", "--validator", "1"}, sign...)...)
+	ids := field(t, out, "requestIds").([]any)
+	if len(ids) != 1 || ids[0] != "1/1" {
+		t.Fatalf("unstake: %v", out)
+	}
+	if got := chain.tokenBalance(share, alice.Address); got.Cmp(eth("90")) != 0 {
+		t.Errorf("shares after unstaking 30 POL: %s", got)
+	}
+	list := w.MustJSON("withdrawals", "--protocol", "polygon", "--owner", alice.Address.Hex())
+	ws := field(t, list, "withdrawals").([]any)
+	if len(ws) != 1 || field(t, ws[0], "id") != "1/1" || bigOf(t, field(t, ws[0], "amount")).Cmp(eth("30")) != 0 {
+		t.Fatalf("withdrawals: %v", ws)
+	}
+
+	// A claim before the delay is refused with the epoch it becomes
+	// claimable at (unless a checkpoint sealed it in between).
+	if st := field(t, ws[0], "status"); st == "pending" {
+		nonce = chain.nonce(alice.Address)
+		r := w.Run("", append([]string{"claim", "1/1"}, sign...)...)
+		if r.Code == 2 {
+			if !strings.Contains(r.Stderr, "claimable at epoch") {
+				t.Errorf("early claim: %s", r.Stderr)
+			}
+			if chain.nonce(alice.Address) != nonce {
+				t.Error("the refused claim sent a transaction")
+			}
+		} else {
+			t.Logf("early claim: exit %d (a checkpoint came first?)\n%s%s", r.Code, r.Stdout, r.Stderr)
+		}
+	}
+
+	// withdrawals wait --claim: the POL comes back.
+	before := polBal()
+	r := w.Run("", append([]string{"withdrawals", "wait", "1/1", "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
+	if r.Code != 0 && !strings.Contains(r.Stderr, "claimed") {
+		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+	}
+	if gained := new(big.Int).Sub(polBal(), before); gained.Cmp(eth("30")) < 0 || gained.Cmp(eth("31")) > 0 {
+		t.Errorf("POL gained by the claim %s: want 30 (and any rewards)", gained)
+	}
+	// balance shows POL, as the chain has it.
+	bal := w.MustJSON("balance", alice.Address.Hex())
+	s := mustMarshal(t, bal)
+	if !strings.Contains(s, "POL") {
+		t.Errorf("balance does not show POL: %s", s)
+	}
+	t.Logf("balance: %s", s)
+}
+
+// approveFor approves amount of POL to the StakeManager from key's account.
+func approveFor(t *testing.T, url string, key *ecdsa.PrivateKey, amount *big.Int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	client, err := ethclient.DialContext(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sender, err := devtx.NewSender(ctx, client, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := erc20.ABI.Pack("approve", polygon.DevnetStakeManager, amount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := polygon.DevnetPOL
+	if _, err := sender.Send(ctx, &to, new(big.Int), data); err != nil {
+		t.Fatalf("approve POL: %v", err)
+	}
+}

@@ -1,0 +1,212 @@
+package bnb
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+// Validator statuses.
+const (
+	StatusActive   = "active"
+	StatusJailed   = "jailed"
+	StatusInactive = "inactive"
+)
+
+// operators reads getValidators(0, 0): every operator address with its
+// StakeCredit, in the StakeHub's order, and remembers the credits.
+func (a *BNB) operators(ctx context.Context) ([]common.Address, []common.Address, error) {
+	m, err := msg(a.abis.hub, a.hub, "getValidators", new(big.Int), new(big.Int))
+	if err != nil {
+		return nil, nil, err
+	}
+	ret, err := a.b.CallContract(ctx, m, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bnb: getValidators on %s: %w", a.hub.Hex(), err)
+	}
+	vals, err := unpack(a.abis.hub, "getValidators", ret)
+	if err != nil {
+		return nil, nil, err
+	}
+	ops, ok1 := vals[0].([]common.Address)
+	credits, ok2 := vals[1].([]common.Address)
+	if !ok1 || !ok2 || len(ops) != len(credits) {
+		return nil, nil, fmt.Errorf("bnb: %w: getValidators returned %d operators and %d credits", protocol.ErrBadAnswer, len(ops), len(credits))
+	}
+	a.mu.Lock()
+	for i, op := range ops {
+		a.credits[op] = credits[i]
+	}
+	a.listed = ops
+	a.mu.Unlock()
+	return ops, credits, nil
+}
+
+// knownOperators is the operators of the last getValidators read, reading
+// it when the adapter has not yet.
+func (a *BNB) knownOperators(ctx context.Context) ([]common.Address, error) {
+	a.mu.Lock()
+	ops := a.listed
+	a.mu.Unlock()
+	if ops != nil {
+		return ops, nil
+	}
+	ops, _, err := a.operators(ctx)
+	return ops, err
+}
+
+// creditOf returns the StakeCredit of operator, reading getValidators once
+// per adapter; ok is false for an operator the StakeHub does not know.
+func (a *BNB) creditOf(ctx context.Context, operator common.Address) (common.Address, bool, error) {
+	a.mu.Lock()
+	c, ok := a.credits[operator]
+	a.mu.Unlock()
+	if ok {
+		return c, true, nil
+	}
+	if _, _, err := a.operators(ctx); err != nil {
+		return common.Address{}, false, err
+	}
+	a.mu.Lock()
+	c, ok = a.credits[operator]
+	a.mu.Unlock()
+	return c, ok, nil
+}
+
+// Validators implements protocol.Validators in two round trips: the
+// operator and credit addresses (getValidators), then one batch of each
+// validator's description, commission, basic info (jailed), its credit's
+// pooled BNB and symbol, with maxElectedValidators. A validator is jailed
+// when the StakeHub says so, inactive when it is not jailed but outside the
+// maxElectedValidators largest by stake (not elected), active otherwise.
+func (a *BNB) Validators(ctx context.Context) ([]protocol.Validator, error) {
+	ops, credits, err := a.operators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const per = 5
+	msgs := make([]ethereum.CallMsg, 0, 1+per*len(ops))
+	add := func(abiName string, to common.Address, method string, args ...any) error {
+		ab := a.abis.hub
+		if abiName == "credit" {
+			ab = a.abis.credit
+		}
+		m, err := msg(ab, to, method, args...)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
+		return nil
+	}
+	if err := add("hub", a.hub, "maxElectedValidators"); err != nil {
+		return nil, err
+	}
+	for i, op := range ops {
+		for _, r := range []struct {
+			abi, method string
+			to          common.Address
+			args        []any
+		}{
+			{"hub", "getValidatorDescription", a.hub, []any{op}},
+			{"hub", "getValidatorCommission", a.hub, []any{op}},
+			{"hub", "getValidatorBasicInfo", a.hub, []any{op}},
+			{"credit", "totalPooledBNB", credits[i], nil},
+			{"credit", "symbol", credits[i], nil},
+		} {
+			if err := add(r.abi, r.to, r.method, r.args...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	for i, e := range errs {
+		if e != nil {
+			return nil, fmt.Errorf("bnb: read validator %d of %d: %w", (i+per-1)/per, len(ops), e)
+		}
+	}
+	maxElected, err := unpackBig(a.abis.hub, "maxElectedValidators", rets[0])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]protocol.Validator, len(ops))
+	for i, op := range ops {
+		r := rets[1+per*i : 1+per*(i+1)]
+		var desc struct {
+			Moniker, Identity, Website, Details string
+		}
+		if err := unpackInto(a.abis.hub, "getValidatorDescription", r[0], &desc); err != nil {
+			return nil, err
+		}
+		var comm struct{ Rate, MaxRate, MaxChangeRate uint64 }
+		if err := unpackInto(a.abis.hub, "getValidatorCommission", r[1], &comm); err != nil {
+			return nil, err
+		}
+		bi, err := a.unpackBasicInfo(r[2])
+		if err != nil {
+			return nil, err
+		}
+		pooled, err := unpackBig(a.abis.credit, "totalPooledBNB", r[3])
+		if err != nil {
+			return nil, err
+		}
+		symbol, err := unpackString(a.abis.credit, "symbol", r[4])
+		if err != nil {
+			return nil, err
+		}
+		credit := creditToken(symbol, credits[i])
+		status := StatusActive
+		if bi.Jailed {
+			status = StatusJailed
+		}
+		out[i] = protocol.Validator{
+			ID:         op.Hex(),
+			Moniker:    desc.Moniker,
+			Commission: Commission(comm.Rate),
+			TotalStake: pooled,
+			Status:     status,
+			Credit:     &credit,
+		}
+	}
+	markInactive(out, maxElected)
+	return out, nil
+}
+
+// markInactive marks the unjailed validators outside the maxElected largest
+// by stake (ties: the StakeHub's order) inactive.
+func markInactive(vs []protocol.Validator, maxElected *big.Int) {
+	idx := make([]int, 0, len(vs))
+	for i, v := range vs {
+		if v.Status == StatusActive {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return vs[y].TotalStake.Cmp(vs[x].TotalStake) })
+	for rank, i := range idx {
+		if big.NewInt(int64(rank)).Cmp(maxElected) >= 0 {
+			vs[i].Status = StatusInactive
+		}
+	}
+}
+
+// Commission formats a StakeHub commission rate (base 10000 = 100%) as a
+// decimal percentage: 700 → "7", 250 → "2.5", 1 → "0.01".
+func Commission(rate uint64) string {
+	return amount.Format(new(big.Int).SetUint64(rate), 2)
+}
+
+// ParseOperator parses a validator id (an operator address).
+func ParseOperator(target string) (common.Address, error) {
+	t := strings.TrimSpace(target)
+	if !common.IsHexAddress(t) {
+		return common.Address{}, &protocol.LimitError{Reason: fmt.Sprintf("--validator %q: BNB Chain validators are named by their operator address (0x…); `stakewallet validators --protocol bnb` lists them", target)}
+	}
+	return common.HexToAddress(t), nil
+}

@@ -1,0 +1,289 @@
+package polygon
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+// The ABI fragments below are copied from the real contracts
+// (0xPolygon/pos-contracts at ff11f0e0: StakeManager.sol,
+// StakeManagerStorage.sol, ValidatorShare.sol 2.3.0, RootChain.sol,
+// RootChainStorage.sol, StakingInfo.sol, EventsHub.sol; the POL token is an
+// OpenZeppelin 5 ERC20): every function the adapter calls or reads, the
+// events it decodes and the token's custom errors. abi_test.go checks the
+// selectors and topics byte for byte against staking-systems.md §3.
+
+const u256 = `{"name":"","type":"uint256"}`
+
+func fn(name, mut string, ins, outs string) string {
+	return fmt.Sprintf(`{"type":"function","name":%q,"stateMutability":%q,"inputs":[%s],"outputs":[%s]}`, name, mut, ins, outs)
+}
+
+func in(typ string) string { return fmt.Sprintf(`{"name":"","type":%q}`, typ) }
+
+func named(name, typ string) string { return fmt.Sprintf(`{"name":%q,"type":%q}`, name, typ) }
+
+func ev(name string, args ...string) string {
+	return fmt.Sprintf(`{"type":"event","name":%q,"anonymous":false,"inputs":[%s]}`, name, strings.Join(args, ","))
+}
+
+func evArg(name, typ string, indexed bool) string {
+	return fmt.Sprintf(`{"name":%q,"type":%q,"indexed":%v}`, name, typ, indexed)
+}
+
+func errDef(name string, args ...string) string {
+	return fmt.Sprintf(`{"type":"error","name":%q,"inputs":[%s]}`, name, strings.Join(args, ","))
+}
+
+var stakeManagerJSON = "[" + strings.Join([]string{
+	fn("getValidatorContract", "view", named("validatorId", "uint256"), named("", "address")),
+	fn("validators", "view", in("uint256"), strings.Join([]string{
+		named("amount", "uint256"), named("reward", "uint256"), named("activationEpoch", "uint256"),
+		named("deactivationEpoch", "uint256"), named("jailTime", "uint256"), named("signer", "address"),
+		named("contractAddress", "address"), named("status", "uint8"), named("commissionRate", "uint256"),
+		named("lastCommissionUpdate", "uint256"), named("delegatorsReward", "uint256"),
+		named("delegatedAmount", "uint256"), named("initialRewardPerStake", "uint256"),
+	}, ",")),
+	fn("NFTCounter", "view", "", u256),
+	fn("isValidator", "view", named("validatorId", "uint256"), named("", "bool")),
+	fn("delegationEnabled", "view", "", named("", "bool")),
+	fn("epoch", "view", "", u256),
+	fn("currentEpoch", "view", "", u256),
+	fn("withdrawalDelay", "view", "", u256),
+	fn("WITHDRAWAL_DELAY", "view", "", u256),
+	fn("currentValidatorSetSize", "view", "", u256),
+	fn("delegatedAmount", "view", named("validatorId", "uint256"), u256),
+	fn("delegatorsReward", "view", named("validatorId", "uint256"), u256),
+	fn("migrateDelegation", "nonpayable", named("fromValidatorId", "uint256")+","+named("toValidatorId", "uint256")+","+named("amount", "uint256"), ""),
+	ev("DynastyValueChange", evArg("newDynasty", "uint256", false), evArg("oldDynasty", "uint256", false)),
+}, ",") + "]"
+
+var validatorShareJSON = "[" + strings.Join([]string{
+	fn("buyVoucherPOL", "nonpayable", named("_amount", "uint256")+","+named("_minSharesToMint", "uint256"), named("amountToDeposit", "uint256")),
+	fn("sellVoucher_newPOL", "nonpayable", named("claimAmount", "uint256")+","+named("maximumSharesToBurn", "uint256"), ""),
+	fn("unstakeClaimTokens_newPOL", "nonpayable", named("unbondNonce", "uint256"), ""),
+	fn("withdrawRewardsPOL", "nonpayable", "", ""),
+	fn("restakePOL", "nonpayable", "", u256+","+u256),
+	fn("transferPOL", "nonpayable", named("to", "address")+","+named("value", "uint256"), named("", "bool")),
+	fn("unbondNonces", "view", in("address"), u256),
+	fn("unbonds_new", "view", in("address")+","+in("uint256"), named("shares", "uint256")+","+named("withdrawEpoch", "uint256")),
+	fn("getTotalStake", "view", named("user", "address"), u256+","+u256),
+	fn("getLiquidRewards", "view", named("user", "address"), u256),
+	fn("exchangeRate", "view", "", u256),
+	fn("withdrawExchangeRate", "view", "", u256),
+	fn("delegation", "view", "", named("", "bool")),
+	fn("locked", "view", "", named("", "bool")),
+	fn("validatorId", "view", "", u256),
+	fn("balanceOf", "view", named("account", "address"), u256),
+	fn("totalSupply", "view", "", u256),
+	ev("Transfer", evArg("from", "address", true), evArg("to", "address", true), evArg("value", "uint256", false)),
+	ev("Approval", evArg("owner", "address", true), evArg("spender", "address", true), evArg("value", "uint256", false)),
+	ev("ShareMinted", evArg("validatorId", "uint256", true), evArg("user", "address", true), evArg("amount", "uint256", true), evArg("tokens", "uint256", false)),
+	ev("ShareBurnedWithId", evArg("validatorId", "uint256", true), evArg("user", "address", true), evArg("amount", "uint256", true), evArg("tokens", "uint256", false), evArg("nonce", "uint256", false)),
+	ev("DelegatorUnstakeWithId", evArg("validatorId", "uint256", true), evArg("user", "address", true), evArg("amount", "uint256", false), evArg("nonce", "uint256", false)),
+	ev("DelegatorClaimedRewards", evArg("validatorId", "uint256", true), evArg("user", "address", true), evArg("rewards", "uint256", true)),
+	ev("DelegatorRestaked", evArg("validatorId", "uint256", true), evArg("user", "address", true), evArg("totalStaked", "uint256", true)),
+	ev("SharesTransfer", evArg("validatorId", "uint256", true), evArg("from", "address", true), evArg("to", "address", true), evArg("value", "uint256", false)),
+}, ",") + "]"
+
+var rootChainJSON = "[" + strings.Join([]string{
+	fn("currentHeaderBlock", "view", "", u256),
+	fn("headerBlocks", "view", in("uint256"), named("root", "bytes32")+","+named("start", "uint256")+","+named("end", "uint256")+","+named("createdAt", "uint256")+","+named("proposer", "address")),
+	ev("NewHeaderBlock", evArg("proposer", "address", true), evArg("headerBlockId", "uint256", true), evArg("reward", "uint256", true),
+		evArg("start", "uint256", false), evArg("end", "uint256", false), evArg("root", "bytes32", false)),
+}, ",") + "]"
+
+var polJSON = "[" + strings.Join([]string{
+	fn("approve", "nonpayable", named("spender", "address")+","+named("value", "uint256"), named("", "bool")),
+	fn("allowance", "view", named("owner", "address")+","+named("spender", "address"), u256),
+	fn("balanceOf", "view", named("account", "address"), u256),
+	errDef("ERC20InsufficientBalance", named("sender", "address"), named("balance", "uint256"), named("needed", "uint256")),
+	errDef("ERC20InsufficientAllowance", named("spender", "address"), named("allowance", "uint256"), named("needed", "uint256")),
+	errDef("ERC20InvalidSender", named("sender", "address")),
+	errDef("ERC20InvalidReceiver", named("receiver", "address")),
+	errDef("ERC20InvalidApprover", named("approver", "address")),
+	errDef("ERC20InvalidSpender", named("spender", "address")),
+}, ",") + "]"
+
+// multicall3JSON is Multicall3's getCurrentBlockTimestamp (the time, in
+// the batch of the requests) and aggregate3, with which a claim's Check
+// reads the request, the withdrawal delay and the epoch in one eth_call.
+var multicall3JSON = `[{"type":"function","name":"getCurrentBlockTimestamp","stateMutability":"view","inputs":[],"outputs":[{"name":"timestamp","type":"uint256"}]},{"type":"function","name":"aggregate3","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]}]`
+
+// Multicall3 is the canonical Multicall3 address (on Ethereum mainnet,
+// Sepolia and in every devnet chain's genesis).
+var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
+
+type contractABIs struct {
+	sm, share, root, pol, mc3 *abi.ABI
+	merged                    *abi.ABI
+}
+
+func loadABIs() (*contractABIs, error) {
+	var c contractABIs
+	for _, x := range []struct {
+		name, json string
+		dst        **abi.ABI
+	}{
+		{"StakeManager", stakeManagerJSON, &c.sm},
+		{"ValidatorShare", validatorShareJSON, &c.share},
+		{"RootChain", rootChainJSON, &c.root},
+		{"POL", polJSON, &c.pol},
+		{"Multicall3", multicall3JSON, &c.mc3},
+	} {
+		a, err := abi.JSON(strings.NewReader(x.json))
+		if err != nil {
+			return nil, fmt.Errorf("polygon: parse the %s ABI: %w", x.name, err)
+		}
+		*x.dst = &a
+	}
+	c.merged = merge(c.sm, c.share, c.root, c.pol)
+	return &c, nil
+}
+
+// merge unions ABIs for decoding; an entry whose selector or topic is
+// already present (balanceOf, Transfer) is kept once.
+func merge(abis ...*abi.ABI) *abi.ABI {
+	m := &abi.ABI{Methods: map[string]abi.Method{}, Events: map[string]abi.Event{}, Errors: map[string]abi.Error{}}
+	seenM := map[string]bool{}
+	seenE := map[common.Hash]bool{}
+	for _, a := range abis {
+		for k, v := range a.Methods {
+			if !seenM[v.Sig] {
+				seenM[v.Sig] = true
+				m.Methods[k] = v
+			}
+		}
+		for k, v := range a.Events {
+			if !seenE[v.ID] {
+				seenE[v.ID] = true
+				m.Events[k] = v
+			}
+		}
+		for k, v := range a.Errors {
+			m.Errors[k] = v
+		}
+	}
+	return m
+}
+
+func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {
+	data, err := a.Pack(method, args...)
+	if err != nil {
+		return nil, fmt.Errorf("polygon: encode %s: %w", method, err)
+	}
+	return data, nil
+}
+
+func msg(a *abi.ABI, to common.Address, method string, args ...any) (ethereum.CallMsg, error) {
+	data, err := pack(a, method, args...)
+	if err != nil {
+		return ethereum.CallMsg{}, err
+	}
+	return ethereum.CallMsg{To: &to, Data: data}, nil
+}
+
+// unpack decodes a read's answer, wrapping ErrBadAnswer when it does not
+// decode (a broken RPC, or no contract at the address).
+func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
+	if len(ret) == 0 && len(a.Methods[method].Outputs) > 0 {
+		return nil, fmt.Errorf("polygon: %w: %s returned nothing: no Polygon staking contract at that address on this network?", protocol.ErrBadAnswer, method)
+	}
+	vals, err := a.Unpack(method, ret)
+	if err != nil {
+		return nil, fmt.Errorf("polygon: %w: %s: %w", protocol.ErrBadAnswer, method, err)
+	}
+	return vals, nil
+}
+
+func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
+	vals, err := unpack(a, method, ret)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := vals[0].(*big.Int)
+	if !ok {
+		return nil, fmt.Errorf("polygon: %w: %s returned %T, want uint256", protocol.ErrBadAnswer, method, vals[0])
+	}
+	return v, nil
+}
+
+func unpackBigs(a *abi.ABI, method string, ret []byte, n int) ([]*big.Int, error) {
+	vals, err := unpack(a, method, ret)
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) < n {
+		return nil, fmt.Errorf("polygon: %w: %s returned %d values, want %d", protocol.ErrBadAnswer, method, len(vals), n)
+	}
+	out := make([]*big.Int, n)
+	for i := range out {
+		v, ok := vals[i].(*big.Int)
+		if !ok {
+			return nil, fmt.Errorf("polygon: %w: %s value %d is %T, want uint256", protocol.ErrBadAnswer, method, i, vals[i])
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func unpackBool(a *abi.ABI, method string, ret []byte) (bool, error) {
+	vals, err := unpack(a, method, ret)
+	if err != nil {
+		return false, err
+	}
+	v, ok := vals[0].(bool)
+	if !ok {
+		return false, fmt.Errorf("polygon: %w: %s returned %T, want bool", protocol.ErrBadAnswer, method, vals[0])
+	}
+	return v, nil
+}
+
+func unpackAddress(a *abi.ABI, method string, ret []byte) (common.Address, error) {
+	vals, err := unpack(a, method, ret)
+	if err != nil {
+		return common.Address{}, err
+	}
+	v, ok := vals[0].(common.Address)
+	if !ok {
+		return common.Address{}, fmt.Errorf("polygon: %w: %s returned %T, want address", protocol.ErrBadAnswer, method, vals[0])
+	}
+	return v, nil
+}
+
+// validatorInfo is the part of StakeManager.validators(id) the adapter uses.
+type validatorInfo struct {
+	Amount, DeactivationEpoch, CommissionRate, DelegatedAmount *big.Int
+	ContractAddress                                            common.Address
+	Status                                                     uint8
+}
+
+func (c *contractABIs) unpackValidator(ret []byte) (validatorInfo, error) {
+	vals, err := unpack(c.sm, "validators", ret)
+	if err != nil {
+		return validatorInfo{}, err
+	}
+	var v validatorInfo
+	ok := len(vals) == 13
+	if ok {
+		var ok1, ok2, ok3, ok4, ok5, ok6 bool
+		v.Amount, ok1 = vals[0].(*big.Int)
+		v.DeactivationEpoch, ok2 = vals[3].(*big.Int)
+		v.ContractAddress, ok3 = vals[6].(common.Address)
+		v.Status, ok4 = vals[7].(uint8)
+		v.CommissionRate, ok5 = vals[8].(*big.Int)
+		v.DelegatedAmount, ok6 = vals[11].(*big.Int)
+		ok = ok1 && ok2 && ok3 && ok4 && ok5 && ok6
+	}
+	if !ok {
+		return validatorInfo{}, fmt.Errorf("polygon: %w: validators returned %v", protocol.ErrBadAnswer, vals)
+	}
+	return v, nil
+}
