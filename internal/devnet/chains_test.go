@@ -309,12 +309,12 @@ func TestHTTPAddrs(t *testing.T) {
 		want    []string
 		wantErr string
 	}{
-		{"defaults", "", all, []string{"127.0.0.1:8545", "127.0.0.1:8546", "127.0.0.1:8547"}, ""},
+		{"defaults", "", all, []string{"127.0.0.1:8545", "127.0.0.1:8546", "127.0.0.1:8547", "127.0.0.1:8548"}, ""},
 		{"defaults follow the chain, not its position", "", []string{"devnet-sonic", "devnet"}, []string{"127.0.0.1:8547", "127.0.0.1:8545"}, ""},
-		{"next ports", "127.0.0.1:9000", all, []string{"127.0.0.1:9000", "127.0.0.1:9001", "127.0.0.1:9002"}, ""},
+		{"next ports", "127.0.0.1:9000", all, []string{"127.0.0.1:9000", "127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"}, ""},
 		{"next ports in --chains order", "localhost:18545", []string{"devnet-avalanche", "devnet"}, []string{"localhost:18545", "localhost:18546"}, ""},
 		{"ipv6 loopback", "[::1]:8600", []string{"devnet", "devnet-sonic"}, []string{"[::1]:8600", "[::1]:8601"}, ""},
-		{"port 0 for each", "127.0.0.1:0", all, []string{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"}, ""},
+		{"port 0 for each", "127.0.0.1:0", all, []string{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"}, ""},
 		{"single chain", "127.0.0.1:7000", []string{"devnet-sonic"}, []string{"127.0.0.1:7000"}, ""},
 		{"past the last port", "127.0.0.1:65535", all, nil, "past 65535"},
 		{"not loopback", "0.0.0.0:8545", all, nil, "loopback"},

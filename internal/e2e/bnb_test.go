@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +17,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	bnbmodel "github.com/stakewallet/stakewallet/internal/devnet/models/bnb"
 	"github.com/stakewallet/stakewallet/pkg/protocol/bnb"
 )
@@ -69,6 +74,8 @@ func TestBNBCycle(t *testing.T) {
 		{[]string{"stake", "2", "--validator", "zeta"}, "unknown validator"},
 		{[]string{"stake", "2", "--validator", "a"}, "ambiguous"},
 		{[]string{"stake", "2", "--validator", "certik"}, "jailed"},
+		{[]string{"stake", "2", "--validator", bnbmodel.Operator(4).Hex()}, "jailed"},
+		{[]string{"stake", "2", "--validator", "0x000000000000000000000000000000000000dEaD"}, "not a BNB Chain validator"},
 		{[]string{"stake", "0.5", "--validator", "Alpha"}, "at least 1 BNB"},
 		{[]string{"stake", "2"}, "--validator"},
 		{[]string{"unstake", "1", "--validator", "0x000000000000000000000000000000000000dEaD"}, "unknown validator"},
@@ -224,5 +231,91 @@ func claimOrder(t *testing.T, w *Wallet, chain *chainReader, sign []string, owne
 	}
 	if chain.nonce(owner) != nonce {
 		t.Error("the refused claim sent a transaction")
+	}
+}
+
+// TestBNBAnvilCycle: the same cycle on anvil after `stakewallet-devnet
+// deploy --chain devnet-bsc` (the StakeHub at an address of the deployment,
+// not the system address: the config entry is built from deploy's JSON),
+// the model's oracle run with --once, and the unbond period crossed with
+// anvil's clock.
+func TestBNBAnvilCycle(t *testing.T) {
+	node := anvil.Start(t, anvil.WithChainID(714))
+	const bonding = 72 * time.Hour
+	depFile := filepath.Join(t.TempDir(), "bsc.json")
+	raw := devnetTool(t, "deploy", "--chain", "devnet-bsc", "--rpc-url", node.URL(), "--name", "anvil-bsc", "--json")
+	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var dep struct {
+		ChainID   uint64                       `json:"chainId"`
+		Protocols map[string]map[string]string `json:"protocols"`
+	}
+	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
+		t.Fatal(err)
+	}
+	hub := dep.Protocols["bnb"]["stakeHub"]
+	if dep.ChainID != 714 || hub == "" {
+		t.Fatalf("deploy --json: %s", raw)
+	}
+	devnetTool(t, "oracle", "--chain", "devnet-bsc", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
+
+	w := newWallet(t)
+	cfg := filepath.Join(w.Home, "config.toml")
+	entry := fmt.Sprintf(`[defaults]
+network = "anvil-bsc"
+
+[networks.anvil-bsc]
+chain-id = 714
+rpc-urls = [%q]
+native-symbol = "BNB"
+default-protocol = "bnb"
+
+[networks.anvil-bsc.protocols.bnb]
+stakeHub = %q
+`, node.URL(), hub)
+	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	// Account 0 deployed the models and is their oracle; the user is 2.
+	alice := testAccount(t, 2)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, node.URL())
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+
+	vs := field(t, w.MustJSON("validators"), "validators").([]any)
+	if len(vs) != len(bnbmodel.Validators) || field(t, vs[3], "status") != "jailed" {
+		t.Fatalf("validators on anvil: %v", vs)
+	}
+	credit := common.HexToAddress(field(t, vs[0], "credit").(string))
+	w.MustJSON(append([]string{"stake", "10", "--validator", "alpha"}, sign...)...)
+	if got := chain.tokenBalance(credit, alice.Address); got.Sign() <= 0 {
+		t.Fatalf("stAlpha after staking 10 BNB: %s", got)
+	}
+	out := w.MustJSON(append([]string{"unstake", "4", "--validator", "alpha"}, sign...)...)
+	id := field(t, out, "requestIds", 0).(string)
+	list := w.MustJSON("withdrawals", "--owner", alice.Address.Hex())
+	if st := field(t, list, "withdrawals", 0, "status"); st != "pending" {
+		t.Fatalf("before the unbond period: %v", list)
+	}
+	amount := bigOf(t, field(t, list, "withdrawals", 0, "amount"))
+	nonce := chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", id}, sign...)...); r.Code != 2 || chain.nonce(alice.Address) != nonce {
+		t.Errorf("claim before the unbond period: exit %d (nonce %d → %d), %s", r.Code, nonce, chain.nonce(alice.Address), r.Stderr)
+	}
+
+	node.IncreaseTime(t, bonding+time.Hour)
+	node.Mine(t, 1)
+	list = w.MustJSON("withdrawals", "--owner", alice.Address.Hex())
+	if st := field(t, list, "withdrawals", 0, "status"); st != "claimable" {
+		t.Fatalf("after the unbond period: %v", list)
+	}
+	before := chain.balance(alice.Address)
+	out = w.MustJSON(append([]string{"claim", id}, sign...)...)
+	tx := field(t, out, "transactions", 0).(map[string]any)
+	fee := new(big.Int).Mul(bigOf(t, tx["gasUsed"]), bigOf(t, tx["effectiveGasPrice"]))
+	if gained := new(big.Int).Sub(chain.balance(alice.Address), before); gained.Cmp(new(big.Int).Sub(amount, fee)) != 0 {
+		t.Errorf("BNB gained %s, want the request's %s - fee %s", gained, amount, fee)
 	}
 }

@@ -147,10 +147,10 @@ func TestLiesBeforeSigning(t *testing.T) {
 		msg   []string
 	}{
 		// The chain ID is asked in the batch right before signing (the
-		// re-ask of before): a wstETH unstake reads the wstETH rate first
-		// (learning the endpoint's chain ID in that round trip), so the
-		// batch before signing hears it change.
-		{name: "chain ID changes after the first read", args: []string{"unstake", "0.5", "--token", "wstETH"},
+		// re-ask of before): a large wstETH unstake reads the wstETH rate
+		// first to split it (learning the endpoint's chain ID in that round
+		// trip), so the batch before signing hears it change.
+		{name: "chain ID changes after the first read", args: []string{"unstake", "600", "--token", "wstETH"},
 			hook: after("eth_call", constant("eth_chainId", `"0x1"`)), code: 3, kind: "wrong_chain",
 			msg: []string{"said it is on chain 1337, and now says chain 1", "not to be trusted"}},
 		{name: "failover to an endpoint of another chain", args: []string{"stake", "0.5"},

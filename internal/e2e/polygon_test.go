@@ -3,16 +3,22 @@ package e2e
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/json"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
 )
@@ -27,10 +33,11 @@ import (
 // withdrawals wait --claim (unstakeClaimTokens_newPOL) and balance showing
 // the POL back.
 //
-// Bonding period 5 s: the model's withdrawal delay is then one checkpoint,
-// sealed every 5 s by the devnet's oracle (internal/devnet/models/polygon).
+// Bonding period 20 s: the model's withdrawal delay is then 4 checkpoints,
+// sealed every 5 s by the devnet's oracle (internal/devnet/models/polygon),
+// so a fresh unbond stays pending for 15 to 20 s.
 func TestPolygonCycle(t *testing.T) {
-	d := startChain(t, "devnet", devnet.Config{BondingPeriod: 5 * time.Second})
+	d := startChain(t, "devnet", devnet.Config{BondingPeriod: 20 * time.Second})
 	url := d.HTTPEndpoint()
 	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
 	alice := testAccount(t, 0)
@@ -102,6 +109,18 @@ func TestPolygonCycle(t *testing.T) {
 		t.Fatalf("shares after the second stake: %s", got)
 	}
 
+	// Shares are not transferred by the wallet (their ERC-20 transfer pays
+	// rewards in MATIC): refused by address, before anything is signed.
+	nonce = chain.nonce(alice.Address)
+	bob := testAccount(t, 1)
+	r := w.Run("", "transfer", "1", share.Hex(), "--to", bob.Address.Hex(), "--signer", "alice", "--password-file", w.Password, "--yes")
+	if r.Code != 2 || !strings.Contains(r.Stderr, "cannot be transferred") {
+		t.Errorf("transfer of validator shares: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("the refused transfer sent a transaction")
+	}
+
 	// unstake 30 POL: one request, 1/1.
 	out = w.MustJSON(append([]string{"unstake", "30", "--validator", "1"}, sign...)...)
 	ids := field(t, out, "requestIds").([]any)
@@ -118,26 +137,24 @@ func TestPolygonCycle(t *testing.T) {
 	}
 
 	// A claim before the delay is refused with the epoch it becomes
-	// claimable at (unless a checkpoint sealed it in between).
-	if st := field(t, ws[0], "status"); st == "pending" {
-		nonce = chain.nonce(alice.Address)
-		r := w.Run("", append([]string{"claim", "1/1"}, sign...)...)
-		if r.Code == 2 {
-			if !strings.Contains(r.Stderr, "claimable at epoch") {
-				t.Errorf("early claim: %s", r.Stderr)
-			}
-			if chain.nonce(alice.Address) != nonce {
-				t.Error("the refused claim sent a transaction")
-			}
-		} else {
-			t.Logf("early claim: exit %d (a checkpoint came first?)\n%s%s", r.Code, r.Stdout, r.Stderr)
-		}
+	// claimable at.
+	if st := field(t, ws[0], "status"); st != "pending" {
+		t.Errorf("fresh request: status %v, want pending", st)
+	}
+	nonce = chain.nonce(alice.Address)
+	r = w.Run("", append([]string{"claim", "1/1"}, sign...)...)
+	if r.Code != 2 || !strings.Contains(r.Stderr, "claimable at epoch") {
+		t.Errorf("early claim: exit %d, %s; want exit 2 naming the epoch", r.Code, r.Stderr)
+	}
+	t.Logf("early claim: %s", strings.TrimSpace(r.Stderr))
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("the refused claim sent a transaction")
 	}
 
 	// withdrawals wait --claim: the POL comes back.
 	before := polBal()
-	r := w.Run("", append([]string{"withdrawals", "wait", "1/1", "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
-	if r.Code != 0 && !strings.Contains(r.Stderr, "claimed") {
+	r = w.Run("", append([]string{"withdrawals", "wait", "1/1", "--claim", "--interval", "500ms", "--timeout", "90s", "--json"}, sign...)...)
+	if r.Code != 0 || field(t, r.JSON(t), "withdrawals", 0, "status") != "claimed" {
 		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
 	}
 	if gained := new(big.Int).Sub(polBal(), before); gained.Cmp(eth("30")) < 0 || gained.Cmp(eth("31")) > 0 {
@@ -173,5 +190,95 @@ func approveFor(t *testing.T, url string, key *ecdsa.PrivateKey, amount *big.Int
 	to := polygon.DevnetPOL
 	if _, err := sender.Send(ctx, &to, new(big.Int), data); err != nil {
 		t.Fatalf("approve POL: %v", err)
+	}
+}
+
+// The Polygon cycle on anvil after `stakewallet-devnet deploy`: the network
+// entry names the StakeManager, POL and the RootChain; `stakewallet-devnet
+// oracle --once` scales the withdrawal delay to the bonding period (1 s: one
+// checkpoint) and seals a checkpoint when one is due; the clock is moved
+// with evm_increaseTime. stake (approve + buy) → unstake → a claim refused
+// with its epoch → a checkpoint → claim → the POL back.
+func TestPolygonAnvilCycle(t *testing.T) {
+	node := anvil.Start(t)
+	var deployed struct {
+		Protocols map[string]map[string]string `json:"protocols"`
+	}
+	out := devnetTool(t, "deploy", "--rpc-url", node.URL(), "--name", "anvil", "--json")
+	if err := json.Unmarshal([]byte(out), &deployed); err != nil {
+		t.Fatal(err)
+	}
+	pg := deployed.Protocols["polygon"]
+	for _, role := range []string{polygon.RoleStakeManager, polygon.RolePOL, polygon.RoleRootChain} {
+		if !common.IsHexAddress(pg[role]) {
+			t.Fatalf("deploy --json: polygon %v, want %s", pg, role)
+		}
+	}
+	depFile := filepath.Join(t.TempDir(), "deployment.json")
+	if err := os.WriteFile(depFile, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	oracleOnce := func() {
+		t.Helper()
+		devnetTool(t, "oracle", "--rpc-url", node.URL(), "--deployment", depFile, "--bonding-period", "1s", "--apr", "4", "--once")
+	}
+	polToken := common.HexToAddress(pg[polygon.RolePOL])
+
+	w := newWallet(t)
+	cfg := filepath.Join(w.Home, "config.toml")
+	entry := fmt.Sprintf("[defaults]\nnetwork = \"anvil\"\n\n[networks.anvil]\nchain-id = %d\nrpc-urls = [%q]\ndefault-protocol = \"polygon\"\n\n[networks.anvil.protocols.polygon]\n%s = %q\n%s = %q\n%s = %q\n",
+		anvil.DefaultChainID, node.URL(), polygon.RoleStakeManager, pg[polygon.RoleStakeManager], polygon.RolePOL, pg[polygon.RolePOL], polygon.RoleRootChain, pg[polygon.RoleRootChain])
+	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	alice := testAccount(t, 4)
+	w.ImportKey("alice", alice.KeyHex())
+	chain := dialChain(t, node.URL())
+	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+
+	oracleOnce() // the delay becomes one checkpoint; the first checkpoint
+	start := chain.tokenBalance(polToken, alice.Address)
+	if start.Cmp(polymodel.TestAccountPOL) != 0 {
+		t.Fatalf("alice holds %s POL wei, want the genesis %s", start, polymodel.TestAccountPOL)
+	}
+	out2 := w.MustJSON(append([]string{"stake", "100", "--validator", "1"}, sign...)...)
+	if txs := field(t, out2, "transactions").([]any); len(txs) != 2 {
+		t.Fatalf("stake: %v", out2)
+	}
+	out2 = w.MustJSON(append([]string{"unstake", "30", "--validator", "1"}, sign...)...)
+	if ids := field(t, out2, "requestIds").([]any); len(ids) != 1 || ids[0] != "1/1" {
+		t.Fatalf("unstake: %v", out2)
+	}
+	nonce := chain.nonce(alice.Address)
+	if r := w.Run("", append([]string{"claim", "1/1"}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "claimable at epoch") {
+		t.Errorf("early claim: exit %d, %s", r.Code, r.Stderr)
+	}
+	if chain.nonce(alice.Address) != nonce {
+		t.Error("the refused claim sent a transaction")
+	}
+	node.IncreaseTime(t, 10*time.Second)
+	node.Mine(t, 1)
+	oracleOnce() // a checkpoint is due: the unbond's epoch is reached
+	before := chain.tokenBalance(polToken, alice.Address)
+	out2 = w.MustJSON(append([]string{"claim", "1/1"}, sign...)...)
+	if field(t, out2, "transactions", 0, "status") != "success" {
+		t.Fatalf("claim: %v", out2)
+	}
+	if gained := new(big.Int).Sub(chain.tokenBalance(polToken, alice.Address), before); gained.Cmp(eth("30")) != 0 {
+		t.Errorf("the claim paid %s POL wei, want 30 POL", gained)
+	}
+	// unstake all: every share left (70), a second unbond 1/2.
+	shares := common.HexToAddress(field(t, w.MustJSON("validators"), "validators", 0, "credit").(string))
+	out2 = w.MustJSON(append([]string{"unstake", "all", "--validator", "1"}, sign...)...)
+	if ids := field(t, out2, "requestIds").([]any); len(ids) != 1 || ids[0] != "1/2" {
+		t.Fatalf("unstake all: %v", out2)
+	}
+	if left := chain.tokenBalance(shares, alice.Address); left.Sign() != 0 {
+		t.Errorf("shares left after unstake all: %s", left)
+	}
+	ws := field(t, w.MustJSON("withdrawals", "--owner", alice.Address.Hex()), "withdrawals").([]any)
+	if len(ws) != 2 || field(t, ws[1], "id") != "1/2" || bigOf(t, field(t, ws[1], "amount")).Cmp(eth("70")) != 0 || field(t, ws[0], "status") != "claimed" {
+		t.Errorf("withdrawals after unstake all: %v", ws)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +22,9 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
+	"github.com/stakewallet/stakewallet/pkg/ens"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
+	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 )
 
 // manyRequests is how many Lido withdrawal requests the scale test makes,
@@ -36,7 +40,18 @@ const manyRequests, perTx = 1000, 100
 func TestReadRoundTrips(t *testing.T) {
 	d := startDevnetWith(t, devnet.Config{BondingPeriod: 2 * time.Second})
 	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet")
+	// The scenario is Lido's: the network here has the devnet's
+	// Lido (and Rocket Pool, for a token with a rate), not the delegation
+	// protocols the devnet also carries, whose own reads (a validator
+	// list, then each validator's share contract, then the unbonds) add
+	// their depth to every balance and withdrawals; full devnet counts are
+	// logged below.
+	cfg := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(cfg, []byte(lidoNetwork("lidonet", url)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newWallet(t, "STAKEWALLET_NETWORK=lidonet", "STAKEWALLET_CONFIG="+cfg)
+	full := newWallet(t, "STAKEWALLET_NETWORK=devnet")
 	alice := testAccount(t, 0)
 	proxy := rpcproxy.Start(t, url)
 
@@ -60,6 +75,10 @@ func TestReadRoundTrips(t *testing.T) {
 	}
 	read("withdrawals, none", 1, "withdrawals", "--owner", alice.Address.Hex())
 	traceSummary(t, w, proxy, alice.Address.Hex())
+	for _, args := range [][]string{{"balance", alice.Address.Hex()}, {"withdrawals", "--owner", alice.Address.Hex()}} {
+		_, got := measure(t, full, proxy, args...)
+		t.Logf("%-40s %s", "every devnet protocol: "+args[0], got)
+	}
 
 	last := makeManyRequests(t, d, alice.PrivateKey, manyRequests)
 	chain := dialChain(t, url)
@@ -201,4 +220,26 @@ func BenchmarkWithdrawalsDevnet(b *testing.B) {
 			b.Fatalf("%d requests, %v", len(doc.Withdrawals), err)
 		}
 	}
+}
+
+// lidoNetwork is a config file's network on the devnet chain with Lido and
+// Rocket Pool at their devnet addresses, and the devnet's ENS registry.
+func lidoNetwork(name, url string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[networks.%s]\nchain-id = 1337\nrpc-urls = [%q]\ndefault-protocol = \"lido\"\nens-registry = %q\n", name, url, ens.Registry.Hex())
+	for _, p := range []struct {
+		name  string
+		addrs map[string]common.Address
+	}{{"lido", lido.Deployments["devnet"]}, {"rocketpool", rocketpool.Deployments["devnet"]}} {
+		fmt.Fprintf(&b, "\n[networks.%s.protocols.%s]\n", name, p.name)
+		roles := make([]string, 0, len(p.addrs))
+		for r := range p.addrs {
+			roles = append(roles, r)
+		}
+		sort.Strings(roles)
+		for _, r := range roles {
+			fmt.Fprintf(&b, "%s = %q\n", r, p.addrs[r].Hex())
+		}
+	}
+	return b.String()
 }

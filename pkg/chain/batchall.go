@@ -29,8 +29,9 @@ import (
 //     JSON type, and a null or missing result for a method whose result
 //     cannot be null;
 //   - an endpoint that refuses batches (answers a batch with a single
-//     object, or with HTTP 400/405/413/501) is served one call at a time,
-//     and is remembered as such for the life of the Client;
+//     object, with HTTP 400/405/413/501, or refuses every element as an
+//     invalid request or with words about batches) is served one call at
+//     a time, and is remembered as such for the life of the Client;
 //   - a call's own failure (a revert, "nonce too low", any JSON-RPC error
 //     object other than a rate limit) stays with its element, in
 //     elems[i].Error, credentials masked; the other elements are answered;
@@ -97,7 +98,7 @@ func (c *Client) batchAttempt(ctx context.Context, ep *endpoint, rc *rpc.Client,
 		}
 	} else {
 		err := rc.BatchCallContext(ctx, sub)
-		if refusesBatches(err) {
+		if refusesBatches(err) || err == nil && refusedEach(sub) {
 			ep.noBatch.Store(true)
 			for i := range sub {
 				raws[i], sub[i].Error = nil, nil
@@ -178,6 +179,22 @@ func refusesBatches(err error) bool {
 		}
 	}
 	return false
+}
+
+// refusedEach reports a batch whose every element was refused as an
+// invalid request (-32600) or with words about batches: a provider that
+// takes no batches (or none this large) and says so per element.
+func refusedEach(sub []rpc.BatchElem) bool {
+	for _, e := range sub {
+		if e.Error == nil {
+			return false
+		}
+		msg := strings.ToLower(e.Error.Error())
+		if rpcCode(e.Error) != -32600 && !strings.Contains(msg, "batch") {
+			return false
+		}
+	}
+	return len(sub) > 0
 }
 
 func isNull(raw json.RawMessage) bool {

@@ -3,8 +3,10 @@ package chain
 import (
 	"context"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -23,6 +25,12 @@ const multicallABI = `[
 {"type":"function","name":"aggregate3","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]},
 {"type":"function","name":"getEthBalance","stateMutability":"view","inputs":[{"name":"addr","type":"address"}],"outputs":[{"name":"balance","type":"uint256"}]}
 ]`
+
+// MaxCoalesceWait bounds how long a read waits for the other workers to
+// be waiting too before it goes out with whatever waits with it: a worker
+// busy elsewhere (a log query, a lock another waiter holds) delays the
+// others by at most this, and can never deadlock them.
+const MaxCoalesceWait = 250 * time.Millisecond
 
 // MaxAggregate is the most eth_calls packed into one aggregate3: a few
 // thousand gas each, so a pack stays far below the 50M gas nodes allow an
@@ -156,6 +164,28 @@ func (co *Coalescer) wait(ctx context.Context, w *coalesced) {
 	co.queue = append(co.queue, w)
 	co.blocked++
 	q := co.takeIfAllBlocked()
+	co.mu.Unlock()
+	if q != nil {
+		co.flush(ctx, q)
+	}
+	t := time.NewTimer(MaxCoalesceWait)
+	defer t.Stop()
+	select {
+	case <-w.done:
+		return
+	case <-t.C:
+	}
+	// Some worker is busy elsewhere for long (a read that does not go
+	// through the Coalescer, or a lock another waiter holds): send what
+	// waits rather than wait for it.
+	co.mu.Lock()
+	if slices.Contains(co.queue, w) {
+		q = co.queue
+		co.queue, co.blocked = nil, 0
+		co.flushes++
+	} else {
+		q = nil
+	}
 	co.mu.Unlock()
 	if q != nil {
 		co.flush(ctx, q)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ethereum/go-ethereum"
@@ -213,5 +214,66 @@ func TestCoalescerPacking(t *testing.T) {
 	aggregate := "eth_call:0x" + common.Bytes2Hex(mcABI.Methods["aggregate3"].ID)
 	if proxy.Requests() != 1 || proxy.Count("eth_call") != 3 || proxy.Count(aggregate) != 1 {
 		t.Errorf("%d requests, calls %v; want 1 request of 3 eth_calls, one an aggregate3", proxy.Requests(), proxy.Counts())
+	}
+}
+
+// TestCoalescerNeverDeadlocks: a worker that holds a lock while it reads
+// (as an adapter caching what it resolved may) and a worker waiting for
+// that lock outside the Coalescer: after MaxCoalesceWait the read goes out
+// alone, and both finish.
+func TestCoalescerNeverDeadlocks(t *testing.T) {
+	reg := common.HexToAddress("0x00000000000000000000000000000000000000aa")
+	node := chaintest.New(t, 1)
+	node.Handle(reg, registryABI, "square", func(c *chaintest.Ctx, args []any) ([]any, error) {
+		x := args[0].(*big.Int)
+		return []any{new(big.Int).Mul(x, x)}, nil
+	})
+	c := dial(t, Options{ChainID: 1}, node.URL())
+	node.ResetCounters()
+	co := c.Coalesce()
+	var mu sync.Mutex
+	locked := make(chan struct{})
+	read := func(ctx context.Context, x int64) error {
+		out, err := co.CallContract(ctx, registryCall(t, reg, "square", big.NewInt(x)), nil)
+		if err == nil && new(big.Int).SetBytes(out).Int64() != x*x {
+			err = fmt.Errorf("square(%d) = %x", x, out)
+		}
+		return err
+	}
+	errs := co.Run(testCtx(t),
+		func(ctx context.Context) error {
+			mu.Lock()
+			defer mu.Unlock()
+			close(locked)
+			return read(ctx, 2)
+		},
+		func(ctx context.Context) error {
+			<-locked
+			mu.Lock() // waits outside the Coalescer for the first worker
+			defer mu.Unlock()
+			return read(ctx, 3)
+		})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+	if n := node.Requests(); n != 2 {
+		t.Errorf("%d round trips, want 2 (one read each)", n)
+	}
+}
+
+// TestMulticall3Selectors: the ABI the Coalescer packs with is Multicall3's
+// (mds1/multicall, Multicall3.sol): aggregate3((address,bool,bytes)[]) is
+// 0x82ad56cb and getEthBalance(address) 0x4d2301cc, as deployed at
+// 0xcA11bde05977b3631167028862bE2a173976CA11.
+func TestMulticall3Selectors(t *testing.T) {
+	for name, want := range map[string]string{"aggregate3": "82ad56cb", "getEthBalance": "4d2301cc"} {
+		if got := common.Bytes2Hex(mcABI.Methods[name].ID); got != want {
+			t.Errorf("%s selector 0x%s, want 0x%s", name, got, want)
+		}
+	}
+	if Multicall3.Hex() != "0xcA11bde05977b3631167028862bE2a173976CA11" {
+		t.Errorf("Multicall3 at %s", Multicall3.Hex())
 	}
 }

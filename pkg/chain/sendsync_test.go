@@ -276,3 +276,60 @@ func TestBatchFoldsChainID(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchRefusedPerElement: a provider that answers a batch with an
+// "invalid request" error for every element takes no batches: the calls
+// go one at a time, and later batches skip the attempt.
+func TestBatchRefusedPerElement(t *testing.T) {
+	ctx := context.Background()
+	node := chaintest.New(t, 1)
+	who := common.HexToAddress("0x00000000000000000000000000000000000000dd")
+	node.SetBalance(who, big.NewInt(7))
+	p := rpcproxy.Start(t, node.URL())
+	p.SetLieHook(func(r rpcproxy.Request) rpcproxy.Lie {
+		if !r.Batch {
+			return rpcproxy.Lie{}
+		}
+		var parts []string
+		for _, c := range r.Calls {
+			parts = append(parts, fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"error":{"code":-32600,"message":"batch requests are not supported on this plan"}}`, c.ID))
+		}
+		return rpcproxy.Lie{Body: []byte("[" + strings.Join(parts, ",") + "]")}
+	})
+	c, err := Dial(ctx, []string{p.URL()}, Options{MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	read := func() {
+		t.Helper()
+		var bal hexutil.Big
+		var n hexutil.Uint64
+		var id hexutil.Big
+		elems := []rpc.BatchElem{
+			{Method: "eth_getBalance", Args: []any{who, "latest"}, Result: &bal},
+			{Method: "eth_blockNumber", Result: &n},
+			{Method: "eth_chainId", Result: &id},
+		}
+		if err := c.Batch(ctx, elems); err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range elems {
+			if e.Error != nil {
+				t.Errorf("element %d: %v", i, e.Error)
+			}
+		}
+		if (*big.Int)(&bal).Int64() != 7 || (*big.Int)(&id).Int64() != 1 {
+			t.Errorf("balance %v, chain %v", &bal, &id)
+		}
+	}
+	read()
+	if p.Requests() != 4 {
+		t.Errorf("first batch: %d requests, want the refused batch and 3 single calls", p.Requests())
+	}
+	p.Reset()
+	read()
+	if p.Requests() != 3 {
+		t.Errorf("second batch: %d requests, want 3 single calls (the refusal remembered)", p.Requests())
+	}
+}

@@ -299,6 +299,26 @@ type Validators interface {
 	Validators(ctx context.Context) ([]Validator, error)
 }
 
+// StipendPayer is implemented by protocols whose claims pay the native coin
+// through a call with a small fixed gas stipend (BNB's StakeCredit: 5,000
+// gas), which an owner with code (a smart-contract wallet) cannot receive
+// with. It is not a capability of its own: the wallet reads the owner's
+// code in the claim's batch and, when there is code, refuses the claim
+// with ClaimStipendNote (nothing is signed).
+type StipendPayer interface {
+	ClaimStipendNote() string
+}
+
+// ValidatorIDs is implemented by Validators adapters whose Stake checks the
+// validator itself (Checks refuse an unknown one and a jailed one): a
+// --validator typed as an exact id then needs no listing before a stake.
+// It is not a capability of its own.
+type ValidatorIDs interface {
+	// ParseValidatorID returns the canonical id when s is one in form
+	// (BNB: an operator address), whether or not such a validator exists.
+	ParseValidatorID(s string) (id string, ok bool)
+}
+
 // Restaker is implemented by protocols that know where claimed proceeds
 // go back to (the validator the claimed requests unbonded from).
 type Restaker interface {

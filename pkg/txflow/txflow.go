@@ -6,6 +6,14 @@
 // wallet lives here: the chain ID is checked before signing, every signed
 // transaction is fsynced to the journal before broadcast, and a transaction
 // that was broadcast is never reported as failed-and-safe-to-retry.
+//
+// Round trips are the cost of a remote node. On a Batcher (*chain.Client)
+// everything read before the first send — chain ID, pending nonce, latest
+// block, priority fee, balance, the protocol's Checks and Conditions, the
+// simulation and the gas estimates — is one JSON-RPC batch, and the send
+// (eth_sendRawTransactionSync) answers with the receipt: a stake is two
+// round trips. A call that needs an earlier one mined (after an approve)
+// costs one more batch (its simulation and estimate) and its send.
 package txflow
 
 import (
@@ -585,7 +593,11 @@ type Hooks struct {
 // Each step holds the account's lock from choosing its nonce until the
 // node accepted it, so concurrent runs for one account (a cron restake, a
 // person staking by hand, a loop of stakes) get consecutive nonces, and
-// waits for inclusion outside the lock.
+// waits for inclusion outside the lock. (A synchronous send is accepted
+// and mined in one answer: the lock is held until it comes.) The nonce is
+// the one Prepare's batch read, or the one after this run's previous step,
+// unless another run journaled a transaction for the account meanwhile:
+// then the node is asked again, under the lock.
 func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks Hooks) ([]*Result, error) {
 	if f.journal == nil {
 		return nil, errors.New("no journal: refusing to sign a transaction that could be lost")

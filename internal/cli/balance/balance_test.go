@@ -22,7 +22,7 @@ type fixture struct {
 }
 
 func setUp(t *testing.T) (*clitest.Env, fixture) {
-	e := clitest.NewEnv(t, "")
+	e := newEnv(t)
 	fx := fixture{
 		stETH:     clitest.Ether(2),
 		wstETH:    new(big.Int).Div(clitest.Ether(3), big.NewInt(2)),
@@ -100,7 +100,7 @@ func TestBalanceJSON(t *testing.T) {
 				} `json:"withdrawals"`
 			}
 			e.JSON(t, &doc)
-			if doc.Address != tt.owner() || doc.Network != "devnet" || doc.ChainID != 1337 {
+			if doc.Address != tt.owner() || doc.Network != fakenet || doc.ChainID != 1337 {
 				t.Errorf("address %s network %s chain %d", doc.Address, doc.Network, doc.ChainID)
 			}
 			if doc.Native.Amount != tt.native.String() || doc.Native.Symbol != "ETH" || doc.Native.Decimals != 18 {
@@ -148,7 +148,7 @@ func TestBalanceHuman(t *testing.T) {
 	e.RunOK(t, build)
 	out := e.Out.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if !strings.HasPrefix(lines[0], e.Alice.Hex()+" on devnet (chain ID 1337)") {
+	if !strings.HasPrefix(lines[0], e.Alice.Hex()+" on fakenet (chain ID 1337)") {
 		t.Errorf("heading %q", lines[0])
 	}
 	for _, want := range [][]string{
@@ -217,7 +217,7 @@ func TestBalanceMany(t *testing.T) {
 	}
 	e.RunOK(t, build, e.Bob.Hex(), e.Alice.Hex())
 	blocks := strings.Split(strings.TrimSpace(e.Out.String()), "\n\n")
-	if len(blocks) != 2 || !strings.HasPrefix(blocks[0], e.Bob.Hex()+" on devnet") || !strings.HasPrefix(blocks[1], e.Alice.Hex()+" on devnet") {
+	if len(blocks) != 2 || !strings.HasPrefix(blocks[0], e.Bob.Hex()+" on fakenet") || !strings.HasPrefix(blocks[1], e.Alice.Hex()+" on fakenet") {
 		t.Errorf("human output:\n%s", e.Out)
 	}
 }

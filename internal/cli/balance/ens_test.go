@@ -43,7 +43,7 @@ func TestBalanceOfName(t *testing.T) {
 	}
 
 	e.RunOK(t, build, "alice.eth")
-	if first := strings.SplitN(e.Out.String(), "\n", 2)[0]; first != "alice.eth (0xf39F…2266) on devnet (chain ID 1337)" {
+	if first := strings.SplitN(e.Out.String(), "\n", 2)[0]; first != "alice.eth (0xf39F…2266) on fakenet (chain ID 1337)" {
 		t.Errorf("heading %q", first)
 	}
 }
@@ -53,7 +53,7 @@ func TestBalanceOfName(t *testing.T) {
 func TestBalanceOfNameRefused(t *testing.T) {
 	e, _ := setUp(t)
 	ensfake.Install(e.Node, ens.Registry, ensfake.DevnetResolver)
-	e.RunFails(t, build, cmdutil.ExitBadInput, "nobody.eth does not resolve to an address on devnet", "nobody.eth")
+	e.RunFails(t, build, cmdutil.ExitBadInput, "nobody.eth does not resolve to an address on fakenet", "nobody.eth")
 	e.Node.ResetCounters()
 	e.RunFails(t, build, cmdutil.ExitBadInput, "non-ASCII", "ålice.eth")
 	if n := e.Node.Requests(); n != 0 {

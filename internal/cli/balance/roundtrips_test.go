@@ -34,7 +34,7 @@ func TestBalanceRoundTrips(t *testing.T) {
 			if tt.requests {
 				e, _ = setUp(t)
 			} else {
-				e = clitest.NewEnv(t, "")
+				e = newEnv(t)
 				installRETH(t, e.Node, clitest.Ether(1))
 			}
 			args := []string{"--json"}

@@ -203,14 +203,19 @@ func claimWithdrawals(ctx context.Context, env *txcmd.Env, p protocol.Protocol, 
 		return nil, err
 	}
 	native := env.Native()
-	out.Result, err = env.Run(ctx, &txcmd.Request{
+	req := &txcmd.Request{
 		Action:   "claim",
 		Title:    fmt.Sprintf("Claim %s (%s) from %s", cmdutil.Plural(len(ids), "withdrawal request"), amount.FormatUnits(total, native.Decimals, native.Symbol), p.DisplayName()),
 		Protocol: p,
 		Calls:    calls,
 		Amount:   total,
 		After:    func(context.Context, []*types.Receipt) error { return nil },
-	})
+	}
+	if sp, ok := p.(protocol.StipendPayer); ok {
+		// The owner's code, read in the batch: a contract cannot receive.
+		req.Prepared = cmdutil.ReadStipendOwner(&req.Reads, env.From, sp.ClaimStipendNote())
+	}
+	out.Result, err = env.Run(ctx, req)
 	if err != nil {
 		return nil, err
 	}

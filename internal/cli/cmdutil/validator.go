@@ -2,9 +2,14 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
@@ -27,7 +32,9 @@ const (
 // the capability gets the text back unchecked (its adapter judges it). An
 // unknown or ambiguous name is bad input (exit 2) listing the candidates;
 // a jailed validator is refused for a stake. Listing the validators costs
-// the adapter's Validators round trips (two for BNB).
+// the adapter's Validators round trips (two for BNB), except for a stake
+// naming an exact id of an adapter that checks it itself
+// (protocol.ValidatorIDs).
 func ResolveValidator(ctx context.Context, p protocol.Protocol, typed string, use ValidatorUse) (*protocol.Validator, error) {
 	typed = strings.TrimSpace(typed)
 	if typed == "" {
@@ -36,6 +43,13 @@ func ResolveValidator(ctx context.Context, p protocol.Protocol, typed string, us
 	vs, ok := p.(protocol.Validators)
 	if !ok {
 		return &protocol.Validator{ID: typed}, nil
+	}
+	if ids, ok := p.(protocol.ValidatorIDs); ok && use == ForStake {
+		// The adapter's Checks judge an exact id in the wallet's batch:
+		// no listing (two round trips saved).
+		if id, ok := ids.ParseValidatorID(typed); ok {
+			return &protocol.Validator{ID: id}, nil
+		}
 	}
 	list, err := vs.Validators(ctx)
 	if err != nil {
@@ -170,4 +184,24 @@ func CreditToken(ctx context.Context, ps []protocol.Protocol, ref string) (proto
 		}
 	}
 	return protocol.Token{}, nil, false
+}
+
+// ReadStipendOwner is for claims of a protocol.StipendPayer: it adds a read
+// of owner's code to reads (a sending command's batch, txcmd.Request.Reads)
+// and returns the judgement to run once it is answered (Request.Prepared):
+// bad input with the protocol's note when owner has code (a contract wallet,
+// or an account delegated with EIP-7702), nil otherwise.
+func ReadStipendOwner(reads *[]rpc.BatchElem, owner common.Address, note string) func() error {
+	var code hexutil.Bytes
+	i := len(*reads)
+	*reads = append(*reads, rpc.BatchElem{Method: "eth_getCode", Args: []any{owner, "latest"}, Result: &code, Error: errors.New("not read")})
+	return func() error {
+		if err := (*reads)[i].Error; err != nil {
+			return fmt.Errorf("check whether %s is a contract: %w", owner.Hex(), err)
+		}
+		if len(code) > 0 {
+			return BadInputf("%s has code (a contract wallet): %s", owner.Hex(), note)
+		}
+		return nil
+	}
 }

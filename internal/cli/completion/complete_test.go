@@ -204,11 +204,11 @@ func TestFlagAndArgCompletion(t *testing.T) {
 		{"keys show takes one NAME", []string{"keys", "show", "alice", ""}, nil},
 
 		// --network: built in and from the config file.
-		{"networks", []string{"stake", "--network", ""}, []string{"avalanche", "bsc", "bsc-testnet", "devnet", "devnet-avalanche", "devnet-sonic", "holesky", "hoodi", "mainnet", "sepolia", "sonic", "bare", "local"}},
+		{"networks", []string{"stake", "--network", ""}, []string{"avalanche", "bsc", "bsc-testnet", "devnet", "devnet-avalanche", "devnet-bsc", "devnet-sonic", "holesky", "hoodi", "mainnet", "sepolia", "sonic", "bare", "local"}},
 		{"networks by prefix", []string{"--network", "ho"}, []string{"holesky", "hoodi"}},
 
 		// --protocol: those deployed on the selected network.
-		{"protocols on the devnet", []string{"stake", "--protocol", ""}, []string{"deleg", "delegchain", "lido"}},
+		{"protocols on the devnet", []string{"stake", "--protocol", ""}, []string{"deleg", "delegchain", "lido", "polygon", "rocketpool"}},
 		{"protocols on a config network", []string{"--network", "local", "unstake", "--protocol", ""}, []string{"lido"}},
 		{"protocols on a network without any", []string{"--network", "bare", "claim", "--protocol", ""}, nil},
 		{"protocols on an unknown network", []string{"--network", "narnia", "stake", "--protocol", ""}, nil},
@@ -219,7 +219,7 @@ func TestFlagAndArgCompletion(t *testing.T) {
 		{"unstake tokens on mainnet", []string{"--network", "mainnet", "unstake", "--token", "w"}, []string{"wstETH"}},
 
 		// transfer's TOKEN: every protocol's transferable tokens.
-		{"transfer tokens", []string{"transfer", "1", ""}, []string{"dSTK", "stETH", "wstETH"}},
+		{"transfer tokens", []string{"transfer", "1", ""}, []string{"dSTK", "stETH", "wstETH", "POL", "rETH"}},
 		{"transfer tokens by prefix", []string{"transfer", "all", "ST"}, []string{"stETH"}},
 		{"transfer amount", []string{"transfer", ""}, nil},
 		{"transfer past its arguments", []string{"transfer", "1", "stETH", ""}, nil},

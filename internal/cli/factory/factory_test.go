@@ -42,7 +42,7 @@ func TestResolutionErrors(t *testing.T) {
 		{"bad RPC URL", func(f *cmdutil.Factory) { f.Flags.RPCURLs = []string{"ftp://x"} },
 			func(f *cmdutil.Factory) error { _, err := f.Chain(ctx); return err }, "ftp"},
 		{"unknown protocol", func(f *cmdutil.Factory) {},
-			func(f *cmdutil.Factory) error { _, err := f.Protocol(ctx, "rocketpool"); return err }, "supported: lido"},
+			func(f *cmdutil.Factory) error { _, err := f.Protocol(ctx, "narnia"); return err }, "supported: bnb, lido"},
 		{"no signer", func(f *cmdutil.Factory) {},
 			func(f *cmdutil.Factory) error { _, err := f.Account(ctx); return err }, "--signer"},
 		{"unknown key", func(f *cmdutil.Factory) { f.Flags.Signer = "mallory" },

@@ -140,6 +140,9 @@ func Stake(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.
 	out := &Result{}
 	staked, hasStaked := p.Tokens().ByRole(protocol.RoleStaked)
 	native := env.Native()
+	if u, ok := p.Tokens().ByRole(protocol.RoleUnderlying); ok {
+		native = u // the protocol stakes an ERC-20 (POL), not the coin
+	}
 	title := fmt.Sprintf("%s %s with %s", verb, amount.FormatUnits(r.Amount, native.Decimals, native.Symbol), p.DisplayName())
 	if r.Target != "" {
 		title += " (validator " + r.Target + ")"

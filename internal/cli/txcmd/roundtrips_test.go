@@ -81,6 +81,10 @@ func TestRoundTrips(t *testing.T) {
 		{name: "unstake, approve needed", setup: mint, cmd: unstakeCmd, args: fixed("1"), want: 4, sent: 2},
 		{name: "unstake, allowance enough", setup: func(t *testing.T, e *clitest.Env) { mint(t, e); approveDirect(t, e, queue) },
 			cmd: unstakeCmd, args: fixed("1"), want: 2, sent: 1},
+		// wstETH: the request's worth in stETH is a Check, not a read of
+		// its own (amounts up to 500 wstETH go as one request).
+		{name: "unstake wstETH, approve needed", setup: func(t *testing.T, e *clitest.Env) { e.Lido.MintWstETH(e.Alice, clitest.Ether(2)) },
+			cmd: unstakeCmd, args: fixed("0.5", "--token", "wstETH"), want: 4, sent: 2},
 		{name: "transfer", setup: mint, cmd: transferCmd, args: func(e *clitest.Env) []string { return []string{"0.5", "stETH", "--to", e.Bob.Hex()} }, want: 2, sent: 1},
 		{name: "wrap, allowance enough", setup: func(t *testing.T, e *clitest.Env) { mint(t, e); approveDirect(t, e, wst) },
 			cmd: wrapCmd, args: fixed("0.5"), want: 2, sent: 1},

@@ -46,6 +46,6 @@ func TestWithdrawalsOwnerName(t *testing.T) {
 	if first := strings.SplitN(e.Out.String(), "\n", 2)[0]; first != "Withdrawal requests of alice.eth (0xf39F…2266)" {
 		t.Errorf("heading %q", first)
 	}
-	e.RunFails(t, buildList, cmdutil.ExitBadInput, "bob.eth does not resolve to an address on devnet", "--owner", "bob.eth")
-	e.RunFails(t, buildList, cmdutil.ExitBadInput, "bob.eth does not resolve to an address on devnet", "wait", "--owner", "bob.eth", "--timeout", "1s")
+	e.RunFails(t, buildList, cmdutil.ExitBadInput, "bob.eth does not resolve to an address on fakenet", "--owner", "bob.eth")
+	e.RunFails(t, buildList, cmdutil.ExitBadInput, "bob.eth does not resolve to an address on fakenet", "wait", "--owner", "bob.eth", "--timeout", "1s")
 }

@@ -4,8 +4,6 @@ import (
 	"math/big"
 	"strings"
 	"testing"
-
-	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 )
 
 // TestWithdrawalsRoundTrips counts the HTTP requests `withdrawals` makes on
@@ -14,8 +12,8 @@ import (
 // statuses and checkpoint hints of every id the second; the claimable
 // amounts, which need the hints, the third, only when some are finalized.
 // Pending requests add the ETA model's reads (the latest block, the queue's
-// state one read at a time, the finalization events, the statuses ahead):
-// seven more round trips, however many requests.
+// state in one batch, the finalization events, the statuses ahead): four
+// more round trips, however many requests.
 func TestWithdrawalsRoundTrips(t *testing.T) {
 	tests := []struct {
 		name               string
@@ -25,12 +23,12 @@ func TestWithdrawalsRoundTrips(t *testing.T) {
 		{"no requests", 0, 0, 1},
 		{"one claimable", 1, 0, 3},
 		{"1000 claimable", 1000, 0, 3},
-		{"1000 pending", 0, 1000, 9},
-		{"500 claimable, 500 pending", 500, 500, 10},
+		{"1000 pending", 0, 1000, 6},
+		{"500 claimable, 500 pending", 500, 500, 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := clitest.NewEnv(t, "")
+			e := newEnv(t)
 			amount := big.NewInt(1e17)
 			for i := range tt.claimable + tt.pending {
 				// Finalizing finalizes every request up to the id.

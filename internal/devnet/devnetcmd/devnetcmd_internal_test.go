@@ -119,9 +119,9 @@ func TestChainConfigs(t *testing.T) {
 		wantDir  []string
 		usage    bool
 	}{
-		{"defaults", base, all, "", []string{"127.0.0.1:8545", "127.0.0.1:8546", "127.0.0.1:8547"},
-			[]string{"/tmp/dd/devnet", "/tmp/dd/devnet-avalanche", "/tmp/dd/devnet-sonic"}, false},
-		{"--http moves all", base, all, "127.0.0.1:18545", []string{"127.0.0.1:18545", "127.0.0.1:18546", "127.0.0.1:18547"}, nil, false},
+		{"defaults", base, all, "", []string{"127.0.0.1:8545", "127.0.0.1:8546", "127.0.0.1:8547", "127.0.0.1:8548"},
+			[]string{"/tmp/dd/devnet", "/tmp/dd/devnet-avalanche", "/tmp/dd/devnet-sonic", "/tmp/dd/devnet-bsc"}, false},
+		{"--http moves all", base, all, "127.0.0.1:18545", []string{"127.0.0.1:18545", "127.0.0.1:18546", "127.0.0.1:18547", "127.0.0.1:18548"}, nil, false},
 		{"--ws with one chain", devnet.Config{WSAddr: "127.0.0.1:9999"}, []string{"devnet-sonic"}, "", []string{"127.0.0.1:8547"}, []string{""}, false},
 		{"--ws with several chains", devnet.Config{WSAddr: "127.0.0.1:9999"}, all, "", nil, nil, true},
 		{"bad --http", base, all, "10.0.0.1:8545", nil, nil, true},

@@ -28,12 +28,13 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "stakewallet-devnet",
-		Short: "Local dev chains (Ethereum, Avalanche, Sonic) with staking model contracts",
+		Short: "Local dev chains (Ethereum, Avalanche, Sonic, BNB) with staking model contracts",
 		Long: `stakewallet-devnet runs one go-ethereum dev-mode node per chain, in-process:
 
   devnet            chain id 1337,  ETH,  http://127.0.0.1:8545
   devnet-avalanche  chain id 43112, AVAX, http://127.0.0.1:8546
   devnet-sonic      chain id 4003,  S,    http://127.0.0.1:8547
+  devnet-bsc        chain id 714,   BNB,  http://127.0.0.1:8548
 
 Each chain has the ten accounts of the test mnemonic funded with 10000 coins
 each, Multicall3 at 0xcA11bde05977b3631167028862bE2a173976CA11, and the model

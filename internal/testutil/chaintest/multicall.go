@@ -34,7 +34,9 @@ func Multicall3ABI() *abi.ABI {
 // target with Multicall3 as the sender; a revert of a call that allows
 // failure is answered as (false, revert data), one that does not reverts
 // the whole aggregate3 with its data ("Multicall3: call failed" in the
-// real contract), as the EVM does.
+// real contract), as the EVM does. A call with no handler that allows
+// failure fails alone, with the node's message as Error(string), so that
+// one missing fixture does not fail the other calls of the pack.
 func InstallMulticall3(n *Node) {
 	a := Multicall3ABI()
 	n.Handle(Multicall3Address, a, "getEthBalance", func(c *Ctx, args []any) ([]any, error) {
@@ -59,6 +61,11 @@ func InstallMulticall3(n *Node) {
 			switch {
 			case errors.As(err, &rev) && call.AllowFailure:
 				out[i] = result{Success: false, ReturnData: rev.Data}
+			case err != nil && call.AllowFailure:
+				// No handler (the EVM would revert: no such function), or
+				// a broken one (already reported): this call fails alone,
+				// its message kept as the revert reason.
+				out[i] = result{Success: false, ReturnData: RevertString(err.Error()).Data}
 			case err != nil:
 				return nil, err
 			default:

@@ -85,6 +85,10 @@ var (
 	_ protocol.Hinter     = (*BNB)(nil)
 	_ protocol.Validators = (*BNB)(nil)
 	_ protocol.Restaker   = (*BNB)(nil)
+	// Not a capability: claims pay with a 5,000-gas stipend.
+	_ protocol.StipendPayer = (*BNB)(nil)
+	// Not a capability: an exact operator address needs no listing.
+	_ protocol.ValidatorIDs = (*BNB)(nil)
 )
 
 // New binds the adapter to env's StakeHub (role stakeHub) read through its

@@ -111,6 +111,11 @@ func (a *BNB) Claim(ctx context.Context, owner common.Address, ids []protocol.Re
 	return calls, nil
 }
 
+// ClaimStipendNote implements protocol.StipendPayer.
+func (a *BNB) ClaimStipendNote() string {
+	return "BNB Chain claims pay the BNB with a call limited to transferGasLimit (5,000 gas on BSC), which a contract wallet cannot receive with: the claim would revert with TransferFailed(); claim from a plain account"
+}
+
 // RestakeTarget implements protocol.Restaker: the validator the claimed
 // requests unbonded from, when they all name the same one.
 func (a *BNB) RestakeTarget(_ context.Context, _ common.Address, claimed []protocol.Withdrawal) (string, error) {

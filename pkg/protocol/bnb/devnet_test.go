@@ -401,7 +401,9 @@ func claimOrder(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 func roundTrips(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Account) {
 	p := n.adapter(t)
 	var err error
-	if got := n.backend.trips(func() { _, err = p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(3), Target: op(1)}) }); err != nil || got != 0 {
+	if got := n.backend.trips(func() {
+		_, err = p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(3), Target: op(1)})
+	}); err != nil || got != 0 {
 		t.Errorf("Stake: %d round trips (%v), want 0 (its rules are Checks)", got, err)
 	}
 	calls, _ := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(3), Target: op(1)})

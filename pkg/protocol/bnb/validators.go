@@ -202,6 +202,17 @@ func Commission(rate uint64) string {
 	return amount.Format(new(big.Int).SetUint64(rate), 2)
 }
 
+// ParseValidatorID implements protocol.ValidatorIDs: an operator address
+// (0x and 40 hex digits), checksummed. Stake's Checks refuse an unknown or
+// jailed operator, so an exact address needs no listing.
+func (a *BNB) ParseValidatorID(s string) (string, bool) {
+	t := strings.TrimSpace(s)
+	if len(t) != 42 || !strings.HasPrefix(strings.ToLower(t), "0x") || !common.IsHexAddress(t) {
+		return "", false
+	}
+	return common.HexToAddress(t).Hex(), true
+}
+
 // ParseOperator parses a validator id (an operator address).
 func ParseOperator(target string) (common.Address, error) {
 	t := strings.TrimSpace(target)

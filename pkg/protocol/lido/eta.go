@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -137,26 +138,55 @@ func (e *Estimator) position(w protocol.Withdrawal) position {
 	return p
 }
 
+// queueNow reads the queue's state for the model in one round trip
+// (protocol.CallAll): the last finalized id, paused, bunker mode and the
+// buffered ether.
+func (e *Estimator) queueNow(ctx context.Context) (lastFin *big.Int, paused, bunker bool, buffered *big.Int, err error) {
+	l := e.l
+	reads := []struct {
+		a      *abi.ABI
+		to     common.Address
+		method string
+	}{
+		{l.abis.queue, l.queue, "getLastFinalizedRequestId"},
+		{l.abis.queue, l.queue, "isPaused"},
+		{l.abis.queue, l.queue, "isBunkerModeActive"},
+		{l.abis.stETH, l.stETH, "getBufferedEther"},
+	}
+	msgs := make([]ethereum.CallMsg, len(reads))
+	for i, r := range reads {
+		if msgs[i], err = readMsg(r.a, r.to, r.method); err != nil {
+			return nil, false, false, nil, err
+		}
+	}
+	rets, errs := protocol.CallAll(ctx, l.b, msgs)
+	for i, r := range reads {
+		if errs[i] != nil {
+			return nil, false, false, nil, fmt.Errorf("lido: %s on %s: %w", r.method, r.to.Hex(), errs[i])
+		}
+	}
+	if lastFin, err = decodeBig(reads[0].a, reads[0].to, reads[0].method, rets[0]); err != nil {
+		return nil, false, false, nil, err
+	}
+	if paused, err = decodeBool(reads[1].a, reads[1].to, reads[1].method, rets[1]); err != nil {
+		return nil, false, false, nil, err
+	}
+	if bunker, err = decodeBool(reads[2].a, reads[2].to, reads[2].method, rets[2]); err != nil {
+		return nil, false, false, nil, err
+	}
+	if buffered, err = decodeBig(reads[3].a, reads[3].to, reads[3].method, rets[3]); err != nil {
+		return nil, false, false, nil, err
+	}
+	return lastFin, paused, bunker, buffered, nil
+}
+
 func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) error {
 	l := e.l
 	head, err := l.b.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("lido: read the latest block: %w", err)
 	}
-	r := l.read()
-	lastFin, err := r.big(ctx, l.abis.queue, l.queue, "getLastFinalizedRequestId")
-	if err != nil {
-		return err
-	}
-	paused, err := r.bool(ctx, l.abis.queue, l.queue, "isPaused")
-	if err != nil {
-		return err
-	}
-	bunker, err := r.bool(ctx, l.abis.queue, l.queue, "isBunkerModeActive")
-	if err != nil {
-		return err
-	}
-	buffered, err := r.big(ctx, l.abis.stETH, l.stETH, "getBufferedEther")
+	lastFin, paused, bunker, buffered, err := e.queueNow(ctx)
 	if err != nil {
 		return err
 	}

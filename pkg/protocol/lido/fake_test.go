@@ -248,6 +248,15 @@ func (f *fakeChain) answer(to common.Address, a *abi.ABI, method string, args []
 		return []any{out}, nil
 	case "getLastCheckpointIndex":
 		return []any{big.NewInt(f.lastCheckpoint)}, nil
+	case "getLastFinalizedRequestId":
+		// Finalized requests are the ones with a checkpoint.
+		var last uint64
+		for id, h := range f.checkpoint {
+			if h > 0 {
+				last = max(last, id)
+			}
+		}
+		return []any{new(big.Int).SetUint64(last)}, nil
 	case "findCheckpointHints":
 		first, last := args[1].(*big.Int).Int64(), args[2].(*big.Int).Int64()
 		if first < 1 || last > f.lastCheckpoint {
@@ -260,11 +269,17 @@ func (f *fakeChain) answer(to common.Address, a *abi.ABI, method string, args []
 				return nil, f.revert(a, "RequestIdsNotSorted")
 			}
 			prev = id.Int64()
+			if first < 1 {
+				// As the real queue: each answer starts the next search,
+				// so an id after a NOT_FOUND reverts.
+				return nil, f.revert(a, "InvalidRequestIdRange", big.NewInt(first), args[2])
+			}
 			h := f.checkpoint[id.Uint64()]
 			if h < first {
 				h = 0 // outside the searched range: NOT_FOUND
 			}
 			out = append(out, big.NewInt(h))
+			first = h
 		}
 		return []any{out}, nil
 	case "getClaimableEther":

@@ -186,18 +186,6 @@ func (r reader) big(ctx context.Context, a *abi.ABI, to common.Address, method s
 	return v, nil
 }
 
-func (r reader) bool(ctx context.Context, a *abi.ABI, to common.Address, method string, args ...any) (bool, error) {
-	vals, err := r.call(ctx, a, to, method, args...)
-	if err != nil {
-		return false, err
-	}
-	v, ok := vals[0].(bool)
-	if !ok {
-		return false, fmt.Errorf("lido: %s returned %T, want bool", method, vals[0])
-	}
-	return v, nil
-}
-
 func (r reader) address(ctx context.Context, a *abi.ABI, to common.Address, method string, args ...any) (common.Address, error) {
 	vals, err := r.call(ctx, a, to, method, args...)
 	if err != nil {

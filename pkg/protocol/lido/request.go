@@ -63,17 +63,32 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 		return nil, err
 	}
 
-	maxPart, minPart := maxRequestStETH, minRequestStETH
-	if wst {
-		if maxPart, minPart, err = l.wstBounds(ctx); err != nil {
+	below := &protocol.LimitError{Reason: fmt.Sprintf(
+		"withdrawal amount %s %s is below Lido's minimum of 100 wei of stETH per request", amount.Format(amt, tok.Decimals), tok.Symbol)}
+	var parts []*big.Int
+	var worth []protocol.Check
+	switch {
+	case wst && amt.Cmp(wstSingleMax) <= 0:
+		// One request, whatever the rate within reason: what it is worth
+		// in stETH (the queue's bounds are on that) is a Check, read in the
+		// wallet's batch, instead of a round trip of its own.
+		c, err := l.wstWorthCheck(amt, below)
+		if err != nil {
 			return nil, err
 		}
+		parts, worth = []*big.Int{new(big.Int).Set(amt)}, []protocol.Check{c}
+	default:
+		maxPart, minPart := maxRequestStETH, minRequestStETH
+		if wst {
+			if maxPart, minPart, err = l.wstBounds(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if amt.Cmp(minPart) < 0 {
+			return nil, below
+		}
+		parts = splitAmount(amt, maxPart, minPart)
 	}
-	if amt.Cmp(minPart) < 0 {
-		return nil, &protocol.LimitError{Reason: fmt.Sprintf(
-			"withdrawal amount %s %s is below Lido's minimum of 100 wei of stETH per request", amount.Format(amt, tok.Decimals), tok.Symbol)}
-	}
-	parts := splitAmount(amt, maxPart, minPart)
 
 	approve, err := l.approveCall(tok, tokABI, owner, l.queue, amt, "the Lido withdrawal queue")
 	if err != nil {
@@ -95,7 +110,7 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 		var checks []protocol.Check
 		if start == 0 {
 			// On the first request: the rest go only after it is mined.
-			checks = []protocol.Check{open, funded}
+			checks = append([]protocol.Check{open, funded}, worth...)
 		}
 		calls = append(calls, protocol.Call{
 			Action:      "requestWithdrawals",
@@ -128,6 +143,36 @@ func (l *Lido) lstToken(t protocol.Token) (tok protocol.Token, wst bool, err err
 		name = t.Address.Hex()
 	}
 	return protocol.Token{}, false, &protocol.LimitError{Reason: fmt.Sprintf("Lido's tokens are stETH and wstETH, not %s", name)}
+}
+
+// wstSingleMax is the largest wstETH unstake sent as one request without
+// reading the rate first: worth at most 1000 stETH as long as one wstETH is
+// worth at most 2 stETH (about 1.2 in 2025); the request's worth is then
+// checked in the wallet's batch (wstWorthCheck), which refuses rather than
+// guesses should the rate ever be higher.
+var wstSingleMax = new(big.Int).Mul(big.NewInt(500), big.NewInt(1e18))
+
+// wstWorthCheck: amt wstETH is worth between 100 wei and 1000 stETH, the
+// queue's bounds on one request (it unwraps, then checks the stETH).
+func (l *Lido) wstWorthCheck(amt *big.Int, below error) (protocol.Check, error) {
+	msg, err := readMsg(l.abis.wstETH, l.wstETH, "getStETHByWstETH", amt)
+	if err != nil {
+		return protocol.Check{}, err
+	}
+	return protocol.Check{Msg: msg, Verify: func(ret []byte) error {
+		v, err := decodeBig(l.abis.wstETH, l.wstETH, "getStETHByWstETH", ret)
+		if err != nil {
+			return err
+		}
+		switch {
+		case v.Cmp(minRequestStETH) < 0:
+			return below
+		case v.Cmp(maxRequestStETH) > 0:
+			return &protocol.LimitError{Reason: fmt.Sprintf("%s wstETH is worth %s stETH, above Lido's 1000 stETH per request at an implausible rate: unstake less at once",
+				amount.Format(amt, 18), amount.Format(v, 18))}
+		}
+		return nil
+	}}, nil
 }
 
 // wstBounds converts the stETH request bounds into wstETH. The contract

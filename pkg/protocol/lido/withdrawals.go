@@ -170,10 +170,10 @@ func (l *Lido) claimDescription(total *big.Int, ids []*big.Int) string {
 // request of owner), in as few round trips as the reads depend on one
 // another, each a batch (protocol.CallAll):
 //
-//  1. the ids (getWithdrawalRequests, when listing) or their statuses,
-//     with the last checkpoint index;
-//  2. the statuses (when listing) and the checkpoint hints of every id
-//     (findCheckpointHints answers NOT_FOUND for one not finalized);
+//  1. the ids (getWithdrawalRequests, when listing, with the last
+//     finalized id) or their statuses, with the last checkpoint index;
+//  2. the statuses (when listing) and the checkpoint hints of every
+//     finalized id (the last finalized id comes with the list);
 //  3. the ETH each claimable request pays (getClaimableEther, which needs
 //     the hints).
 //
@@ -183,6 +183,11 @@ func (l *Lido) claimDescription(total *big.Int, ids []*big.Int) string {
 func (l *Lido) queueState(ctx context.Context, owner common.Address, ids []*big.Int, all bool) (*queueState, error) {
 	st := &queueState{}
 	var last *big.Int
+	// lastFin bounds the ids findCheckpointHints is asked about: on the
+	// real queue one NOT_FOUND makes the next id revert
+	// InvalidRequestIdRange(0, last) (the answer becomes the next search's
+	// start), so it must only see finalized ids.
+	var lastFin *big.Int
 	lastMsg, err := readMsg(l.abis.queue, l.queue, "getLastCheckpointIndex")
 	if err != nil {
 		return nil, err
@@ -192,7 +197,17 @@ func (l *Lido) queueState(ctx context.Context, owner common.Address, ids []*big.
 		if err != nil {
 			return nil, err
 		}
-		rets, errs := protocol.CallAll(ctx, l.b, []ethereum.CallMsg{listMsg, lastMsg})
+		finMsg, err := readMsg(l.abis.queue, l.queue, "getLastFinalizedRequestId")
+		if err != nil {
+			return nil, err
+		}
+		rets, errs := protocol.CallAll(ctx, l.b, []ethereum.CallMsg{listMsg, lastMsg, finMsg})
+		if errs[2] != nil {
+			return nil, fmt.Errorf("lido: getLastFinalizedRequestId on %s: %w", l.queue.Hex(), errs[2])
+		}
+		if lastFin, err = decodeBig(l.abis.queue, l.queue, "getLastFinalizedRequestId", rets[2]); err != nil {
+			return nil, err
+		}
 		if errs[0] != nil {
 			return nil, fmt.Errorf("lido: getWithdrawalRequests on %s: %w", l.queue.Hex(), errs[0])
 		}
@@ -227,8 +242,9 @@ func (l *Lido) queueState(ctx context.Context, owner common.Address, ids []*big.
 	}
 	// Hints of the ids not known yet (with the statuses, when listing).
 	var need []*big.Int
-	for _, id := range st.ids {
-		if _, ok := l.fact(id); !ok {
+	for i, id := range st.ids {
+		finalized := lastFin != nil && id.Cmp(lastFin) <= 0 || lastFin == nil && st.statuses[i].IsFinalized
+		if _, ok := l.fact(id); !ok && finalized {
 			need = append(need, id)
 		}
 	}

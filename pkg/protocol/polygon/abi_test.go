@@ -96,15 +96,14 @@ func TestEventTopicsMatchTheRealContracts(t *testing.T) {
 	}
 }
 
-// The POL token's OpenZeppelin 5 errors decode: their selectors are the
-// library's (ERC20InsufficientAllowance 0xfb8f41b2, ERC20InsufficientBalance
-// 0xe450d38c).
+// The POL token's custom errors (pol-token IPolygonEcosystemToken.sol) decode;
+// selectors from `cast sig` of the signatures as the source declares them.
 func TestPOLErrors(t *testing.T) {
 	c, err := loadABIs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]string{"ERC20InsufficientAllowance": "fb8f41b2", "ERC20InsufficientBalance": "e450d38c"} {
+	for name, want := range map[string]string{"InvalidAddress": "e6c4247b", "MaxMintExceeded": "5bdd08f5"} {
 		e, ok := c.merged.Errors[name]
 		if !ok {
 			t.Errorf("%s missing from the merged ABI", name)

@@ -23,6 +23,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
+	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
@@ -185,13 +186,59 @@ func TestContract(t *testing.T) {
 		},
 		// The suite replays its claim: the unbond is deleted.
 		WantRevert: "Incomplete withdrawal period",
+		// Stake reads the ValidatorShare's address (once per adapter: the
+		// target of the buy), Unstake its exchange rate (the amounts of
+		// the sell); every rule is a Check or Condition.
+		Reads:        func() int { return int(n.backend.trip.Load()) },
+		StakeReads:   1,
+		UnstakeReads: 1,
 	})
 	t.Run("validators", func(t *testing.T) { validators(ctx, t, n) })
 	t.Run("approve only when needed", func(t *testing.T) { approveCondition(ctx, t, n, n.accts[5]) })
 	t.Run("stake limits", func(t *testing.T) { stakeLimits(ctx, t, n, n.accts[6]) })
 	t.Run("claim before the delay", func(t *testing.T) { claimEarly(ctx, t, n, n.accts[7]) })
 	t.Run("rewards", func(t *testing.T) { rewards(ctx, t, n, n.accts[8]) })
+	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[4]) })
+	t.Run("buy without approve", func(t *testing.T) { buyWithoutApprove(ctx, t, n, n.accts[9]) })
 	t.Run("model ABI", modelABI)
+}
+
+// roundTrips: what building each plan reads on a fresh adapter, and again
+// once the ValidatorShare's address is known.
+func roundTrips(ctx context.Context, t *testing.T, n *net, acct devkeys.Account) {
+	p := n.adapter(t)
+	share := polygon.ShareToken(1, polygon.DevnetValidatorShare(1))
+	for _, tc := range []struct {
+		name  string
+		want  int64
+		build func() error
+	}{
+		{"stake, fresh (getValidatorContract)", 1, func() error {
+			_, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: pol(1), Target: "1"})
+			return err
+		}},
+		{"stake again", 0, func() error {
+			_, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: pol(1), Target: "1"})
+			return err
+		}},
+		{"unstake (exchangeRate)", 1, func() error {
+			_, err := p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: pol(1), Token: share, Target: "1"})
+			return err
+		}},
+		{"claim (ValidatorShare known)", 0, func() error {
+			_, err := p.Claim(ctx, acct.Address, []protocol.RequestID{"1/1"})
+			return err
+		}},
+		{"withdrawals of an account without unbonds, fresh (validators, nonces)", 2, func() error {
+			_, err := n.adapter(t).Withdrawals(ctx, n.accts[3].Address, nil)
+			return err
+		}},
+	} {
+		var err error
+		if got := n.backend.trips(func() { err = tc.build() }); err != nil || got != tc.want {
+			t.Errorf("%s: %d round trips (%v), want %d", tc.name, got, err, tc.want)
+		}
+	}
 }
 
 // validators: the genesis validators with statuses, commissions, stakes and
@@ -429,4 +476,24 @@ func mustABI(t *testing.T, name string) *abi.ABI {
 		t.Fatal(err)
 	}
 	return &a.ABI
+}
+
+// buyWithoutApprove: the buy alone (no allowance) reverts in the POL token
+// with OpenZeppelin 4.9's revert string, which the adapter decodes and
+// explains.
+func buyWithoutApprove(ctx context.Context, t *testing.T, n *net, acct devkeys.Account) {
+	p := n.adapter(t)
+	calls, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: pol(1), Target: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buy := calls[len(calls)-1]
+	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &buy.To, Data: buy.Data}, nil)
+	r, ok := abidecode.FromError(err, p.ABI())
+	if !ok || r.Reason() != "ERC20: insufficient allowance" {
+		t.Fatalf("buy without approve: %v (decoded %+v), want \"ERC20: insufficient allowance\"", err, r)
+	}
+	if hint := abidecode.Hint(r, p.RevertHints()); !strings.Contains(hint, "approve") {
+		t.Errorf("hint %q does not say to approve", hint)
+	}
 }

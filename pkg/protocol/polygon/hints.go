@@ -7,7 +7,7 @@ func (a *Polygon) RevertHints() abidecode.Hints { return RevertHints() }
 
 // RevertHints is the table behind (*Polygon).RevertHints: the revert
 // strings of the StakeManager and ValidatorShare (staking-systems.md §3.4)
-// and the POL token's OpenZeppelin 5 errors. A fresh map each call.
+// and the POL token's OpenZeppelin 4.9 revert strings. A fresh map each call.
 func RevertHints() abidecode.Hints {
 	return abidecode.Hints{
 		"Too much requested":           "you have less delegated to this validator than you asked to unstake; unstake less",
@@ -21,9 +21,10 @@ func RevertHints() abidecode.Hints {
 		"deposit failed":               "the StakeManager could not take the POL: approve POL to the StakeManager first",
 		"Invalid contract address":     "only the validator's own ValidatorShare may do this",
 		"unstaking":                    "the validator is unstaking: it takes no delegations until the next checkpoint",
-		"ERC20InsufficientAllowance":   "the StakeManager may not take that much POL yet: approve POL to it (stake sends the approve when it is needed)",
-		"ERC20InsufficientBalance":     "the account holds too little POL on Ethereum",
-		"ERC20InvalidReceiver":         "POL cannot be sent to the zero address",
-		"ERC20InvalidSpender":          "POL cannot be approved to the zero address",
+		// POL (OpenZeppelin 4.9 ERC20)
+		"ERC20: insufficient allowance":          "the StakeManager may not take that much POL yet: approve POL to it (stake sends the approve when it is needed)",
+		"ERC20: transfer amount exceeds balance": "the account holds too little POL on Ethereum",
+		"ERC20: transfer to the zero address":    "POL cannot be sent to the zero address",
+		"ERC20: approve to the zero address":     "POL cannot be approved to the zero address",
 	}
 }

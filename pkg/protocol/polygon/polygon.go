@@ -58,7 +58,7 @@ var Descriptor = protocol.Descriptor{
 	Roles:       roles,
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
-		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators,
+		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators, protocol.CapRestake,
 	},
 	New: New,
 }
@@ -84,6 +84,7 @@ var (
 	_ protocol.Estimating = (*Polygon)(nil)
 	_ protocol.Hinter     = (*Polygon)(nil)
 	_ protocol.Validators = (*Polygon)(nil)
+	_ protocol.Restaker   = (*Polygon)(nil)
 )
 
 // New binds the adapter to env's contracts. It does not touch the chain.

@@ -237,6 +237,9 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 			}
 		}
 	}
+	if len(want) == 0 {
+		return nil, nil // no unbond ever: nothing more to read
+	}
 	// Batch 2: the requests, each validator's withdraw rate, the
 	// checkpoints' times.
 	msgs = msgs[:0]
@@ -267,9 +270,6 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 	}
 	cadAt := len(msgs)
 	msgs = append(msgs, cad...)
-	if len(msgs) == 0 {
-		return nil, nil
-	}
 	rets, errs = protocol.CallAll(ctx, a.b, msgs)
 	if err := a.parseCadence(st, back, rets[cadAt:], errs[cadAt:]); err != nil {
 		return nil, err

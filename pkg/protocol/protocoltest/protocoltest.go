@@ -82,6 +82,14 @@ type Harness struct {
 	ClaimSlack *big.Int
 	// Timeout bounds the whole run; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Reads, when set, counts the round trips the adapter has made through
+	// its backend (build it on a Counter and pass Counter.Reads). The
+	// "reads" step then holds Stake and Unstake of the staked token to at
+	// most StakeReads and UnstakeReads round trips: rules belong in Checks
+	// and Conditions, read in the wallet's batch (protocol/checks.go);
+	// only reads the calldata depends on cost a round trip of their own.
+	Reads                    func() int
+	StakeReads, UnstakeReads int
 }
 
 // suite is the state the steps of one Run share, in order: what the stake
@@ -146,6 +154,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("tokens", s.tokens)
 	t.Run("stake", s.stake)
 	t.Run("stake limits", s.stakeLimits)
+	t.Run("reads", s.reads)
 	t.Run("unstake", s.unstake)
 	t.Run("eta", s.eta)
 	t.Run("claim pending", s.claimPending)
@@ -370,6 +379,39 @@ func (s *suite) stakeLimits(t *testing.T) {
 		wantLimit(t, fmt.Sprintf("Stake with target %q (TargetNone)", target), err)
 		_, err = s.checked(s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: big.NewInt(1), Token: s.staked, Target: target}))
 		wantLimit(t, fmt.Sprintf("Unstake with target %q (TargetNone)", target), err)
+	}
+}
+
+// reads: building a stake or an unstake reads no more than its calldata
+// needs (Harness.StakeReads, UnstakeReads; zero unless set).
+func (s *suite) reads(t *testing.T) {
+	if s.h.Reads == nil {
+		t.Skip("Harness.Reads not set: the adapter's reads are not counted")
+	}
+	amount := s.h.Unstake
+	if amount == nil {
+		amount = s.h.Stake
+	}
+	for _, c := range []struct {
+		what  string
+		limit int
+		build func() ([]protocol.Call, error)
+	}{
+		{"Stake", s.h.StakeReads, func() ([]protocol.Call, error) {
+			return s.p.Stake(s.ctx, protocol.StakeRequest{From: s.owner, Amount: s.h.Stake, Target: s.h.Target})
+		}},
+		{"Unstake", s.h.UnstakeReads, func() ([]protocol.Call, error) {
+			return s.p.Unstake(s.ctx, protocol.UnstakeRequest{Owner: s.owner, Amount: amount, Token: s.staked, Target: s.h.Target})
+		}},
+	} {
+		before := s.h.Reads()
+		if _, err := c.build(); err != nil {
+			t.Errorf("%s: %v", c.what, err)
+			continue
+		}
+		if n := s.h.Reads() - before; n > c.limit {
+			t.Errorf("%s made %d round trips of reads, want at most %d: state rules as Checks and Conditions (protocol/checks.go), read in the wallet's batch", c.what, n, c.limit)
+		}
 	}
 }
 

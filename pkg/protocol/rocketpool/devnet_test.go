@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	rpmodel "github.com/stakewallet/stakewallet/internal/devnet/models/rocketpool"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
@@ -32,44 +32,11 @@ func milliether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.N
 
 var nativeETH = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative}
 
-// counting is a Backend that batches like *chain.Client and counts the
-// round trips the adapter makes: one per CallContract or
-// BatchCallContract.
-type counting struct {
-	*ethclient.Client
-	mu    sync.Mutex
-	trips int
-}
-
-func (c *counting) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
-	c.mu.Lock()
-	c.trips++
-	c.mu.Unlock()
-	return c.Client.CallContract(ctx, msg, block)
-}
-
-func (c *counting) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, block *big.Int) ([][]byte, []error) {
-	c.mu.Lock()
-	c.trips++
-	c.mu.Unlock()
-	rets := make([][]byte, len(msgs))
-	errs := make([]error, len(msgs))
-	for i, m := range msgs {
-		rets[i], errs[i] = c.Client.CallContract(ctx, m, block)
-	}
-	return rets, errs
-}
-
-func (c *counting) take() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.trips
-	c.trips = 0
-	return n
-}
-
 type rpDevnet struct {
 	client *ethclient.Client
+	// wallet is the wallet's own JSON-RPC client on the same node: it
+	// batches, as the CLI's reads do.
+	wallet *chain.Client
 	accts  []devkeys.Account
 	oracle *devtx.Sender
 }
@@ -89,7 +56,12 @@ func startDevnet(ctx context.Context, t *testing.T) *rpDevnet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rpDevnet{client: d.Client(), accts: d.Accounts(), oracle: oracle}
+	wallet, err := chain.Dial(ctx, []string{d.HTTPEndpoint()}, chain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wallet.Close)
+	return &rpDevnet{client: d.Client(), wallet: wallet, accts: d.Accounts(), oracle: oracle}
 }
 
 func bind(t *testing.T, b protocol.Backend) *rocketpool.RocketPool {
@@ -114,14 +86,21 @@ func TestContract(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	n := startDevnet(ctx, t)
-	p := bind(t, n.client)
+	counter := protocoltest.NewCounter(n.wallet)
+	p := bind(t, counter)
 
 	protocoltest.Run(t, protocoltest.Harness{
 		Protocol: p,
-		Native:   nativeETH,
-		Chain:    n.client,
-		Key:      n.accts[1].PrivateKey,
-		Stake:    ether(10),
+		// Stake: RocketStorage's addresses (once) with the fee and the
+		// balances for the preview; Unstake: getEthValue for the preview
+		// and the collateral Check. Rules are Checks.
+		Reads:        counter.Reads,
+		StakeReads:   1,
+		UnstakeReads: 1,
+		Native:       nativeETH,
+		Chain:        n.client,
+		Key:          n.accts[1].PrivateKey,
+		Stake:        ether(10),
 		Events: map[string][]string{
 			"stake": {"DepositReceived", "TokensMinted", "Transfer"},
 			"burn":  {"TokensBurned", "Transfer"},
@@ -203,8 +182,14 @@ func (r reader) uint(to common.Address, method string, args ...any) *big.Int {
 // Stake reads once (the addresses, resolved once per adapter, with the
 // fee and the balances); unstake once.
 func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Account) {
-	cb := &counting{Client: n.client}
+	cb := protocoltest.NewCounter(n.wallet)
 	p := bind(t, cb)
+	last := 0
+	take := func() int {
+		n := cb.Reads() - last
+		last = cb.Reads()
+		return n
+	}
 	r := reader{t: t, ctx: ctx, client: n.client, p: p}
 	sender := protocoltest.NewSender(n.client, acct.PrivateKey, p)
 	owner := acct.Address
@@ -214,13 +199,13 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cb.take(); got != 1 {
+	if got := take(); got != 1 {
 		t.Errorf("first Stake: %d round trips, want 1 (addresses, fee and balances in one batch)", got)
 	}
 	if _, err := p.Stake(ctx, protocol.StakeRequest{From: owner, Amount: stakeAmt}); err != nil {
 		t.Fatal(err)
 	}
-	if got := cb.take(); got != 1 {
+	if got := take(); got != 1 {
 		t.Errorf("second Stake: %d round trips, want 1 (addresses cached)", got)
 	}
 	if len(calls) != 1 || len(calls[0].Checks) != 3 || calls[0].To != rocketpool.DevnetDepositPool || calls[0].Value.Cmp(stakeAmt) != 0 {
@@ -252,7 +237,7 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cb.take(); got != 1 {
+	if got := take(); got != 1 {
 		t.Errorf("Unstake: %d round trips, want 1", got)
 	}
 	wantEth := r.uint(rocketpool.DevnetRETH, "getEthValue", burnAmt)
@@ -299,7 +284,7 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if want := r.uint(rocketpool.DevnetRETH, "getEthValue", ether(1)); rate.Cmp(want) != 0 || rate.Cmp(milliether(1100)) != 0 {
 		t.Errorf("rate %s, want getEthValue(1 rETH) = %s = the model's initial 1.1", rate, want)
 	}
-	if got := cb.take(); got != 0 {
+	if got := take(); got != 0 {
 		t.Errorf("RateCall made %d round trips, want 0 (it is a read for the wallet's batch)", got)
 	}
 }

@@ -253,8 +253,10 @@ contract WithdrawalQueueERC721 {
         for (uint256 i = 0; i < _requestIds.length; ++i) {
             if (_requestIds[i] < prevRequestId) revert RequestIdsNotSorted();
             hintIds[i] = _findCheckpointHint(_requestIds[i], _firstIndex, _lastIndex);
-            // Later ids can only be in the same or a later checkpoint.
-            if (hintIds[i] != NOT_FOUND) _firstIndex = hintIds[i];
+            // As the real queue: the next search starts at this hint, even
+            // NOT_FOUND (0), so an id after an unfinalized one reverts
+            // InvalidRequestIdRange(0, last). Clients ask for finalized ids only.
+            _firstIndex = hintIds[i];
             prevRequestId = _requestIds[i];
         }
     }

@@ -305,9 +305,11 @@ func (l *Lido) installQueue() {
 			if err != nil {
 				return nil, err
 			}
-			if out[i] = u64big(h); h != 0 {
-				first = out[i] // later ids are in the same or a later checkpoint
-			}
+			// As WithdrawalQueueBase: each answer is the next search's
+			// start, NOT_FOUND (0) too, so an id after one reverts
+			// InvalidRequestIdRange(0, last).
+			out[i] = u64big(h)
+			first = out[i]
 			prev = id
 		}
 		return []any{out}, nil

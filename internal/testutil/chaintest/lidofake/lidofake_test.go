@@ -428,7 +428,11 @@ func TestStakeLimits(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e.fake)
 			}
+			// The limits are Checks on the call, judged in the wallet's batch.
 			calls, err := e.p.Stake(e.ctx, protocol.StakeRequest{From: e.alice, Amount: tt.stake})
+			if err == nil {
+				calls, err = protocol.RunChecks(e.ctx, e.client, calls)
+			}
 			if !tt.ok {
 				wantLimit(t, "stake", err)
 				return
