@@ -14,7 +14,7 @@ port="${STAKEWALLET_DEMO_PORT:-8545}"
 chains=(devnet devnet-avalanche devnet-sonic)
 rpc_avalanche="http://127.0.0.1:$((port + 1))"
 rpc_sonic="http://127.0.0.1:$((port + 2))"
-bonding="${STAKEWALLET_DEMO_BONDING:-20s}"
+bonding="${STAKEWALLET_DEMO_BONDING:-10s}"
 demo="$PWD/.demo"
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -107,9 +107,32 @@ step "stakewallet transfer 0.1 rETH --to $bob --yes"
 step "stakewallet balance"
 "$sw" balance
 
+# Benqi sAVAX on devnet-avalanche (AVAX): a cooldown, then a redeem window.
+avax=(--network devnet-avalanche --rpc-url "$rpc_avalanche")
+step "stakewallet --network devnet-avalanche stake 2 --yes"
+"$sw" "${avax[@]}" stake 2 --yes
+step "stakewallet --network devnet-avalanche unstake 1 --yes"
+"$sw" "${avax[@]}" unstake 1 --yes
+step "stakewallet --network devnet-avalanche withdrawals"
+"$sw" "${avax[@]}" withdrawals
+step "stakewallet --network devnet-avalanche withdrawals wait --claim --interval 2s --yes"
+"$sw" "${avax[@]}" withdrawals wait --claim --interval 2s --yes
+step "stakewallet --network devnet-avalanche transfer 0.1 sAVAX --to $bob --yes"
+"$sw" "${avax[@]}" transfer 0.1 sAVAX --to "$bob" --yes
 step "stakewallet --network devnet-avalanche balance"
-"$sw" --network devnet-avalanche --rpc-url "$rpc_avalanche" balance
+"$sw" "${avax[@]}" balance
+
+# Beets stS on devnet-sonic (S): undelegate, then the withdrawal delay.
+sonic=(--network devnet-sonic --rpc-url "$rpc_sonic")
+step "stakewallet --network devnet-sonic stake 2 --yes"
+"$sw" "${sonic[@]}" stake 2 --yes
+step "stakewallet --network devnet-sonic unstake 1 --yes"
+"$sw" "${sonic[@]}" unstake 1 --yes
+step "stakewallet --network devnet-sonic withdrawals wait --claim --interval 2s --yes"
+"$sw" "${sonic[@]}" withdrawals wait --claim --interval 2s --yes
+step "stakewallet --network devnet-sonic transfer 0.1 stS --to $bob --yes"
+"$sw" "${sonic[@]}" transfer 0.1 stS --to "$bob" --yes
 step "stakewallet --network devnet-sonic balance"
-"$sw" --network devnet-sonic --rpc-url "$rpc_sonic" balance
+"$sw" "${sonic[@]}" balance
 
 printf '\nDemo complete: staked, unstaked, waited out the bonding period, claimed and transferred.\n'
