@@ -127,6 +127,9 @@ func TestPolygonCycle(t *testing.T) {
 	if len(ids) != 1 || ids[0] != "1/1" {
 		t.Fatalf("unstake: %v", out)
 	}
+	if s := mustMarshal(t, out); !strings.Contains(s, "POL") || strings.Contains(s, "ETH\"") {
+		t.Errorf("unstake 30 is not named in POL: %s", s)
+	}
 	if got := chain.tokenBalance(share, alice.Address); got.Cmp(eth("90")) != 0 {
 		t.Errorf("shares after unstaking 30 POL: %s", got)
 	}

@@ -78,8 +78,9 @@ func ValidatorTarget(ctx context.Context, p protocol.Protocol, typed string, use
 // ResolveUnstakeValidator resolves --validator for unstake (ForUnstake) and
 // says which token AMOUNT is in when the protocol's stake is the validator's
 // own credit (BNB): with no --token (or --token naming the credit), the
-// credit for "all" (its whole share balance) and the native coin for an
-// amount; nil otherwise (the command's usual choice).
+// credit for "all" (its whole share balance) and, for an amount, the token
+// staked: the protocol's underlying ERC-20 (Polygon's POL) or else the native
+// coin; nil otherwise (the command's usual choice).
 func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, tokenRef, amountArg string, native protocol.Token) (string, *protocol.Token, error) {
 	v, err := ResolveValidator(ctx, p, typed, ForUnstake)
 	if err != nil || v == nil {
@@ -99,6 +100,9 @@ func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, to
 	}
 	if _, staked := p.Tokens().ByRole(protocol.RoleStaked); staked {
 		return v.ID, nil, nil
+	}
+	if u, ok := p.Tokens().ByRole(protocol.RoleUnderlying); ok {
+		return v.ID, &u, nil // an amount of the ERC-20 staked (Polygon's POL)
 	}
 	n := native
 	n.Role = protocol.RoleNative
