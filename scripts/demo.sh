@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole stakewallet cycle on the local devnet chains, in human output.
 # stakewallet-devnet runs every chain (devnet, devnet-avalanche,
-# devnet-sonic) on consecutive ports from $STAKEWALLET_DEMO_PORT; then, per
+# devnet-sonic, devnet-bsc) on consecutive ports from $STAKEWALLET_DEMO_PORT; then, per
 # protocol: Lido on devnet (stake 1 ETH → balance → unstake 0.5 →
 # withdrawals wait → claim → transfer 0.1 stETH → balance), and the other
 # protocols' cycles below. Run it with `make demo`.
@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 port="${STAKEWALLET_DEMO_PORT:-8545}"
 # One port per chain, in the order stakewallet-devnet starts them: --http
 # gives the first chain $port and the next ones $port+1, $port+2.
-chains=(devnet devnet-avalanche devnet-sonic)
+chains=(devnet devnet-avalanche devnet-sonic devnet-bsc)
 rpc_avalanche="http://127.0.0.1:$((port + 1))"
 rpc_sonic="http://127.0.0.1:$((port + 2))"
+rpc_bsc="http://127.0.0.1:$((port + 3))"
 bonding="${STAKEWALLET_DEMO_BONDING:-10s}"
 demo="$PWD/.demo"
 rm -rf "$demo"
@@ -134,5 +135,18 @@ step "stakewallet --network devnet-sonic transfer 0.1 stS --to $bob --yes"
 "$sw" "${sonic[@]}" transfer 0.1 stS --to "$bob" --yes
 step "stakewallet --network devnet-sonic balance"
 "$sw" "${sonic[@]}" balance
+
+# BNB Chain staking on devnet-bsc (BNB): delegate to a validator, unbond.
+bsc=(--network devnet-bsc --rpc-url "$rpc_bsc")
+step "stakewallet --network devnet-bsc validators"
+"$sw" "${bsc[@]}" validators
+step "stakewallet --network devnet-bsc stake 2 --validator alpha --yes"
+"$sw" "${bsc[@]}" stake 2 --validator alpha --yes
+step "stakewallet --network devnet-bsc unstake 1 --validator alpha --yes"
+"$sw" "${bsc[@]}" unstake 1 --validator alpha --yes
+step "stakewallet --network devnet-bsc withdrawals wait --claim --interval 2s --yes"
+"$sw" "${bsc[@]}" withdrawals wait --claim --interval 2s --yes
+step "stakewallet --network devnet-bsc balance"
+"$sw" "${bsc[@]}" balance
 
 printf '\nDemo complete: staked, unstaked, waited out the bonding period, claimed and transferred.\n'

@@ -17,8 +17,8 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
-	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	bnbmodel "github.com/stakewallet/stakewallet/internal/devnet/models/bnb"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/pkg/protocol/bnb"
 )
 

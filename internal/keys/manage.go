@@ -325,7 +325,7 @@ func (s *Store) ExportKeystoreFile(ctx context.Context, name, out string) (Entry
 			return Entry{}, err
 		}
 	default:
-		return Entry{}, fmt.Errorf("key %q lives on a %s device and never leaves it: %w", name, e.Backend, ErrNotExportable)
+		return Entry{}, notExportable(e)
 	}
 	if err := writeFileExclusive(out, data); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -357,7 +357,15 @@ func (s *Store) ExportPrivateKey(ctx context.Context, name string) (*ecdsa.Priva
 		key, err := s.loadKeyringKey(ctx, e)
 		return key, e, err
 	}
-	return nil, Entry{}, fmt.Errorf("key %q lives on a %s device and never leaves it: %w", name, e.Backend, ErrNotExportable)
+	return nil, Entry{}, notExportable(e)
+}
+
+// notExportable explains why e has no key to export.
+func notExportable(e Entry) error {
+	if e.Backend == BackendWatch {
+		return fmt.Errorf("key %q is watch-only: it has no private key to export: %w", e.Name, ErrNotExportable)
+	}
+	return fmt.Errorf("key %q lives on a %s device and never leaves it: %w", e.Name, e.Backend, ErrNotExportable)
 }
 
 func (s *Store) loadKeyringKey(ctx context.Context, e Entry) (*ecdsa.PrivateKey, error) {

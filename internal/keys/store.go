@@ -183,6 +183,8 @@ func (s *Store) openEntry(ctx context.Context, e Entry) (signer.Signer, error) {
 	case BackendKeyring:
 		want := e.Address
 		return s.keyring.Open(ctx, e.Name, &want)
+	case BackendWatch:
+		return NewWatchOnly(e.Address, watchLabel(e.Name)), nil
 	case BackendLedger:
 		ref := "ledger"
 		if e.Path != "" {

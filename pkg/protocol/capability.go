@@ -25,6 +25,7 @@ const (
 	CapValidators Capability = "validators"
 	CapRestake    Capability = "restake"
 	CapRate       Capability = "rate"
+	CapRewards    Capability = "rewards"
 )
 
 // capabilityChecks asserts each capability on a value; one line per
@@ -41,6 +42,7 @@ var capabilityChecks = []struct {
 	{CapValidators, func(p Protocol) bool { _, ok := p.(Validators); return ok }},
 	{CapRestake, func(p Protocol) bool { _, ok := p.(Restaker); return ok }},
 	{CapRate, func(p Protocol) bool { _, ok := p.(Rater); return ok }},
+	{CapRewards, func(p Protocol) bool { _, ok := p.(Rewarder); return ok }},
 }
 
 // AllCapabilities lists every optional capability.

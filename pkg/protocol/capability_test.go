@@ -83,6 +83,20 @@ func (rateMixin) RateCall() (ethereum.CallMsg, func([]byte) (*big.Int, error)) {
 	return ethereum.CallMsg{}, nil
 }
 
+type rewardsMixin struct{}
+
+func (rewardsMixin) Delegations(context.Context, common.Address, string) ([]protocol.Delegation, error) {
+	return nil, nil
+}
+
+func (rewardsMixin) ClaimRewards(context.Context, common.Address, string) ([]protocol.Call, error) {
+	return nil, nil
+}
+
+func (rewardsMixin) RestakeRewards(context.Context, common.Address, string) ([]protocol.Call, error) {
+	return nil, nil
+}
+
 // One fake per capability, implementing that one and nothing else.
 type (
 	onlyRequests struct {
@@ -117,6 +131,10 @@ type (
 		base
 		rateMixin
 	}
+	onlyRewards struct {
+		base
+		rewardsMixin
+	}
 	// queueLike has what a queued-withdrawal adapter typically has.
 	queueLike struct {
 		base
@@ -140,6 +158,7 @@ var singles = []struct {
 	{protocol.CapValidators, onlyValidators{}},
 	{protocol.CapRestake, onlyRestake{}},
 	{protocol.CapRate, onlyRate{}},
+	{protocol.CapRewards, onlyRewards{}},
 }
 
 func TestAllCapabilities(t *testing.T) {

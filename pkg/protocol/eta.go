@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"time"
 )
@@ -41,4 +42,44 @@ type Estimator interface {
 // with its own cache.
 type Estimating interface {
 	Estimator() Estimator
+}
+
+// FixedETA is the Estimator of a protocol whose Withdrawals already give
+// each pending request its expected claimable time (fixed when it was
+// made, or derived from the chain's cadence): estimating reads only the
+// latest block's time, for AsOf.
+type FixedETA struct {
+	// Name is the adapter's, to prefix errors ("sts").
+	Name    string
+	Backend Backend
+	// ETA picks a request's expected claimable time (w.ClaimableAt or
+	// w.ETA); nil when unknown.
+	ETA func(w Withdrawal) *time.Time
+	// Known says how the ETA was derived; Unknown why a request has none.
+	Known, Unknown string
+}
+
+// Estimate implements Estimator.
+func (e FixedETA) Estimate(ctx context.Context, ws []Withdrawal) (map[RequestID]Estimate, error) {
+	asOf := time.Now().UTC()
+	h, err := e.Backend.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read the latest block: %w", e.Name, err)
+	}
+	if t := time.Unix(int64(h.Time), 0).UTC(); t.After(asOf) {
+		asOf = t
+	}
+	out := map[RequestID]Estimate{}
+	for _, w := range ws {
+		if w.Status != StatusPending {
+			continue
+		}
+		est := Estimate{AsOf: asOf, Note: e.Unknown}
+		if at := e.ETA(w); at != nil {
+			t := *at
+			est.ETA, est.Note = &t, e.Known
+		}
+		out[w.ID] = est
+	}
+	return out, nil
 }

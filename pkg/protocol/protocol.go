@@ -29,6 +29,10 @@
 //	restake       Restaker      restake stakes with the --validator given, or
 //	                            none
 //	rate          Rater         balance and protocols show no exchange rate
+//	rewards       Rewarder      balance shows no delegations; claim --rewards
+//	                            says the protocol has no separate rewards
+//	                            (BNB compounds them into the stake); restake
+//	                            only re-stakes claimed requests
 //
 // Each adapter asserts what it has at compile time
 // (var _ protocol.Wrapper = (*Adapter)(nil)) and lists the same names in its
@@ -132,6 +136,10 @@ type Call struct {
 	// Only, when set, leaves the call out unless its read says it is
 	// needed (see Condition).
 	Only *Condition
+	// Permit, when set, lets the wallet replace the approve right before
+	// this call, and this call, with one call carrying a signed EIP-2612
+	// permit (see PermitRequest).
+	Permit *PermitRequest
 }
 
 // UnstakeKind is how a protocol gives the coin back.
@@ -335,6 +343,37 @@ type Rater interface {
 	// decode turns its answer into that amount (wrapping ErrBadAnswer when
 	// the bytes do not decode).
 	RateCall() (msg ethereum.CallMsg, decode func(ret []byte) (*big.Int, error))
+}
+
+// Delegation is one stake delegated to a validator and the rewards it
+// has earned that a claim would pay now.
+type Delegation struct {
+	// Target is the validator id, as Validators lists it.
+	Target string
+	// Staked is what is delegated, in Token's base units.
+	Staked *big.Int
+	Token  Token
+	// Rewards are the pending rewards, in RewardToken's base units.
+	Rewards     *big.Int
+	RewardToken Token
+}
+
+// Rewarder is the "rewards" capability of delegation protocols whose
+// rewards wait in the contract until the delegator claims or re-stakes
+// them (Sonic's SFC: claimRewards/restakeRewards; Polygon's ValidatorShare:
+// withdrawRewardsPOL/restakePOL). A target of "" means every delegation of
+// owner (with rewards, for the claims); a named one, that validator only.
+type Rewarder interface {
+	// Delegations lists owner's delegations with a stake or pending
+	// rewards, in validator order, in at most two round trips.
+	Delegations(ctx context.Context, owner common.Address, target string) ([]Delegation, error)
+	// ClaimRewards returns the calls that pay owner's pending rewards out;
+	// a *LimitError when there are none.
+	ClaimRewards(ctx context.Context, owner common.Address, target string) ([]Call, error)
+	// RestakeRewards returns the calls that delegate owner's pending
+	// rewards to the validators that earned them; a *LimitError when there
+	// are none.
+	RestakeRewards(ctx context.Context, owner common.Address, target string) ([]Call, error)
 }
 
 // LimitError is a protocol rule that forbids the request (bad input, exit 2).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 )
 
 // Lazy is a signer whose key is opened only when it first signs. A
@@ -21,6 +22,8 @@ type Lazy struct {
 	open  func(ctx context.Context) (Signer, error)
 	mu    sync.Mutex
 	inner Signer
+	// noTyped, when set, is why l's key cannot sign typed data.
+	noTyped string
 }
 
 // NewLazy returns a signer for addr named name (for previews) that opens
@@ -95,4 +98,62 @@ func (l *Lazy) Close() error {
 		return c.Close()
 	}
 	return nil
+}
+
+// TypedDataChecker is implemented by typed-data signers that can tell
+// before signing whether they will manage (a Ledger app too old for
+// EIP-712): nil, or an error saying why not.
+type TypedDataChecker interface {
+	TypedDataSupport() error
+}
+
+var _ TypedDataSigner = (*Lazy)(nil)
+
+// NoTypedData marks l's key as one that cannot sign typed data (a key
+// kind with no EIP-712 support), with the reason the wallet shows. Keys
+// opened lazily (keystore files, the keyring) sign typed data unless
+// marked.
+func (l *Lazy) NoTypedData(reason string) *Lazy {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.noTyped = reason
+	return l
+}
+
+// TypedDataSupport reports, without opening a closed key, whether l will
+// sign EIP-712 typed data: nil, or an error wrapping
+// ErrTypedDataUnsupported that says why not.
+func (l *Lazy) TypedDataSupport() error {
+	l.mu.Lock()
+	inner, reason := l.inner, l.noTyped
+	l.mu.Unlock()
+	if reason != "" {
+		return fmt.Errorf("%s: %s: %w", l.name, reason, ErrTypedDataUnsupported)
+	}
+	if inner == nil {
+		return nil
+	}
+	if _, ok := inner.(TypedDataSigner); !ok {
+		return fmt.Errorf("%s cannot sign EIP-712 typed data: %w", l.name, ErrTypedDataUnsupported)
+	}
+	if c, ok := inner.(TypedDataChecker); ok {
+		return c.TypedDataSupport()
+	}
+	return nil
+}
+
+// SignTypedData implements TypedDataSigner: it opens the key on first use.
+func (l *Lazy) SignTypedData(ctx context.Context, td apitypes.TypedData) ([]byte, error) {
+	if err := l.TypedDataSupport(); err != nil {
+		return nil, err
+	}
+	s, err := l.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tds, ok := s.(TypedDataSigner)
+	if !ok {
+		return nil, fmt.Errorf("%s cannot sign EIP-712 typed data: %w", l.name, ErrTypedDataUnsupported)
+	}
+	return tds.SignTypedData(ctx, td)
 }

@@ -94,6 +94,14 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 	for i, m := range reads {
 		add("eth_call", &readOuts[i], callArg(m), "latest")
 	}
+	// The reads of permit offers (nonce, domain).
+	offers := permitOffers(calls)
+	for _, o := range offers {
+		o.readsAt = len(elems)
+		for k, m := range calls[o.call].Permit.Reads {
+			add("eth_call", &o.reads[k], callArg(m), "latest")
+		}
+	}
 	// Simulation of each candidate first call, and a gas estimate of every
 	// call (later ones may fail until an earlier one is mined: their
 	// GasHint stands in until then).
@@ -189,9 +197,55 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 		}
 	}
 	plan := &Plan{From: from, Network: f.opts.Network, ChainID: f.opts.ChainID, BaseFee: head.BaseFee, blockGasLimit: head.GasLimit, batch: bt}
+	// Permits: a needed approve followed by a call that offers a permit
+	// becomes that call alone, with the permit signed later.
+	permits := map[int]*PermitStep{} // by index in kept of the call with the permit
+	for _, o := range offers {
+		k := -1
+		for i := range at {
+			if at[i] == o.call {
+				k = i
+			}
+		}
+		if k < 1 || at[k-1] != o.call-1 {
+			continue // the approve is not needed: the allowance covers it
+		}
+		errsOf := make([]error, len(o.reads))
+		for r := range o.reads {
+			errsOf[r] = elems[o.readsAt+r].Error
+		}
+		p, why := f.permitStep(o, calls[o.call], errsOf, head.Time)
+		if p == nil {
+			plan.PermitNote = why
+			continue
+		}
+		c, err := withPermit(kept[k], p)
+		if err != nil {
+			return nil, err
+		}
+		kept[k] = c
+		permits[k] = p
+	}
+	if len(permits) > 0 {
+		// Leave out each approve a permit replaces.
+		var keptP []protocol.Call
+		var atP []int
+		shifted := map[int]*PermitStep{}
+		for i, c := range kept {
+			if permits[i+1] != nil {
+				continue
+			}
+			if p := permits[i]; p != nil {
+				shifted[len(keptP)] = p
+			}
+			keptP = append(keptP, c)
+			atP = append(atP, at[i])
+		}
+		kept, at, permits = keptP, atP, shifted
+	}
 	hinted := true
 	for i, c := range kept {
-		step := &Step{Call: c, Nonce: nonce + uint64(i), Tip: tipWei, MaxFee: maxFee, GasLimit: c.GasHint}
+		step := &Step{Call: c, Nonce: nonce + uint64(i), Tip: tipWei, MaxFee: maxFee, GasLimit: c.GasHint, Permit: permits[i]}
 		if f.opts.GasLimit != 0 {
 			step.GasLimit = f.opts.GasLimit
 		}
@@ -210,7 +264,8 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 		}
 		return nil, f.insufficient(from, have, plan.Value(), fees)
 	}
-	if sim := at[0]; sim < candidates {
+	if sim := at[0]; sim < candidates && plan.Steps[0].Permit == nil {
+		// (A call with a permit cannot be simulated before it is signed.)
 		if err := elems[iSims+sim].Error; err != nil {
 			return nil, f.revertError(kept[0], err)
 		}
@@ -219,6 +274,12 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 		c := step.Call
 		if f.opts.GasLimit != 0 {
 			step.GasLimit, step.Estimated = f.opts.GasLimit, true
+			continue
+		}
+		if step.Permit != nil {
+			// Its gas is the hint: without the signature the estimate
+			// reverts (no allowance), and with it would cost a round trip.
+			step.Estimated = true
 			continue
 		}
 		g, err := f.checkEstimate(c, uint64(gas[at[i]]), elems[iGas+at[i]].Error, plan.blockGasLimit)

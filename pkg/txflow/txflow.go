@@ -120,6 +120,14 @@ type Options struct {
 	// (default ETH, 18).
 	NativeSymbol   string
 	NativeDecimals uint8
+	// Permits lets a plan replace an approve and the call after it with
+	// one call carrying a signed EIP-2612 permit (protocol.PermitRequest),
+	// when the approve is needed: set it when the signer signs typed data
+	// and the user did not ask for --no-permit. Only a batching backend
+	// (Batcher) uses permits.
+	Permits bool
+	// NoPermitReason says why Permits is off, for Plan.PermitNote.
+	NoPermitReason string
 }
 
 // FeeError is a fee refused before signing. Input says the user's amount
@@ -167,6 +175,9 @@ type Step struct {
 	Estimated bool
 	Tip       *big.Int
 	MaxFee    *big.Int
+	// Permit, when set, is signed right before this step's transaction
+	// (which replaced an approve and the call after it).
+	Permit *PermitStep
 }
 
 // Plan is what will be signed, for the preview.
@@ -181,6 +192,9 @@ type Plan struct {
 	blockGasLimit uint64
 	// batch is what a batched Prepare read (nil otherwise).
 	batch *batched
+	// PermitNote, when a call offered a permit but the plan approves
+	// instead, says why (for the preview).
+	PermitNote string
 }
 
 // MaxCost is the most the plan can cost in fees: Σ gas × maxFee.
@@ -580,6 +594,9 @@ type Hooks struct {
 	// LockWait is called when another process holds the account's lock
 	// and this run waits for it.
 	LockWait func(holder journal.Holder)
+	// SigningPermit is called before asking the signer for a step's
+	// permit (typed data), after the confirmation.
+	SigningPermit func(step int, s *Step)
 	// Note tells the user something they should know about a step
 	// (the nonce follows open journal entries the node does not have;
 	// the nonce was taken by another transaction and was chosen again).
@@ -620,6 +637,13 @@ func (f *Flow) Execute(ctx context.Context, plan *Plan, s signer.Signer, hooks H
 					return results, err
 				}
 				step.GasLimit, step.Estimated = gas, true
+			}
+		}
+		if step.Permit != nil && step.Permit.Signature == nil {
+			// The permit first, outside the account's lock: a review on a
+			// device takes a person's time.
+			if err := f.signPermit(ctx, i, plan.From, step, s, hooks); err != nil {
+				return results, err
 			}
 		}
 		res, err := f.submitStep(ctx, plan, i, step, s, hooks)
@@ -754,6 +778,9 @@ func gapNote(nonce uint64, gap []*journal.Entry, dir string) string {
 // sign builds the step's transaction, checks the chain once more, signs,
 // verifies the signature's sender and journals it durably.
 func (f *Flow) sign(ctx context.Context, plan *Plan, i int, step *Step, s signer.Signer, hooks Hooks) (*types.Transaction, *journal.Entry, error) {
+	if step.Permit != nil && step.Permit.Signature == nil {
+		return nil, nil, fmt.Errorf("sign %s: its permit is not signed yet", step.Call.Action)
+	}
 	to := step.Call.To
 	value := step.Call.Value
 	if value == nil {

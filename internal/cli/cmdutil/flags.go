@@ -55,7 +55,22 @@ type TxFlags struct {
 	// YesHighFee signs a plan whose max fee is more than 10 × the value
 	// it moves (refused otherwise, even with --max-fee).
 	YesHighFee bool
+	// Unsigned builds, fills, simulates and previews, then writes an
+	// unsigned transaction document (pkg/txdoc) instead of signing: to Out
+	// (a new file, 0600), or stdout when Out is "".
+	Unsigned bool
+	Out      string
+	// From is an account without a key (--from ADDR or ENS name), for
+	// --unsigned and --dry-run only.
+	From string
+	// UnsignedRefused, when set, is why this command cannot build an
+	// unsigned document (--unsigned and --from are refused with it).
+	UnsignedRefused string
 }
+
+// Offline reports whether the command signs nothing: a dry run or an
+// unsigned document.
+func (t TxFlags) Offline() bool { return t.DryRun || t.Unsigned }
 
 // DefaultTxFlags are the values of TxFlags when no flag is given.
 func DefaultTxFlags() TxFlags {
@@ -74,7 +89,15 @@ func AddTxFlags(cmd *cobra.Command, t *TxFlags) {
 	fs.Uint64Var(&t.GasLimit, "gas-limit", 0, "gas limit (default: estimate + 20%)")
 	fs.Int64Var(&t.Nonce, "nonce", -1, "nonce (default: the account's pending nonce)")
 	fs.BoolVar(&t.YesHighFee, "yes-high-fee", false, "sign even when the max fee is more than 10 × the value moved")
+	fs.BoolVar(&t.Unsigned, "unsigned", false, "build, fill, simulate and preview, then write an unsigned transaction document (sign it with `stakewallet tx sign`) instead of signing")
+	fs.StringVar(&t.Out, "out", "", "with --unsigned: write the document to `FILE` (created 0600, never overwritten) instead of stdout")
+	fs.StringVar(&t.From, "from", "", "with --unsigned or --dry-run: the sending account (`ADDR` or ENS name) when no --signer holds its key")
 }
+
+// RefuseUnsigned marks a command that cannot build an unsigned document,
+// saying why (why is a sentence: "restake reads what its claim paid").
+// Call it after AddTxFlags.
+func RefuseUnsigned(t *TxFlags, why string) { t.UnsignedRefused = why }
 
 // envBool reads a boolean environment variable: 1, true, yes or on.
 func envBool(name string) bool {

@@ -93,6 +93,9 @@ func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, to
 	switch {
 	case strings.EqualFold(tokenRef, credit.Symbol) || strings.EqualFold(tokenRef, credit.Address.Hex()):
 		return v.ID, &credit, nil
+	case amountArg == "all" && strings.EqualFold(tokenRef, native.Symbol):
+		// All of the delegation: the whole credit balance, not the wallet's coin.
+		return v.ID, &credit, nil
 	case tokenRef != "":
 		return v.ID, nil, nil
 	case amountArg == "all":

@@ -112,6 +112,7 @@ func TestResolveUnstakeValidator(t *testing.T) {
 		{"all is the credit balance", "alpha", "", "all", "stAlpha"},
 		{"--token names the credit", "alpha", "stalpha", "1", "stAlpha"},
 		{"--token something else", "alpha", "BNB", "1", ""},
+		{"all of the native coin is all of the delegation", "alpha", "bnb", "all", "stAlpha"},
 		{"validator without a credit", "ankr", "", "1", ""},
 	}
 	for _, tc := range tests {

@@ -220,7 +220,9 @@ func (e *Env) renderPreview(w io.Writer, st output.Styles, req *Request, plan *t
 		step.Add("   nonce", strconv.FormatUint(s.Nonce, 10))
 		step.Add("   signing", e.signingNote(s))
 		step.Render(w, st)
+		renderPermit(w, st, s)
 	}
+	renderPermitNote(w, st, plan)
 	fee := &output.KV{}
 	fee.Add("estimated fee", e.native(plan.EstimatedCost()))
 	fee.Add("max fee", fmt.Sprintf("%s (%s gwei/gas max, %s gwei tip)", e.native(plan.MaxCost()), amount.Format(plan.Steps[0].MaxFee, 9), amount.Format(plan.Steps[0].Tip, 9)))

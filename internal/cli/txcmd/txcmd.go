@@ -118,6 +118,9 @@ type Request struct {
 	// Prepared, when set, runs once the plan is filled (Reads answered),
 	// before the preview: for warnings the preview must follow.
 	Prepared func() error
+	// NoPermit keeps approve + call where a call offers an EIP-2612
+	// permit (--no-permit); see permit.go.
+	NoPermit bool
 }
 
 func (r *Request) abis() []*abi.ABI {
@@ -161,6 +164,7 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 	if g.Confirmations == 0 {
 		return nil, cmdutil.BadInputf("--confirmations must be at least 1")
 	}
+	e.permitOptions(req, &opts)
 	if g.Nonce >= 0 {
 		n := uint64(g.Nonce)
 		opts.Nonce = &n
@@ -271,6 +275,9 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 	return txflow.Hooks{
 		Signing: func(i int, s *txflow.Step) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Signing %s with %s", i+1, n, s.Call.Action, e.Signer))
+		},
+		SigningPermit: func(i int, s *txflow.Step) {
+			io.StartProgress(fmt.Sprintf("[%d/%d] Signing the %s permit of %s with %s", i+1, n, s.Permit.Request.Token.Symbol, s.Call.Action, e.Signer))
 		},
 		LockWait: func(h journal.Holder) {
 			io.StopProgress()

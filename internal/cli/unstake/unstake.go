@@ -33,6 +33,9 @@ type UnstakeOptions struct {
 	// staked token.
 	Token     string
 	Validator string
+	// NoPermit keeps approve + request where the protocol takes an
+	// EIP-2612 permit.
+	NoPermit bool
 }
 
 // NewCmdUnstake returns the unstake command; runF replaces its body in tests.
@@ -50,9 +53,12 @@ once the request is claimable, 'stakewallet claim' or 'stakewallet
 withdrawals wait --claim' pays it out. Protocols that redeem instantly pay
 the native coin in the unstake transaction itself; no request is left.
 Protocols that delegate to a validator need --validator. Amounts above a
-protocol's per-request cap are split into several requests. An approve
-transaction is sent first when the allowance is short; every transaction is
-shown before signing.`,
+protocol's per-request cap are split into several requests. When the
+allowance is short and the protocol takes an EIP-2612 permit (Lido), the
+signer signs a permit (typed data) and the request carries it: one
+transaction, no standing allowance; --no-permit (or a signer that cannot
+sign typed data) sends an approve transaction first instead. Every
+transaction and permit is shown before signing.`,
 		Example: `  stakewallet unstake 0.5 --signer alice
   stakewallet unstake all --token wstETH --signer alice --yes --json`,
 		Args: cmdutil.ExactArgs(1, "AMOUNT or all"),
@@ -68,6 +74,7 @@ shown before signing.`,
 	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol (default: the network's)")
 	cmd.Flags().StringVar(&opts.Token, "token", "", "token to unstake, by symbol or address (default: the protocol's staked token)")
 	cmd.Flags().StringVar(&opts.Validator, "validator", "", "validator to unstake from, for protocols that delegate")
+	cmd.Flags().BoolVar(&opts.NoPermit, "no-permit", false, "approve in a transaction of its own instead of signing an EIP-2612 permit")
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
@@ -109,7 +116,7 @@ func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: *token, Target: target})
+	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: *token, Target: target}, opts.NoPermit)
 	if err != nil {
 		return err
 	}
@@ -168,7 +175,7 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 // send unstakes r with p through env (its target already checked): builds
 // the calls, previews, sends, and reads what the unstake left (request
 // ids) or paid (instant).
-func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.UnstakeRequest) (*Result, error) {
+func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.UnstakeRequest, noPermit bool) (*Result, error) {
 	kind := p.Unstaking()
 	var reqs protocol.Requests
 	if kind.HasRequests() {
@@ -200,6 +207,7 @@ func send(ctx context.Context, env *txcmd.Env, p protocol.Protocol, r protocol.U
 		Calls:    calls,
 		Amount:   r.Amount,
 		Token:    r.Token,
+		NoPermit: noPermit,
 		After: func(ctx context.Context, receipts []*types.Receipt) error {
 			if reqs != nil {
 				var ids []protocol.RequestID

@@ -157,7 +157,7 @@ func TestChainsFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--chains", "devnet-moon"},
 		{"--chains", ""},
-		{"--chains", "devnet", "--chains", "devnet-bsc"},
+		{"--chains", "devnet", "--chains", "devnet-mars"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Execute(context.Background(), args, &stdout, &stderr)

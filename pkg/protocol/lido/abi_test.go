@@ -2,6 +2,7 @@ package lido
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -43,6 +44,9 @@ func TestSelectors(t *testing.T) {
 		{"stETH", c.stETH, "getTotalShares", "getTotalShares()", "d5002f2e"},
 		{"stETH", c.stETH, "getBufferedEther", "getBufferedEther()", "47b714e0"},
 		{"stETH", c.stETH, "permit", "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)", "d505accf"},
+		{"stETH", c.stETH, "nonces", "nonces(address)", "7ecebe00"},
+		{"stETH", c.stETH, "DOMAIN_SEPARATOR", "DOMAIN_SEPARATOR()", "3644e515"},
+		{"stETH", c.stETH, "eip712Domain", "eip712Domain()", "84b0196e"},
 		// wstETH (§1.2)
 		{"wstETH", c.wstETH, "wrap", "wrap(uint256)", "ea598cb0"},
 		{"wstETH", c.wstETH, "unwrap", "unwrap(uint256)", "de0e9a3e"},
@@ -55,6 +59,8 @@ func TestSelectors(t *testing.T) {
 		{"wstETH", c.wstETH, "balanceOf", "balanceOf(address)", "70a08231"},
 		{"wstETH", c.wstETH, "allowance", "allowance(address,address)", "dd62ed3e"},
 		{"wstETH", c.wstETH, "permit", "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)", "d505accf"},
+		{"wstETH", c.wstETH, "nonces", "nonces(address)", "7ecebe00"},
+		{"wstETH", c.wstETH, "DOMAIN_SEPARATOR", "DOMAIN_SEPARATOR()", "3644e515"},
 		// WithdrawalQueueERC721 (§1.2)
 		{"queue", c.queue, "requestWithdrawals", "requestWithdrawals(uint256[],address)", "d6681042"},
 		{"queue", c.queue, "requestWithdrawalsWstETH", "requestWithdrawalsWstETH(uint256[],address)", "19aa6257"},
@@ -223,4 +229,18 @@ func TestMergedABI(t *testing.T) {
 			t.Errorf("%s appears %d times", sig, n)
 		}
 	}
+}
+
+// indexedLayout is which of an event's arguments are indexed ('i') or data
+// ('d'), in order.
+func indexedLayout(args abi.Arguments) string {
+	var b strings.Builder
+	for _, a := range args {
+		if a.Indexed {
+			b.WriteByte('i')
+		} else {
+			b.WriteByte('d')
+		}
+	}
+	return b.String()
 }

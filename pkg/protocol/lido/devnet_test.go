@@ -13,8 +13,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/oracle"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -41,26 +41,17 @@ type lidoDevnet struct {
 
 func startDevnet(ctx context.Context, t *testing.T) *lidoDevnet {
 	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
+	dn := devnettest.Start(ctx, t, "")
+	orc, err := oracle.New(ctx, dn.Client, dn.Devnet.Oracle().PrivateKey, dn.Devnet.Contracts().Locator, oracle.Config{WallClock: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
-	})
-	client := d.Client()
-	orc, err := oracle.New(ctx, client, d.Oracle().PrivateKey, d.Contracts().Locator, oracle.Config{WallClock: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reads := protocoltest.NewCounter(client)
+	reads := protocoltest.NewCounter(dn.Client)
 	p, err := lido.New(protocol.Env{Network: "devnet", Addresses: lido.Deployments["devnet"], Backend: reads, Native: nativeETH})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &lidoDevnet{client: client, orc: orc, p: p, accts: d.Accounts(), reads: reads}
+	return &lidoDevnet{client: dn.Client, orc: orc, p: p, accts: dn.Accounts, reads: reads}
 }
 
 // finalize sends one oracle report; with the devnet's zero bonding period

@@ -112,6 +112,15 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 			// On the first request: the rest go only after it is mined.
 			checks = append([]protocol.Check{open, funded}, worth...)
 		}
+		gas := gasRequestBase + perRequest*uint64(len(chunk))
+		var permit *protocol.PermitRequest
+		if start == 0 {
+			// The first request may carry a permit for the whole amount
+			// instead of the approve before it.
+			if permit, err = l.permitRequest(tok, tokABI, wst, owner, amt, chunk, gas); err != nil {
+				return nil, err
+			}
+		}
 		calls = append(calls, protocol.Call{
 			Action:      "requestWithdrawals",
 			Description: requestDescription(sum, chunk, tok),
@@ -119,8 +128,9 @@ func (l *Lido) Unstake(ctx context.Context, req protocol.UnstakeRequest) ([]prot
 			Data:        data,
 			Amount:      sum,
 			Token:       tok,
-			GasHint:     gasRequestBase + perRequest*uint64(len(chunk)),
+			GasHint:     gas,
 			Checks:      checks,
+			Permit:      permit,
 		})
 	}
 	return calls, nil

@@ -135,40 +135,16 @@ func loadABIs() (*contractABIs, error) {
 		{"POL", polJSON, &c.pol},
 		{"Multicall3", multicall3JSON, &c.mc3},
 	} {
-		a, err := abi.JSON(strings.NewReader(x.json))
+		a, err := protocol.ParseABI(x.name, []byte(x.json))
 		if err != nil {
-			return nil, fmt.Errorf("polygon: parse the %s ABI: %w", x.name, err)
+			return nil, fmt.Errorf("polygon: %w", err)
 		}
-		*x.dst = &a
+		*x.dst = a
 	}
-	c.merged = merge(c.sm, c.share, c.root, c.pol)
+	// An entry whose selector or topic is in several (balanceOf,
+	// Transfer) is kept once.
+	c.merged = protocol.MergeABIs(c.sm, c.share, c.root, c.pol)
 	return &c, nil
-}
-
-// merge unions ABIs for decoding; an entry whose selector or topic is
-// already present (balanceOf, Transfer) is kept once.
-func merge(abis ...*abi.ABI) *abi.ABI {
-	m := &abi.ABI{Methods: map[string]abi.Method{}, Events: map[string]abi.Event{}, Errors: map[string]abi.Error{}}
-	seenM := map[string]bool{}
-	seenE := map[common.Hash]bool{}
-	for _, a := range abis {
-		for k, v := range a.Methods {
-			if !seenM[v.Sig] {
-				seenM[v.Sig] = true
-				m.Methods[k] = v
-			}
-		}
-		for k, v := range a.Events {
-			if !seenE[v.ID] {
-				seenE[v.ID] = true
-				m.Events[k] = v
-			}
-		}
-		for k, v := range a.Errors {
-			m.Errors[k] = v
-		}
-	}
-	return m
 }
 
 func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,11 +14,10 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
@@ -37,76 +35,22 @@ var nativeETH = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleN
 // bondingPeriod scales the model to a one-checkpoint withdrawal delay.
 const bondingPeriod = 3 * time.Second
 
-// counting is a Backend that counts round trips: each CallContract,
-// BatchCallContract (one JSON-RPC batch), HeaderByNumber and FilterLogs.
-type counting struct {
-	c    *ethclient.Client
-	trip atomic.Int64
-}
-
-func (b *counting) CallContract(ctx context.Context, m ethereum.CallMsg, n *big.Int) ([]byte, error) {
-	b.trip.Add(1)
-	return b.c.CallContract(ctx, m, n)
-}
-
-func (b *counting) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
-	b.trip.Add(1)
-	res := make([][]byte, len(msgs))
-	errs := make([]error, len(msgs))
-	for i, m := range msgs {
-		res[i], errs[i] = b.c.CallContract(ctx, m, n)
-	}
-	return res, errs
-}
-
-func (b *counting) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
-	b.trip.Add(1)
-	return b.c.FilterLogs(ctx, q)
-}
-
-func (b *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
-	b.trip.Add(1)
-	return b.c.HeaderByNumber(ctx, n)
-}
-
-func (b *counting) trips(f func()) int64 {
-	before := b.trip.Load()
-	f()
-	return b.trip.Load() - before
-}
-
 // net is an in-process devnet chain with the Polygon model in its genesis,
-// its stepper driven by hand.
+// its stepper driven by hand; adapters are bound to the wallet's client
+// through backend, which counts their round trips.
 type net struct {
-	client  *ethclient.Client
-	backend *counting
+	*devnettest.Net
+	backend *protocoltest.Counter
 	stepper *polymodel.Stepper
-	accts   []devkeys.Account
 }
 
 func startNet(ctx context.Context, t *testing.T) *net {
 	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
+	dn := devnettest.Start(ctx, t, "devnet")
+	st := dn.Stepper(ctx, t, polymodel.Model, model.StepEnv{
+		Addresses: polygon.Deployments["devnet"], BondingPeriod: bondingPeriod, APR: 5, WallClock: true,
 	})
-	client := d.Client()
-	oracle, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := polymodel.Model.NewStepper(ctx, model.StepEnv{
-		Sender: oracle, Addresses: polygon.Deployments["devnet"], BondingPeriod: bondingPeriod, APR: 5, WallClock: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &net{client: client, backend: &counting{c: client}, stepper: st.(*polymodel.Stepper), accts: d.Accounts()}
+	return &net{Net: dn, backend: protocoltest.NewCounter(dn.Wallet), stepper: st.(*polymodel.Stepper)}
 }
 
 // adapter binds a fresh adapter (its own ValidatorShare cache).
@@ -148,15 +92,7 @@ func (n *net) finalize(p *polygon.Polygon, owner common.Address) func(ctx contex
 // sends the needed ones.
 func (n *net) send(ctx context.Context, t *testing.T, p protocol.Protocol, acct devkeys.Account, calls []protocol.Call) ([]protocol.Call, []*types.Receipt) {
 	t.Helper()
-	kept, err := protocol.RunChecks(ctx, n.client, calls)
-	if err != nil {
-		t.Fatalf("checks: %v", err)
-	}
-	rs, err := protocoltest.NewSender(n.client, acct.PrivateKey, p).Send(ctx, kept)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kept, rs
+	return n.Send(ctx, t, p, acct.PrivateKey, calls)
 }
 
 // TestContract runs the protocol contract suite against the Polygon model
@@ -168,12 +104,12 @@ func TestContract(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	n := startNet(ctx, t)
-	owner := n.accts[4]
+	owner := n.Accounts[4]
 	p := n.adapter(t)
 	protocoltest.Run(t, protocoltest.Harness{
 		Protocol: p,
 		Native:   nativeETH,
-		Chain:    n.client,
+		Chain:    n.Client,
 		Key:      owner.PrivateKey,
 		Stake:    pol(100),
 		Target:   "1",
@@ -189,17 +125,17 @@ func TestContract(t *testing.T) {
 		// Stake reads the ValidatorShare's address (once per adapter: the
 		// target of the buy), Unstake its exchange rate (the amounts of
 		// the sell); every rule is a Check or Condition.
-		Reads:        func() int { return int(n.backend.trip.Load()) },
+		Reads:        n.backend.Reads,
 		StakeReads:   1,
 		UnstakeReads: 1,
 	})
 	t.Run("validators", func(t *testing.T) { validators(ctx, t, n) })
-	t.Run("approve only when needed", func(t *testing.T) { approveCondition(ctx, t, n, n.accts[5]) })
-	t.Run("stake limits", func(t *testing.T) { stakeLimits(ctx, t, n, n.accts[6]) })
-	t.Run("claim before the delay", func(t *testing.T) { claimEarly(ctx, t, n, n.accts[7]) })
-	t.Run("rewards", func(t *testing.T) { rewards(ctx, t, n, n.accts[8]) })
-	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[4]) })
-	t.Run("buy without approve", func(t *testing.T) { buyWithoutApprove(ctx, t, n, n.accts[9]) })
+	t.Run("approve only when needed", func(t *testing.T) { approveCondition(ctx, t, n, n.Accounts[5]) })
+	t.Run("stake limits", func(t *testing.T) { stakeLimits(ctx, t, n, n.Accounts[6]) })
+	t.Run("claim before the delay", func(t *testing.T) { claimEarly(ctx, t, n, n.Accounts[7]) })
+	t.Run("rewards", func(t *testing.T) { rewards(ctx, t, n, n.Accounts[8]) })
+	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.Accounts[4]) })
+	t.Run("buy without approve", func(t *testing.T) { buyWithoutApprove(ctx, t, n, n.Accounts[9]) })
 	t.Run("model ABI", modelABI)
 }
 
@@ -210,7 +146,7 @@ func roundTrips(ctx context.Context, t *testing.T, n *net, acct devkeys.Account)
 	share := polygon.ShareToken(1, polygon.DevnetValidatorShare(1))
 	for _, tc := range []struct {
 		name  string
-		want  int64
+		want  int
 		build func() error
 	}{
 		{"stake, fresh (getValidatorContract)", 1, func() error {
@@ -230,12 +166,12 @@ func roundTrips(ctx context.Context, t *testing.T, n *net, acct devkeys.Account)
 			return err
 		}},
 		{"withdrawals of an account without unbonds, fresh (validators, nonces)", 2, func() error {
-			_, err := n.adapter(t).Withdrawals(ctx, n.accts[3].Address, nil)
+			_, err := n.adapter(t).Withdrawals(ctx, n.Accounts[3].Address, nil)
 			return err
 		}},
 	} {
 		var err error
-		if got := n.backend.trips(func() { err = tc.build() }); err != nil || got != tc.want {
+		if got := devnettest.Trips(n.backend, func() { err = tc.build() }); err != nil || got != tc.want {
 			t.Errorf("%s: %d round trips (%v), want %d", tc.name, got, err, tc.want)
 		}
 	}
@@ -247,7 +183,7 @@ func validators(ctx context.Context, t *testing.T, n *net) {
 	p := n.adapter(t)
 	var vs []protocol.Validator
 	var err error
-	trips := n.backend.trips(func() { vs, err = p.Validators(ctx) })
+	trips := devnettest.Trips(n.backend, func() { vs, err = p.Validators(ctx) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +249,7 @@ func approveCondition(ctx context.Context, t *testing.T, n *net, acct devkeys.Ac
 			if len(rs) != len(tc.want) {
 				t.Errorf("%d transactions, want %d", len(rs), len(tc.want))
 			}
-			left, err := devtx.CallBig(ctx, n.client, erc20.ABI, polygon.DevnetPOL, "allowance", acct.Address, polygon.DevnetStakeManager)
+			left, err := devtx.CallBig(ctx, n.Client, erc20.ABI, polygon.DevnetPOL, "allowance", acct.Address, polygon.DevnetStakeManager)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -341,7 +277,7 @@ func stakeLimits(ctx context.Context, t *testing.T, n *net, acct devkeys.Account
 		t.Run(tc.name, func(t *testing.T) {
 			calls, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: tc.amount, Target: tc.target})
 			if err == nil {
-				_, err = protocol.RunChecks(ctx, n.client, calls)
+				_, err = protocol.RunChecks(ctx, n.Client, calls)
 			}
 			var le *protocol.LimitError
 			if !errors.As(err, &le) || !strings.Contains(le.Reason, tc.want) {
@@ -370,45 +306,45 @@ func claimEarly(ctx context.Context, t *testing.T, n *net, acct devkeys.Account)
 	if len(ids) != 1 || ids[0] != "1/1" {
 		t.Fatalf("request ids %v, want [1/1]", ids)
 	}
-	epoch, err := devtx.CallBig(ctx, n.client, mustABI(t, polymodel.NameStakeManager), polygon.DevnetStakeManager, "epoch")
+	epoch, err := devtx.CallBig(ctx, n.Client, mustABI(t, polymodel.NameStakeManager), polygon.DevnetStakeManager, "epoch")
 	if err != nil {
 		t.Fatal(err)
 	}
-	delay, err := devtx.CallBig(ctx, n.client, mustABI(t, polymodel.NameStakeManager), polygon.DevnetStakeManager, "withdrawalDelay")
+	delay, err := devtx.CallBig(ctx, n.Client, mustABI(t, polymodel.NameStakeManager), polygon.DevnetStakeManager, "withdrawalDelay")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fresh := n.adapter(t)
 	var claim []protocol.Call
-	trips := n.backend.trips(func() { claim, err = fresh.Claim(ctx, acct.Address, ids) })
+	trips := devnettest.Trips(n.backend, func() { claim, err = fresh.Claim(ctx, acct.Address, ids) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if trips != 1 {
 		t.Errorf("Claim took %d round trips (the ValidatorShare address), want 1", trips)
 	}
-	_, err = protocol.RunChecks(ctx, n.client, claim)
+	_, err = protocol.RunChecks(ctx, n.Client, claim)
 	var le *protocol.LimitError
 	wantEpoch := fmt.Sprintf("claimable at epoch %s", new(big.Int).Add(epoch, delay))
 	if !errors.As(err, &le) || !strings.Contains(le.Reason, wantEpoch) {
 		t.Fatalf("early claim: %v, want a LimitError saying %q", err, wantEpoch)
 	}
 	var ws []protocol.Withdrawal
-	trips = n.backend.trips(func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
+	trips = devnettest.Trips(n.backend, func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if trips != 3 {
 		t.Errorf("Withdrawals (validators read once) took %d round trips, want 3", trips)
 	}
-	trips = n.backend.trips(func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
+	trips = devnettest.Trips(n.backend, func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if trips != 2 {
 		t.Errorf("Withdrawals (validators cached) took %d round trips, want 2 (nonces, unbonds)", trips)
 	}
-	trips = n.backend.trips(func() { ws, err = fresh.Withdrawals(ctx, acct.Address, ids) })
+	trips = devnettest.Trips(n.backend, func() { ws, err = fresh.Withdrawals(ctx, acct.Address, ids) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +372,7 @@ func rewards(ctx context.Context, t *testing.T, n *net, acct devkeys.Account) {
 		}
 	}
 	shareABI := mustABI(t, polymodel.NameValidatorShare)
-	liquid, err := devtx.CallBig(ctx, n.client, shareABI, polygon.DevnetValidatorShare(1), "getLiquidRewards", acct.Address)
+	liquid, err := devtx.CallBig(ctx, n.Client, shareABI, polygon.DevnetValidatorShare(1), "getLiquidRewards", acct.Address)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +424,7 @@ func buyWithoutApprove(ctx context.Context, t *testing.T, n *net, acct devkeys.A
 		t.Fatal(err)
 	}
 	buy := calls[len(calls)-1]
-	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &buy.To, Data: buy.Data}, nil)
+	_, err = n.Client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &buy.To, Data: buy.Data}, nil)
 	r, ok := abidecode.FromError(err, p.ABI())
 	if !ok || r.Reason() != "ERC20: insufficient allowance" {
 		t.Fatalf("buy without approve: %v (decoded %+v), want \"ERC20: insufficient allowance\"", err, r)

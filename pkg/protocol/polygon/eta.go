@@ -1,8 +1,6 @@
 package polygon
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -14,34 +12,12 @@ import (
 // checkpoint's time plus the remaining checkpoints at the average interval
 // of the last five (RootChain headerBlocks). Estimating reads only the
 // latest block's time (AsOf).
-func (a *Polygon) Estimator() protocol.Estimator { return &estimator{a: a} }
-
-type estimator struct{ a *Polygon }
-
-// Estimate implements protocol.Estimator.
-func (e *estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[protocol.RequestID]protocol.Estimate, error) {
-	asOf := time.Now().UTC()
-	h, err := e.a.b.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("polygon: read the latest block: %w", err)
+func (a *Polygon) Estimator() protocol.Estimator {
+	return protocol.FixedETA{
+		Name:    "polygon",
+		Backend: a.b,
+		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
+		Known:   "the remaining checkpoints of the withdrawal delay at the average interval of the last checkpoints; checkpoints can be late",
+		Unknown: "the checkpoint cadence is unknown: the RootChain has fewer than two checkpoints with time between them",
 	}
-	if t := time.Unix(int64(h.Time), 0).UTC(); t.After(asOf) {
-		asOf = t
-	}
-	out := map[protocol.RequestID]protocol.Estimate{}
-	for _, w := range ws {
-		if w.Status != protocol.StatusPending {
-			continue
-		}
-		est := protocol.Estimate{AsOf: asOf}
-		if w.ETA != nil {
-			t := *w.ETA
-			est.ETA = &t
-			est.Note = "the remaining checkpoints of the withdrawal delay at the average interval of the last checkpoints; checkpoints can be late"
-		} else {
-			est.Note = "the checkpoint cadence is unknown: the RootChain has fewer than two checkpoints with time between them"
-		}
-		out[w.ID] = est
-	}
-	return out, nil
 }

@@ -2,11 +2,12 @@ package rocketpool
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
 // abiJSON holds every function, event and error the adapter calls or
@@ -64,11 +65,11 @@ const abiJSON = `[
 
 // parsed is the ABI, parsed once; it is a constant of the program.
 var parsed = sync.OnceValues(func() (*abi.ABI, error) {
-	a, err := abi.JSON(strings.NewReader(abiJSON))
+	a, err := protocol.ParseABI("Rocket Pool", []byte(abiJSON))
 	if err != nil {
-		return nil, fmt.Errorf("rocketpool: built-in ABI: %w", err)
+		return nil, fmt.Errorf("rocketpool: %w", err)
 	}
-	return &a, nil
+	return a, nil
 })
 
 // ABI returns every function, event and error of the Rocket Pool contracts

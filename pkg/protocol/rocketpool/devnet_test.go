@@ -12,15 +12,13 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
-	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	rpmodel "github.com/stakewallet/stakewallet/internal/devnet/models/rocketpool"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
-	"github.com/stakewallet/stakewallet/pkg/chain"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
@@ -31,38 +29,6 @@ func ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt
 func milliether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e15)) }
 
 var nativeETH = protocol.Token{Symbol: "ETH", Decimals: 18, Role: protocol.RoleNative}
-
-type rpDevnet struct {
-	client *ethclient.Client
-	// wallet is the wallet's own JSON-RPC client on the same node: it
-	// batches, as the CLI's reads do.
-	wallet *chain.Client
-	accts  []devkeys.Account
-	oracle *devtx.Sender
-}
-
-func startDevnet(ctx context.Context, t *testing.T) *rpDevnet {
-	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
-	})
-	oracle, err := devtx.NewSender(ctx, d.Client(), d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wallet, err := chain.Dial(ctx, []string{d.HTTPEndpoint()}, chain.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(wallet.Close)
-	return &rpDevnet{client: d.Client(), wallet: wallet, accts: d.Accounts(), oracle: oracle}
-}
 
 func bind(t *testing.T, b protocol.Backend) *rocketpool.RocketPool {
 	t.Helper()
@@ -85,8 +51,8 @@ func TestContract(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	n := startDevnet(ctx, t)
-	counter := protocoltest.NewCounter(n.wallet)
+	n := devnettest.Start(ctx, t, "")
+	counter := protocoltest.NewCounter(n.Wallet)
 	p := bind(t, counter)
 
 	protocoltest.Run(t, protocoltest.Harness{
@@ -98,8 +64,8 @@ func TestContract(t *testing.T) {
 		StakeReads:   1,
 		UnstakeReads: 1,
 		Native:       nativeETH,
-		Chain:        n.client,
-		Key:          n.accts[1].PrivateKey,
+		Chain:        n.Client,
+		Key:          n.Accounts[1].PrivateKey,
 		Stake:        ether(10),
 		Events: map[string][]string{
 			"stake": {"DepositReceived", "TokensMinted", "Transfer"},
@@ -114,16 +80,16 @@ func TestContract(t *testing.T) {
 		},
 		WantRevert: "The deposited amount is less than the minimum deposit size",
 	})
-	t.Run("preview and round trips", func(t *testing.T) { previewAndRoundTrips(ctx, t, n, n.accts[2]) })
-	t.Run("stake rules", func(t *testing.T) { stakeRules(ctx, t, n, n.accts[3]) })
-	t.Run("collateral", func(t *testing.T) { collateral(ctx, t, n, n.accts[4]) })
+	t.Run("preview and round trips", func(t *testing.T) { previewAndRoundTrips(ctx, t, n, n.Accounts[2]) })
+	t.Run("stake rules", func(t *testing.T) { stakeRules(ctx, t, n, n.Accounts[3]) })
+	t.Run("collateral", func(t *testing.T) { collateral(ctx, t, n, n.Accounts[4]) })
 	t.Run("misconfigured", func(t *testing.T) { misconfigured(ctx, t, n) })
 }
 
 // misconfigured: a network entry whose RocketStorage is not Rocket Pool's,
 // or whose rETH is not the one RocketStorage names, builds nothing, and
 // says which address to fix (not a LimitError: the user's amount is fine).
-func misconfigured(ctx context.Context, t *testing.T, n *rpDevnet) {
+func misconfigured(ctx context.Context, t *testing.T, n *devnettest.Net) {
 	other := common.HexToAddress("0x00000000000000000000000000000000000000aa")
 	tests := []struct {
 		name  string
@@ -136,18 +102,18 @@ func misconfigured(ctx context.Context, t *testing.T, n *rpDevnet) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := rocketpool.New(protocol.Env{Network: "devnet", Addresses: tt.addrs, Backend: n.client, Native: nativeETH})
+			p, err := rocketpool.New(protocol.Env{Network: "devnet", Addresses: tt.addrs, Backend: n.Client, Native: nativeETH})
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = p.Stake(ctx, protocol.StakeRequest{From: n.accts[5].Address, Amount: ether(1)})
+			_, err = p.Stake(ctx, protocol.StakeRequest{From: n.Accounts[5].Address, Amount: ether(1)})
 			var le *protocol.LimitError
 			if err == nil || errors.As(err, &le) || !strings.Contains(err.Error(), tt.says) {
 				t.Errorf("Stake: %v, want an error (not a LimitError) saying %q", err, tt.says)
 			}
 		})
 	}
-	if _, err := rocketpool.New(protocol.Env{Network: "devnet", Addresses: protocol.Addresses{rocketpool.RoleStorage: rocketpool.DevnetStorage}, Backend: n.client, Native: nativeETH}); err == nil {
+	if _, err := rocketpool.New(protocol.Env{Network: "devnet", Addresses: protocol.Addresses{rocketpool.RoleStorage: rocketpool.DevnetStorage}, Backend: n.Client, Native: nativeETH}); err == nil {
 		t.Error("New without a reth address: accepted")
 	}
 }
@@ -181,8 +147,8 @@ func (r reader) uint(to common.Address, method string, args ...any) *big.Int {
 // its fee is the deposit fee; the burn preview's ETH is what burn pays.
 // Stake reads once (the addresses, resolved once per adapter, with the
 // fee and the balances); unstake once.
-func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Account) {
-	cb := protocoltest.NewCounter(n.wallet)
+func previewAndRoundTrips(ctx context.Context, t *testing.T, n *devnettest.Net, acct devkeys.Account) {
+	cb := protocoltest.NewCounter(n.Wallet)
 	p := bind(t, cb)
 	last := 0
 	take := func() int {
@@ -190,8 +156,8 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 		last = cb.Reads()
 		return n
 	}
-	r := reader{t: t, ctx: ctx, client: n.client, p: p}
-	sender := protocoltest.NewSender(n.client, acct.PrivateKey, p)
+	r := reader{t: t, ctx: ctx, client: n.Client, p: p}
+	sender := protocoltest.NewSender(n.Client, acct.PrivateKey, p)
 	owner := acct.Address
 
 	stakeAmt := ether(3)
@@ -211,7 +177,7 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if len(calls) != 1 || len(calls[0].Checks) != 3 || calls[0].To != rocketpool.DevnetDepositPool || calls[0].Value.Cmp(stakeAmt) != 0 {
 		t.Fatalf("stake calls %+v: want one deposit() of 3 ETH to the deposit pool with 3 checks", calls)
 	}
-	if kept, err := protocol.RunChecks(ctx, n.client, calls); err != nil || len(kept) != 1 {
+	if kept, err := protocol.RunChecks(ctx, n.Client, calls); err != nil || len(kept) != 1 {
 		t.Fatalf("checks of a 3 ETH stake: %v, %d calls", err, len(kept))
 	}
 	fee := new(big.Int).Mul(stakeAmt, r.uint(rocketpool.DevnetSettingsDeposit, "getDepositFee"))
@@ -244,10 +210,10 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if !strings.Contains(calls[0].Description, amount.FormatUnits(wantEth, 18, "ETH")) {
 		t.Errorf("burn preview %q does not say %s", calls[0].Description, amount.FormatUnits(wantEth, 18, "ETH"))
 	}
-	if _, err := protocol.RunChecks(ctx, n.client, calls); err != nil {
+	if _, err := protocol.RunChecks(ctx, n.Client, calls); err != nil {
 		t.Fatal(err)
 	}
-	nb, err := n.client.BalanceAt(ctx, owner, nil)
+	nb, err := n.Client.BalanceAt(ctx, owner, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +221,7 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	if err != nil {
 		t.Fatal(err)
 	}
-	na, err := n.client.BalanceAt(ctx, owner, nil)
+	na, err := n.Client.BalanceAt(ctx, owner, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +239,7 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 	}
 
 	msg, decode := p.RateCall()
-	out, err := n.client.CallContract(ctx, msg, nil)
+	out, err := n.Client.CallContract(ctx, msg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,10 +257,10 @@ func previewAndRoundTrips(ctx context.Context, t *testing.T, n *rpDevnet, acct d
 
 // forced sends calls[0] as an eth_call from owner, past its Checks, and
 // returns the revert reason the adapter's ABI decodes, and its hint.
-func forced(ctx context.Context, t *testing.T, n *rpDevnet, p *rocketpool.RocketPool, owner common.Address, c protocol.Call) (reason, hint string) {
+func forced(ctx context.Context, t *testing.T, n *devnettest.Net, p *rocketpool.RocketPool, owner common.Address, c protocol.Call) (reason, hint string) {
 	t.Helper()
 	to := c.To
-	_, err := n.client.CallContract(ctx, ethereum.CallMsg{From: owner, To: &to, Value: c.Value, Data: c.Data}, nil)
+	_, err := n.Client.CallContract(ctx, ethereum.CallMsg{From: owner, To: &to, Value: c.Value, Data: c.Data}, nil)
 	if err == nil {
 		t.Fatalf("forced %s did not revert", c.Action)
 	}
@@ -307,9 +273,9 @@ func forced(ctx context.Context, t *testing.T, n *rpDevnet, p *rocketpool.Rocket
 
 // wantRefusal runs calls' Checks and wants a *protocol.LimitError whose
 // reason says every one of says.
-func wantRefusal(ctx context.Context, t *testing.T, n *rpDevnet, calls []protocol.Call, says ...string) {
+func wantRefusal(ctx context.Context, t *testing.T, n *devnettest.Net, calls []protocol.Call, says ...string) {
 	t.Helper()
-	_, err := protocol.RunChecks(ctx, n.client, calls)
+	_, err := protocol.RunChecks(ctx, n.Client, calls)
 	var le *protocol.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("checks: %v (%T), want a *protocol.LimitError", err, err)
@@ -323,7 +289,7 @@ func wantRefusal(ctx context.Context, t *testing.T, n *rpDevnet, calls []protoco
 }
 
 // setting sets a deposit setting as the guardian (model-only access).
-func setting(ctx context.Context, t *testing.T, n *rpDevnet, method, path string, v any) {
+func setting(ctx context.Context, t *testing.T, n *devnettest.Net, method, path string, v any) {
 	t.Helper()
 	a, err := contracts.Load(rpmodel.NameSettingsDeposit)
 	if err != nil {
@@ -334,7 +300,7 @@ func setting(ctx context.Context, t *testing.T, n *rpDevnet, method, path string
 		t.Fatal(err)
 	}
 	to := rocketpool.DevnetSettingsDeposit
-	if _, err := n.oracle.Send(ctx, &to, nil, data); err != nil {
+	if _, err := n.Oracle.Send(ctx, &to, nil, data); err != nil {
 		t.Fatalf("%s(%s): %v", method, path, err)
 	}
 }
@@ -342,9 +308,9 @@ func setting(ctx context.Context, t *testing.T, n *rpDevnet, method, path string
 // stakeRules: below the minimum, above the pool's capacity, and with
 // deposits disabled, the checks refuse in words (exit 2); forced past
 // them, deposit() reverts with the real string, which decodes with a hint.
-func stakeRules(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Account) {
-	p := bind(t, n.client)
-	r := reader{t: t, ctx: ctx, client: n.client, p: p}
+func stakeRules(ctx context.Context, t *testing.T, n *devnettest.Net, acct devkeys.Account) {
+	p := bind(t, n.Client)
+	r := reader{t: t, ctx: ctx, client: n.Client, p: p}
 	owner := acct.Address
 	room := r.uint(rocketpool.DevnetDepositPool, "getMaximumDepositAmount")
 	over := new(big.Int).Add(room, ether(1))
@@ -395,11 +361,11 @@ func stakeRules(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Acc
 // works. The model's stepper makes the shortage as Rocket Pool does:
 // deposits beyond rETH's collateral target go to validators in 32 ETH
 // lots; it also reports a higher rate.
-func collateral(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Account) {
-	p := bind(t, n.client)
-	r := reader{t: t, ctx: ctx, client: n.client, p: p}
+func collateral(ctx context.Context, t *testing.T, n *devnettest.Net, acct devkeys.Account) {
+	p := bind(t, n.Client)
+	r := reader{t: t, ctx: ctx, client: n.Client, p: p}
 	owner := acct.Address
-	sender := protocoltest.NewSender(n.client, acct.PrivateKey, p)
+	sender := protocoltest.NewSender(n.Client, acct.PrivateKey, p)
 	rate0 := r.uint(rocketpool.DevnetRETH, "getExchangeRate")
 
 	calls, err := p.Stake(ctx, protocol.StakeRequest{From: owner, Amount: ether(100)})
@@ -409,7 +375,7 @@ func collateral(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Acc
 	if _, err := sender.Send(ctx, calls); err != nil {
 		t.Fatal(err)
 	}
-	stepper, err := rpmodel.Model.NewStepper(ctx, model.StepEnv{Sender: n.oracle, Addresses: rocketpool.Deployments["devnet"], APR: 4, WallClock: true})
+	stepper, err := rpmodel.Model.NewStepper(ctx, model.StepEnv{Sender: n.Oracle, Addresses: rocketpool.Deployments["devnet"], APR: 4, WallClock: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +415,7 @@ func collateral(ctx context.Context, t *testing.T, n *rpDevnet, acct devkeys.Acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := protocol.RunChecks(ctx, n.client, calls); err != nil {
+	if _, err := protocol.RunChecks(ctx, n.Client, calls); err != nil {
 		t.Fatalf("burning the %s rETH the refusal named: %v", most, err)
 	}
 	if _, err := sender.Send(ctx, calls); err != nil {

@@ -1,7 +1,6 @@
 package savax
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"sync"
@@ -25,11 +24,11 @@ import (
 var stakedAvaxJSON []byte
 
 var parsedABI = sync.OnceValues(func() (*abi.ABI, error) {
-	a, err := abi.JSON(bytes.NewReader(stakedAvaxJSON))
+	a, err := protocol.ParseABI("StakedAvax", stakedAvaxJSON)
 	if err != nil {
-		return nil, fmt.Errorf("savax: parse embedded ABI: %w", err)
+		return nil, fmt.Errorf("savax: %w", err)
 	}
-	return &a, nil
+	return a, nil
 })
 
 // ABI returns StakedAvax's ABI (for decoding without an adapter).

@@ -14,11 +14,9 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
-	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
@@ -36,37 +34,21 @@ var nativeAVAX = protocol.Token{Symbol: "AVAX", Decimals: 18, Role: protocol.Rol
 // in its genesis, the adapter bound to it, and the model's admin (the
 // oracle account) driven by hand, so that time is the test's to move.
 type avaxDevnet struct {
-	d      *devnet.Devnet
-	client *ethclient.Client
-	p      *savax.SAvax
-	admin  *devtx.Sender
-	abi    *abi.ABI
-	accts  []devkeys.Account
+	*devnettest.Net
+	p   *savax.SAvax
+	abi *abi.ABI
 	// cooldown and redeem are the periods last set, in seconds.
 	cooldown, redeem uint64
 }
 
 func startAvalanche(ctx context.Context, t *testing.T) *avaxDevnet {
 	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet-avalanche", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
-	})
-	addrs := d.Deployment("savax")
+	dn := devnettest.Start(ctx, t, "devnet-avalanche")
+	addrs := dn.Devnet.Deployment("savax")
 	if addrs[savax.RoleStakedAvax] != savax.DevnetStakedAvax {
 		t.Fatalf("genesis placed sAVAX at %v, want %s", addrs, savax.DevnetStakedAvax.Hex())
 	}
-	client := d.Client()
-	p, err := savax.New(protocol.Env{Network: "devnet-avalanche", Addresses: addrs, Backend: client, Native: nativeAVAX})
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
+	p, err := savax.New(protocol.Env{Network: "devnet-avalanche", Addresses: addrs, Backend: dn.Client, Native: nativeAVAX})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +57,7 @@ func startAvalanche(ctx context.Context, t *testing.T) *avaxDevnet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &avaxDevnet{d: d, client: client, p: p.(*savax.SAvax), admin: admin, abi: &art.ABI, accts: d.Accounts()}
+	return &avaxDevnet{Net: dn, p: p.(*savax.SAvax), abi: &art.ABI}
 }
 
 // call sends an admin call as the oracle account (the model's admin).
@@ -86,7 +68,7 @@ func (n *avaxDevnet) call(ctx context.Context, t *testing.T, value *big.Int, met
 		t.Fatal(err)
 	}
 	to := savax.DevnetStakedAvax
-	if _, err := n.admin.Send(ctx, &to, value, data); err != nil {
+	if _, err := n.Oracle.Send(ctx, &to, value, data); err != nil {
 		t.Fatalf("%s: %v", method, err)
 	}
 }
@@ -103,7 +85,7 @@ func (n *avaxDevnet) setPeriods(ctx context.Context, t *testing.T, cooldown, red
 func (n *avaxDevnet) mineUntil(ctx context.Context, t *testing.T, at uint64) {
 	t.Helper()
 	for {
-		h, err := n.client.HeaderByNumber(ctx, nil)
+		h, err := n.Client.HeaderByNumber(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +118,7 @@ func (n *avaxDevnet) finalize(ctx context.Context, t *testing.T, owner common.Ad
 
 func (n *avaxDevnet) sAVAXBalance(ctx context.Context, t *testing.T, who common.Address) *big.Int {
 	t.Helper()
-	v, err := devtx.CallBig(ctx, n.client, n.abi, savax.DevnetStakedAvax, "balanceOf", who)
+	v, err := devtx.CallBig(ctx, n.Client, n.abi, savax.DevnetStakedAvax, "balanceOf", who)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +127,7 @@ func (n *avaxDevnet) sAVAXBalance(ctx context.Context, t *testing.T, who common.
 
 func (n *avaxDevnet) native(ctx context.Context, t *testing.T, who common.Address) *big.Int {
 	t.Helper()
-	v, err := n.client.BalanceAt(ctx, who, nil)
+	v, err := n.Client.BalanceAt(ctx, who, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +143,8 @@ type user struct {
 }
 
 func (n *avaxDevnet) user(ctx context.Context, t *testing.T, i int) *user {
-	a := n.accts[i]
-	return &user{n: n, t: t, ctx: ctx, addr: a.Address, sender: protocoltest.NewSender(n.client, a.PrivateKey, n.p)}
+	a := n.Accounts[i]
+	return &user{n: n, t: t, ctx: ctx, addr: a.Address, sender: protocoltest.NewSender(n.Client, a.PrivateKey, n.p)}
 }
 
 func (u *user) send(calls []protocol.Call, err error) []*types.Receipt {
@@ -171,7 +153,7 @@ func (u *user) send(calls []protocol.Call, err error) []*types.Receipt {
 		u.t.Fatal(err)
 	}
 	// The wallet judges the Checks in its batch; so does the test.
-	if calls, err = protocol.RunChecks(u.ctx, u.n.client, calls); err != nil {
+	if calls, err = protocol.RunChecks(u.ctx, u.n.Client, calls); err != nil {
 		u.t.Fatal(err)
 	}
 	rs, err := u.sender.Send(u.ctx, calls)
@@ -219,11 +201,11 @@ func TestContract(t *testing.T) {
 	n := startAvalanche(ctx, t)
 	n.setPeriods(ctx, t, 1, 3600)
 
-	owner := n.accts[1]
+	owner := n.Accounts[1]
 	protocoltest.Run(t, protocoltest.Harness{
 		Protocol: n.p,
 		Native:   nativeAVAX,
-		Chain:    n.client,
+		Chain:    n.Client,
 		Key:      owner.PrivateKey,
 		Stake:    avax(10),
 		Finalize: func(ctx context.Context) error {
@@ -355,7 +337,7 @@ func window(ctx context.Context, t *testing.T, u *user) {
 		}
 	}
 	to := savax.DevnetStakedAvax
-	_, err := n.client.CallContract(ctx, ethereum.CallMsg{From: u.addr, To: &to, Data: data}, nil)
+	_, err := n.Client.CallContract(ctx, ethereum.CallMsg{From: u.addr, To: &to, Data: data}, nil)
 	r, ok := abidecode.FromError(err, p.ABI())
 	if !ok || r.Reason() != "Unlock request is not redeemable" || abidecode.Hint(r, p.RevertHints()) == "" {
 		t.Errorf("redeem of an expired request: %v (%+v), want \"Unlock request is not redeemable\" with a hint", err, r)
@@ -411,7 +393,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	wantRefused := func(what string, calls []protocol.Call, err error, reason string) {
 		t.Helper()
 		if err == nil {
-			_, err = protocol.RunChecks(ctx, n.client, calls)
+			_, err = protocol.RunChecks(ctx, n.Client, calls)
 		}
 		var le *protocol.LimitError
 		if !errors.As(err, &le) || !strings.Contains(le.Reason, reason) {
@@ -420,7 +402,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 		// The contract agrees: simulated, the call reverts.
 		for _, c := range calls {
 			to := c.To
-			if _, err := n.client.CallContract(ctx, ethereum.CallMsg{From: u.addr, To: &to, Value: c.Value, Data: c.Data}, nil); err == nil {
+			if _, err := n.Client.CallContract(ctx, ethereum.CallMsg{From: u.addr, To: &to, Value: c.Value, Data: c.Data}, nil); err == nil {
 				t.Errorf("%s: the contract accepts what the check refused", what)
 			}
 		}
@@ -451,7 +433,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	wantRefused("stake while minting is paused", calls, err, "minting")
 	n.call(ctx, t, nil, "resumeMinting")
 
-	pooled, err := devtx.CallBig(ctx, n.client, n.abi, savax.DevnetStakedAvax, "totalPooledAvax")
+	pooled, err := devtx.CallBig(ctx, n.Client, n.abi, savax.DevnetStakedAvax, "totalPooledAvax")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +442,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	wantRefused("stake over the cap", calls, err, "capped")
 	if calls, err := stake(avax(1)); err != nil {
 		t.Error(err)
-	} else if _, err := protocol.RunChecks(ctx, n.client, calls); err != nil {
+	} else if _, err := protocol.RunChecks(ctx, n.Client, calls); err != nil {
 		t.Errorf("stake up to the cap: %v", err)
 	}
 	n.call(ctx, t, nil, "setTotalPooledAvaxCap", new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1)))
@@ -472,7 +454,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	calls, err = stake(big.NewInt(1))
 	wantRefused("stake of one wei at a rate of 2", calls, err, "one share")
 	msg, decode := p.RateCall()
-	ret, err := n.client.CallContract(ctx, msg, nil)
+	ret, err := n.Client.CallContract(ctx, msg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +462,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := devtx.CallBig(ctx, n.client, n.abi, savax.DevnetStakedAvax, "getPooledAvaxByShares", big.NewInt(1e18))
+	want, err := devtx.CallBig(ctx, n.Client, n.abi, savax.DevnetStakedAvax, "getPooledAvaxByShares", big.NewInt(1e18))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +475,7 @@ func rules(ctx context.Context, t *testing.T, u *user) {
 // number of requests; Stake and Unstake read nothing (their rules are
 // Checks, read in the wallet's batch).
 func roundTrips(ctx context.Context, t *testing.T, n *avaxDevnet, u *user) {
-	proxy := rpcproxy.Start(t, n.d.HTTPEndpoint())
+	proxy := rpcproxy.Start(t, n.Devnet.HTTPEndpoint())
 	c, err := chain.Dial(ctx, []string{proxy.URL()}, chain.Options{})
 	if err != nil {
 		t.Fatal(err)

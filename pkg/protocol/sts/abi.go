@@ -1,12 +1,9 @@
 package sts
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"math/big"
-	"sort"
-	"strings"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -40,81 +37,21 @@ type contractABIs struct {
 }
 
 func loadABIs() (*contractABIs, error) {
-	parse := func(name string) (*abi.ABI, error) {
-		raw, err := abiFiles.ReadFile("abi/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("sts: read embedded ABI %s: %w", name, err)
-		}
-		a, err := abi.JSON(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("sts: parse embedded ABI %s: %w", name, err)
-		}
-		return &a, nil
-	}
 	var c contractABIs
 	var err error
-	if c.sts, err = parse("sonic_staking.json"); err != nil {
-		return nil, err
+	if c.sts, err = protocol.ReadABI(abiFiles, "abi/sonic_staking.json"); err != nil {
+		return nil, fmt.Errorf("sts: %w", err)
 	}
-	if c.sfc, err = parse("sfc.json"); err != nil {
-		return nil, err
+	if c.sfc, err = protocol.ReadABI(abiFiles, "abi/sfc.json"); err != nil {
+		return nil, fmt.Errorf("sts: %w", err)
 	}
-	mc, err := abi.JSON(strings.NewReader(multicall3ABI))
-	if err != nil {
-		return nil, fmt.Errorf("sts: parse Multicall3 ABI: %w", err)
+	if c.mc3, err = protocol.ParseABI("Multicall3", []byte(multicall3ABI)); err != nil {
+		return nil, fmt.Errorf("sts: %w", err)
 	}
-	c.mc3 = &mc
-	c.merged = mergeABIs(c.sts, c.sfc)
+	// stS and the SFC both have events named Delegated, Undelegated and
+	// Withdrawn with different signatures: all are kept.
+	c.merged = protocol.MergeABIs(c.sts, c.sfc)
 	return &c, nil
-}
-
-// mergeABIs unions ABIs for decoding. stS and the SFC both have events named
-// Delegated, Undelegated and Withdrawn with different signatures: all are
-// kept, under de-duplicated keys (decoders match on ID and RawName).
-func mergeABIs(abis ...*abi.ABI) *abi.ABI {
-	m := &abi.ABI{Methods: map[string]abi.Method{}, Events: map[string]abi.Event{}, Errors: map[string]abi.Error{}}
-	seenMethod := map[string]bool{}
-	seenEvent := map[common.Hash]bool{}
-	seenError := map[common.Hash]bool{}
-	for _, a := range abis {
-		for _, name := range sortedKeys(a.Methods) {
-			meth := a.Methods[name]
-			if seenMethod[meth.Sig] {
-				continue
-			}
-			seenMethod[meth.Sig] = true
-			key := abi.ResolveNameConflict(meth.RawName, func(s string) bool { _, ok := m.Methods[s]; return ok })
-			m.Methods[key] = meth
-		}
-		for _, name := range sortedKeys(a.Events) {
-			ev := a.Events[name]
-			if seenEvent[ev.ID] {
-				continue
-			}
-			seenEvent[ev.ID] = true
-			key := abi.ResolveNameConflict(ev.RawName, func(s string) bool { _, ok := m.Events[s]; return ok })
-			m.Events[key] = ev
-		}
-		for _, name := range sortedKeys(a.Errors) {
-			e := a.Errors[name]
-			if seenError[e.ID] {
-				continue
-			}
-			seenError[e.ID] = true
-			key := abi.ResolveNameConflict(e.Name, func(s string) bool { _, ok := m.Errors[s]; return ok })
-			m.Errors[key] = e
-		}
-	}
-	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // pack encodes a call; the ABIs are fixed, so an error is a programming

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,12 +14,10 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
-	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	stsmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sts"
@@ -38,44 +35,12 @@ var nativeS = protocol.Token{Symbol: "S", Decimals: 18, Role: protocol.RoleNativ
 // enough that a fresh request is pending, short enough to wait out.
 const bondingPeriod = 3 * time.Second
 
-// counting is a Backend that counts round trips: each CallContract,
-// BatchCallContract (one JSON-RPC batch), HeaderByNumber and FilterLogs.
-type counting struct {
-	c    *ethclient.Client
-	trip atomic.Int64
-}
-
-func (b *counting) CallContract(ctx context.Context, m ethereum.CallMsg, n *big.Int) ([]byte, error) {
-	b.trip.Add(1)
-	return b.c.CallContract(ctx, m, n)
-}
-
-func (b *counting) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
-	b.trip.Add(1)
-	res := make([][]byte, len(msgs))
-	errs := make([]error, len(msgs))
-	for i, m := range msgs {
-		res[i], errs[i] = b.c.CallContract(ctx, m, n)
-	}
-	return res, errs
-}
-
-func (b *counting) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
-	b.trip.Add(1)
-	return b.c.FilterLogs(ctx, q)
-}
-
-func (b *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
-	b.trip.Add(1)
-	return b.c.HeaderByNumber(ctx, n)
-}
-
 // noMulticall3 answers calls to Multicall3 with nothing, as a node
 // without it does.
-type noMulticall3 struct{ *counting }
+type noMulticall3 struct{ *protocoltest.Counter }
 
 func (b noMulticall3) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
-	res, errs := b.counting.BatchCallContract(ctx, msgs, n)
+	res, errs := b.Counter.BatchCallContract(ctx, msgs, n)
 	for i, m := range msgs {
 		if m.To != nil && *m.To == sts.Multicall3 {
 			res[i], errs[i] = nil, nil
@@ -84,59 +49,29 @@ func (b noMulticall3) BatchCallContract(ctx context.Context, msgs []ethereum.Cal
 	return res, errs
 }
 
-// trips runs f and returns the round trips it made.
-func (b *counting) trips(f func()) int64 {
-	before := b.trip.Load()
-	f()
-	return b.trip.Load() - before
-}
-
 // stsNet is an in-process devnet (chain 1337) with the stS model deployed by
 // transactions, as `stakewallet-devnet deploy` does on any node, its stepper
-// driven by hand, and the adapter bound to the deployment.
+// driven by hand, and the adapter bound to the deployment on the wallet's
+// client.
 type stsNet struct {
-	client  *ethclient.Client
-	backend *counting
+	*devnettest.Net
+	backend *protocoltest.Counter
 	p       *sts.STS
 	addrs   map[string]common.Address
 	stepper model.Stepper
-	oracle  *devtx.Sender
-	accts   []devkeys.Account
 }
 
 func startNet(ctx context.Context, t *testing.T) *stsNet {
 	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
-	})
-	client := d.Client()
-	oracle, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps, err := deploy.Models(ctx, oracle, oracle.From(), []model.Model{stsmodel.Model}, "S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs := deps["sts"]
-	stepper, err := stsmodel.Model.NewStepper(ctx, model.StepEnv{
-		Sender: oracle, Addresses: addrs, BondingPeriod: bondingPeriod, WallClock: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &counting{c: client}
+	net := devnettest.Start(ctx, t, "")
+	addrs := net.Deploy(ctx, t, stsmodel.Model)
+	stepper := net.Stepper(ctx, t, stsmodel.Model, model.StepEnv{Addresses: addrs, BondingPeriod: bondingPeriod, WallClock: true})
+	backend := protocoltest.NewCounter(net.Wallet)
 	p, err := sts.New(protocol.Env{Network: "devnet-sonic", Addresses: addrs, Backend: backend, Native: nativeS})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stsNet{client: client, backend: backend, p: p.(*sts.STS), addrs: addrs, stepper: stepper, oracle: oracle, accts: d.Accounts()}
+	return &stsNet{Net: net, backend: backend, p: p.(*sts.STS), addrs: addrs, stepper: stepper}
 }
 
 // finalize steps the model until every pending request of the chain's
@@ -173,14 +108,7 @@ func (n *stsNet) finalize(owner common.Address) func(ctx context.Context) error 
 // send judges the calls' Checks (as the wallet does) and sends them.
 func (n *stsNet) send(ctx context.Context, t *testing.T, acct devkeys.Account, calls []protocol.Call) []*types.Receipt {
 	t.Helper()
-	kept, err := protocol.RunChecks(ctx, n.client, calls)
-	if err != nil {
-		t.Fatalf("checks: %v", err)
-	}
-	rs, err := protocoltest.NewSender(n.client, acct.PrivateKey, n.p).Send(ctx, kept)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rs := n.Send(ctx, t, n.p, acct.PrivateKey, calls)
 	return rs
 }
 
@@ -194,11 +122,11 @@ func TestContract(t *testing.T) {
 	defer cancel()
 	n := startNet(ctx, t)
 	// The pool of a fresh deposit is delegated by the operator's step.
-	owner := n.accts[1]
+	owner := n.Accounts[1]
 	protocoltest.Run(t, protocoltest.Harness{
 		Protocol: n.p,
 		Native:   nativeS,
-		Chain:    n.client,
+		Chain:    n.Client,
 		Key:      owner.PrivateKey,
 		Stake:    coins(10),
 		Finalize: n.finalize(owner.Address),
@@ -211,11 +139,11 @@ func TestContract(t *testing.T) {
 		WantRevert: "WithdrawAlreadyProcessed",
 		Timeout:    2 * time.Minute,
 	})
-	t.Run("claim before the delay", func(t *testing.T) { claimBeforeDelay(ctx, t, n, n.accts[2]) })
-	t.Run("validator choice", func(t *testing.T) { validatorChoice(ctx, t, n, n.accts[3], n.accts[4]) })
-	t.Run("slashed validator: never emergency", func(t *testing.T) { slashed(ctx, t, n, n.accts[5]) })
-	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[6]) })
-	t.Run("paused", func(t *testing.T) { paused(ctx, t, n, n.accts[7]) })
+	t.Run("claim before the delay", func(t *testing.T) { claimBeforeDelay(ctx, t, n, n.Accounts[2]) })
+	t.Run("validator choice", func(t *testing.T) { validatorChoice(ctx, t, n, n.Accounts[3], n.Accounts[4]) })
+	t.Run("slashed validator: never emergency", func(t *testing.T) { slashed(ctx, t, n, n.Accounts[5]) })
+	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.Accounts[6]) })
+	t.Run("paused", func(t *testing.T) { paused(ctx, t, n, n.Accounts[7]) })
 	t.Run("rewards move the rate", func(t *testing.T) { rewardsMoveRate(ctx, t, n) })
 }
 
@@ -269,7 +197,7 @@ func claimBeforeDelay(ctx context.Context, t *testing.T, n *stsNet, acct devkeys
 		t.Fatal(err)
 	}
 	to := n.addrs[sts.RoleSTS]
-	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: data}, nil)
+	_, err = n.Client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: data}, nil)
 	r, ok := abidecode.FromError(err, n.p.ABI())
 	if !ok || r.Name != "WithdrawDelayNotElapsed" {
 		t.Fatalf("withdraw before the delay: %v (decoded %+v), want WithdrawDelayNotElapsed", err, r)
@@ -345,7 +273,7 @@ func addValidator(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := devtx.NewSender(ctx, n.client, acct.PrivateKey)
+	s, err := devtx.NewSender(ctx, n.Client, acct.PrivateKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +281,7 @@ func addValidator(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Acc
 	if _, err := s.Send(ctx, &sfc, coins(1000), data); err != nil {
 		t.Fatal(err)
 	}
-	id, err := devtx.CallBig(ctx, n.client, &sfcArt.ABI, sfc, "getValidatorID", acct.Address)
+	id, err := devtx.CallBig(ctx, n.Client, &sfcArt.ABI, sfc, "getValidatorID", acct.Address)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +299,7 @@ func operatorDelegate(ctx context.Context, t *testing.T, n *stsNet, validator, a
 		t.Fatal(err)
 	}
 	to := n.addrs[sts.RoleSTS]
-	if _, err := n.oracle.Send(ctx, &to, new(big.Int), data); err != nil {
+	if _, err := n.Oracle.Send(ctx, &to, new(big.Int), data); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -382,7 +310,7 @@ func stakeOn(ctx context.Context, t *testing.T, n *stsNet, validator *big.Int) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := devtx.CallBig(ctx, n.client, &a.ABI, n.addrs[sts.RoleSFC], "getStake", n.addrs[sts.RoleSTS], validator)
+	v, err := devtx.CallBig(ctx, n.Client, &a.ABI, n.addrs[sts.RoleSFC], "getStake", n.addrs[sts.RoleSTS], validator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,16 +438,16 @@ func slashed(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account)
 		t.Fatal(err)
 	}
 	sfc := n.addrs[sts.RoleSFC]
-	if _, err := n.oracle.Send(ctx, &sfc, new(big.Int), data); err != nil {
+	if _, err := n.Oracle.Send(ctx, &sfc, new(big.Int), data); err != nil {
 		t.Fatal(err)
 	}
-	_, err = protocol.RunChecks(ctx, n.client, calls)
+	_, err = protocol.RunChecks(ctx, n.Client, calls)
 	var le *protocol.LimitError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "emergency") || !strings.Contains(err.Error(), "never") {
 		t.Fatalf("claim from a slashed validator: checks = %v, want a LimitError explaining emergency withdrawals", err)
 	}
 	to := n.addrs[sts.RoleSTS]
-	_, err = n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: calls[0].Data}, nil)
+	_, err = n.Client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: calls[0].Data}, nil)
 	r, ok := abidecode.FromError(err, n.p.ABI())
 	if !ok || r.Name != "SfcSlashMustBeAccepted" {
 		t.Fatalf("withdraw(id, false) from a slashed validator: %v (%+v), want SfcSlashMustBeAccepted", err, r)
@@ -545,7 +473,7 @@ func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Accou
 	b := n.backend
 	tests := []struct {
 		name string
-		max  int64
+		max  int
 		f    func() error
 	}{
 		{"Stake", 0, func() error {
@@ -601,7 +529,7 @@ func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Accou
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			got := b.trips(func() { err = tt.f() })
+			got := devnettest.Trips(b, func() { err = tt.f() })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -622,12 +550,12 @@ func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Accou
 		t.Fatalf("claim of 5: %d calls, want one withdrawMany", len(calls))
 	}
 	assertNotEmergency(t, n.p.ABI(), calls)
-	before, err := n.client.BalanceAt(ctx, acct.Address, nil)
+	before, err := n.Client.BalanceAt(ctx, acct.Address, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rs := n.send(ctx, t, acct, calls)
-	after, err := n.client.BalanceAt(ctx, acct.Address, nil)
+	after, err := n.Client.BalanceAt(ctx, acct.Address, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -642,14 +570,14 @@ func roundTrips(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Accou
 // pool and getRate rises.
 func rewardsMoveRate(ctx context.Context, t *testing.T, n *stsNet) {
 	st, err := stsmodel.Model.NewStepper(ctx, model.StepEnv{
-		Sender: n.oracle, Addresses: n.addrs, BondingPeriod: bondingPeriod, APR: 5000, WallClock: true,
+		Sender: n.Oracle, Addresses: n.addrs, BondingPeriod: bondingPeriod, APR: 5000, WallClock: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rate := func() *big.Int {
 		msg, decode := n.p.RateCall()
-		ret, err := n.client.CallContract(ctx, msg, nil)
+		ret, err := n.Client.CallContract(ctx, msg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -693,7 +621,7 @@ func paused(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) 
 			t.Fatal(err)
 		}
 		to := n.addrs[sts.RoleSTS]
-		if _, err := n.oracle.Send(ctx, &to, new(big.Int), data); err != nil {
+		if _, err := n.Oracle.Send(ctx, &to, new(big.Int), data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -716,12 +644,12 @@ func paused(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) 
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := protocol.RunChecks(ctx, n.client, calls); err != nil {
+			if _, err := protocol.RunChecks(ctx, n.Client, calls); err != nil {
 				t.Fatalf("unpaused: %v", err)
 			}
 			setPaused(tt.setter, true)
 			defer setPaused(tt.setter, false)
-			_, err = protocol.RunChecks(ctx, n.client, calls)
+			_, err = protocol.RunChecks(ctx, n.Client, calls)
 			var le *protocol.LimitError
 			if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("paused: checks = %v, want a LimitError with %q", err, tt.want)
@@ -733,7 +661,7 @@ func paused(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = protocol.RunChecks(ctx, n.client, calls)
+	_, err = protocol.RunChecks(ctx, n.Client, calls)
 	var le *protocol.LimitError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "insufficient stS balance") {
 		t.Errorf("unstake beyond the balance: checks = %v", err)

@@ -1,8 +1,6 @@
 package sts
 
 import (
-	"context"
-	"fmt"
 	"math/big"
 	"time"
 
@@ -15,34 +13,14 @@ import (
 // requestTimestamp + withdrawDelay, which Withdrawals already reports as
 // ClaimableAt, so estimating reads nothing but the latest block's time (for
 // AsOf).
-func (s *STS) Estimator() protocol.Estimator { return &estimator{s: s} }
-
-type estimator struct{ s *STS }
-
-// Estimate implements protocol.Estimator.
-func (e *estimator) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[protocol.RequestID]protocol.Estimate, error) {
-	asOf := time.Now().UTC()
-	if h, err := e.s.b.HeaderByNumber(ctx, nil); err != nil {
-		return nil, fmt.Errorf("sts: read the latest block: %w", err)
-	} else if t := time.Unix(int64(h.Time), 0).UTC(); t.After(asOf) {
-		asOf = t
+func (s *STS) Estimator() protocol.Estimator {
+	return protocol.FixedETA{
+		Name:    "sts",
+		Backend: s.b,
+		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ClaimableAt },
+		Known:   "stS's withdrawal delay after the request (withdrawDelay; the SFC's own withdrawal period runs alongside)",
+		Unknown: "the request's time is unknown",
 	}
-	out := map[protocol.RequestID]protocol.Estimate{}
-	for _, w := range ws {
-		if w.Status != protocol.StatusPending {
-			continue
-		}
-		est := protocol.Estimate{AsOf: asOf}
-		if w.ClaimableAt != nil {
-			t := *w.ClaimableAt
-			est.ETA = &t
-			est.Note = "stS's withdrawal delay after the request (withdrawDelay; the SFC's own withdrawal period runs alongside)"
-		} else {
-			est.Note = "the request's time is unknown"
-		}
-		out[w.ID] = est
-	}
-	return out, nil
 }
 
 // RateCall implements protocol.Rater: getRate(), the S one stS (1e18

@@ -21,6 +21,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 	gokeyring "github.com/zalando/go-keyring"
 
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -327,4 +328,21 @@ func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big
 		return nil, fmt.Errorf("%s: the keyring entry changed since it was opened (now %s, was %s): %w", s.String(), got.Hex(), s.addr.Hex(), signer.ErrUnavailable)
 	}
 	return keystore.SignWithKey(key, tx, chainID, s.addr)
+}
+
+var _ signer.TypedDataSigner = (*Signer)(nil)
+
+// SignTypedData implements signer.TypedDataSigner: it reads the key, signs
+// td's EIP-712 digest through the keystore signer's code path, verifies the
+// signer and zeroes the key.
+func (s *Signer) SignTypedData(ctx context.Context, td apitypes.TypedData) ([]byte, error) {
+	key, err := s.k.Load(ctx, s.name)
+	if err != nil {
+		return nil, err
+	}
+	defer keystore.ZeroKey(key)
+	if got := crypto.PubkeyToAddress(key.PublicKey); got != s.addr {
+		return nil, fmt.Errorf("%s: the keyring entry changed since it was opened (now %s, was %s): %w", s.String(), got.Hex(), s.addr.Hex(), signer.ErrUnavailable)
+	}
+	return keystore.SignTypedDataWithKey(key, td, s.addr)
 }

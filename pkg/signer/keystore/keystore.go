@@ -26,6 +26,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 	"github.com/google/uuid"
 
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -385,4 +386,37 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes: not a keystore file", path, MaxFileSize)
 	}
 	return data, nil
+}
+
+var _ signer.TypedDataSigner = (*Signer)(nil)
+
+// SignTypedDataWithKey signs td's EIP-712 digest with key and checks that
+// the signature recovers to want. Returns r ‖ s ‖ v with v = 27/28.
+func SignTypedDataWithKey(key *ecdsa.PrivateKey, td apitypes.TypedData, want common.Address) ([]byte, error) {
+	digest, err := signer.TypedDataDigest(td)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := crypto.Sign(digest[:], key)
+	if err != nil {
+		return nil, fmt.Errorf("sign typed data: %w", err)
+	}
+	sig[64] += 27
+	if err := signer.VerifyTypedData(digest, sig, want); err != nil {
+		return nil, err
+	}
+	return sig, nil
+}
+
+// SignTypedData implements signer.TypedDataSigner.
+func (s *Signer) SignTypedData(ctx context.Context, td apitypes.TypedData) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key == nil {
+		return nil, fmt.Errorf("%s: signer is closed: %w", s.label, signer.ErrUnavailable)
+	}
+	return SignTypedDataWithKey(s.key, td, s.addr)
 }

@@ -53,6 +53,8 @@ contract Lido {
     // ---- share accounting ----
     mapping(address => uint256) private shares;
     mapping(address => mapping(address => uint256)) private allowances;
+    /// ERC-2612 nonces (StETHPermit.noncesByAddress).
+    mapping(address => uint256) internal noncesByAddress;
     uint256 private totalShares;
     /// All pooled ether: the model has no validators, so everything is buffered.
     uint256 private bufferedEther;
@@ -431,6 +433,71 @@ contract Lido {
         uint256 sharesToTransfer = getSharesByPooledEth(_amount);
         _transferShares(_sender, _recipient, sharesToTransfer);
         _emitTransferEvents(_sender, _recipient, _amount, sharesToTransfer);
+    }
+
+    // ---- ERC-2612 permit (StETHPermit.sol + EIP712StETH.sol semantics) ----
+    // The real stETH delegates the domain to an EIP712StETH helper contract;
+    // the model computes the same domain inline: name "Liquid staked Ether
+    // 2.0", version "2", the chain's id, verifyingContract = this stETH.
+
+    /// keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)")
+    bytes32 internal constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant EIP712_DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    function permit(
+        address _owner, address _spender, uint256 _value, uint256 _deadline, uint8 _v, bytes32 _r, bytes32 _s
+    ) external {
+        require(block.timestamp <= _deadline, "ERC20Permit: expired deadline");
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, _owner, _spender, _value, _useNonce(_owner), _deadline)
+        );
+        bytes32 hash = keccak256(abi.encodePacked("\x19\x01", _domainSeparatorV4(), structHash));
+        require(_recover(hash, _v, _r, _s) == _owner, "invalid signature");
+        _approve(_owner, _spender, _value);
+    }
+
+    function nonces(address owner) external view returns (uint256) {
+        return noncesByAddress[owner];
+    }
+
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// The shortened ERC-5267 view of the real stETH (no fields, salt, extensions).
+    function eip712Domain()
+        external
+        view
+        returns (string memory name, string memory version, uint256 chainId, address verifyingContract)
+    {
+        return ("Liquid staked Ether 2.0", "2", block.chainid, address(this));
+    }
+
+    function _domainSeparatorV4() internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                EIP712_DOMAIN_TYPEHASH, keccak256("Liquid staked Ether 2.0"), keccak256("2"), block.chainid, address(this)
+            )
+        );
+    }
+
+    function _useNonce(address _owner) internal returns (uint256 current) {
+        current = noncesByAddress[_owner];
+        noncesByAddress[_owner] = current + 1;
+    }
+
+    /// Lido's common/lib/ECDSA.sol recover (EOA signers only in the model;
+    /// the real stETH also accepts ERC-1271 contract signatures).
+    function _recover(bytes32 _hash, uint8 _v, bytes32 _r, bytes32 _s) internal pure returns (address signer) {
+        require(
+            uint256(_s) <= 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0,
+            "ECDSA: invalid signature 's' value"
+        );
+        signer = ecrecover(_hash, _v, _r, _s);
+        require(signer != address(0), "ECDSA: invalid signature");
     }
 
     function _approve(address _owner, address _spender, uint256 _amount) internal {

@@ -13,9 +13,12 @@ pragma solidity ^0.8.24;
 // subset of the real ABI.
 //
 // Differences from the real contract:
-//   - No epochs are sealed (no NodeDriver): currentSealedEpoch stays 0, so
-//     currentEpoch() is 1 and the devnet's ConstantsManager sets
-//     withdrawalPeriodEpochs to 0. Rewards are not computed per epoch: the
+//   - Epochs are sealed by the owner (the NodeDriver's role) with the real
+//     sealEpoch signature, which here only closes the epoch: it records
+//     the snapshot's endTime, endBlock and totalStake (getEpochSnapshot,
+//     epochEndTime) and moves currentSealedEpoch; the offline/uptime/fee
+//     arrays are ignored. The devnet's sonic model seals them on a cadence
+//     scaled from the bonding period. Rewards are not computed per epoch: the
 //     model-only modelAddRewards (owner only, payable) credits a delegator's
 //     rewards stash, which pendingRewards, claimRewards and restakeRewards use
 //     as the real ones use theirs. The devnet oracle calls it at the APR.
@@ -27,6 +30,9 @@ pragma solidity ^0.8.24;
 //     a slashing penalty simply stays in the contract.
 //   - Plain constructor instead of the proxy's initialize; with value it
 //     creates validator 1 for the deployer (a genesis validator).
+//   - setGenesisValidator / setGenesisDelegation have the real signatures
+//     (onlyDriver: the owner here); setGenesisDelegation is payable and
+//     takes the stake as msg.value, where the real one mints it.
 
 interface IConstantsManagerModel {
     function minSelfStake() external view returns (uint256);
@@ -63,6 +69,18 @@ contract SFC {
         uint256 amount;
     }
 
+    // The fields of the real EpochSnapshot that its public getter returns
+    // (the real struct also holds per-validator mappings, which the getter
+    // leaves out).
+    struct EpochSnapshot {
+        uint256 endTime;
+        uint256 endBlock;
+        uint256 epochFee;
+        uint256 baseRewardPerSecond;
+        uint256 totalStake;
+        uint256 totalSupply;
+    }
+
     IConstantsManagerModel internal c;
     address private _owner;
 
@@ -92,6 +110,9 @@ contract SFC {
 
     // delegator => receiver of withdrawals and rewards (never set in the model)
     mapping(address delegator => address receiver) public getRedirection;
+
+    // epoch id => epoch snapshot
+    mapping(uint256 epoch => EpochSnapshot) public getEpochSnapshot;
 
     error NotDriverAuth();
     error ZeroAmount();
@@ -159,6 +180,73 @@ contract SFC {
 
     function constsAddress() external view returns (address) {
         return address(c);
+    }
+
+    /// Seal the current epoch (the NodeDriver's call; the owner's in the
+    /// model). Model: only closes the epoch (see the header).
+    function sealEpoch(
+        uint256[] calldata offlineTime,
+        uint256[] calldata offlineBlocks,
+        uint256[] calldata uptimes,
+        uint256[] calldata originatedTxsFee
+    ) external onlyDriver {
+        (offlineTime, offlineBlocks, uptimes, originatedTxsFee);
+        EpochSnapshot storage snapshot = getEpochSnapshot[currentEpoch()];
+        currentSealedEpoch = currentEpoch();
+        snapshot.endTime = block.timestamp;
+        snapshot.endBlock = block.number;
+        snapshot.totalStake = totalActiveStake;
+    }
+
+    /// Get the end time of an epoch (0 while it is not sealed).
+    function epochEndTime(uint256 epoch) public view returns (uint256) {
+        return getEpochSnapshot[epoch].endTime;
+    }
+
+    /// Set an initial validator (genesis; the owner's call in the model).
+    function setGenesisValidator(address auth, uint256 validatorID, bytes calldata pubkey, uint256 createdTime)
+        external
+        onlyDriver
+    {
+        if (getValidatorID[auth] != 0 || _validatorExists(validatorID)) {
+            revert ValidatorExists();
+        }
+        getValidatorID[auth] = validatorID;
+        Validator storage v = getValidator[validatorID];
+        v.status = OK_STATUS;
+        v.createdEpoch = 0;
+        v.createdTime = createdTime;
+        v.auth = auth;
+        getValidatorPubkey[validatorID] = pubkey;
+        emit CreatedValidator(validatorID, auth, 0, createdTime);
+        if (validatorID > lastValidatorID) {
+            lastValidatorID = validatorID;
+        }
+    }
+
+    /// Set an initial delegation (genesis; the owner's call in the model,
+    /// which pays the stake as msg.value where the real one mints it).
+    function setGenesisDelegation(address delegator, uint256 toValidatorID, uint256 stake)
+        external
+        payable
+        onlyDriver
+    {
+        if (msg.value != stake) {
+            revert TransferFailed();
+        }
+        if (!_validatorExists(toValidatorID)) {
+            revert ValidatorNotExists();
+        }
+        if (stake == 0) {
+            revert ZeroAmount();
+        }
+        getStake[delegator][toValidatorID] += stake;
+        getValidator[toValidatorID].receivedStake += stake;
+        totalStake += stake;
+        if (getValidator[toValidatorID].status == OK_STATUS) {
+            totalActiveStake += stake;
+        }
+        emit Delegated(delegator, toValidatorID, stake);
     }
 
     /// Create a validator with a given public key while using attached value as the validator's self-stake.

@@ -31,12 +31,16 @@ pragma solidity ^0.8.24;
 interface IStETHForQueue {
     function getSharesByPooledEth(uint256 _ethAmount) external view returns (uint256);
     function transferFrom(address _sender, address _recipient, uint256 _amount) external returns (bool);
+    function permit(address _owner, address _spender, uint256 _value, uint256 _deadline, uint8 _v, bytes32 _r, bytes32 _s)
+        external;
 }
 
 interface IWstETHForQueue {
     function stETH() external view returns (address);
     function unwrap(uint256 _wstETHAmount) external returns (uint256);
     function transferFrom(address _sender, address _recipient, uint256 _amount) external returns (bool);
+    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external;
 }
 
 interface IERC721ReceiverModel {
@@ -200,6 +204,34 @@ contract WithdrawalQueueERC721 {
             _checkWithdrawalRequestAmount(amountOfStETH);
             requestIds[i] = _enqueue(amountOfStETH, STETH.getSharesByPooledEth(amountOfStETH), _owner);
         }
+    }
+
+    /// ERC-2612 permit data (WithdrawalQueue.PermitInput).
+    struct PermitInput {
+        uint256 value;
+        uint256 deadline;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
+    /// requestWithdrawals with stETH's permit instead of a standing allowance.
+    function requestWithdrawalsWithPermit(uint256[] calldata _amounts, address _owner, PermitInput calldata _permit)
+        external
+        returns (uint256[] memory requestIds)
+    {
+        STETH.permit(msg.sender, address(this), _permit.value, _permit.deadline, _permit.v, _permit.r, _permit.s);
+        return requestWithdrawals(_amounts, _owner);
+    }
+
+    /// requestWithdrawalsWstETH with wstETH's permit.
+    function requestWithdrawalsWstETHWithPermit(
+        uint256[] calldata _amounts,
+        address _owner,
+        PermitInput calldata _permit
+    ) external returns (uint256[] memory requestIds) {
+        WSTETH.permit(msg.sender, address(this), _permit.value, _permit.deadline, _permit.v, _permit.r, _permit.s);
+        return requestWithdrawalsWstETH(_amounts, _owner);
     }
 
     function getWithdrawalRequests(address _owner) external view returns (uint256[] memory requestsIds) {

@@ -23,6 +23,7 @@ contract WstETH {
 
     mapping(address => uint256) private balances;
     mapping(address => mapping(address => uint256)) private allowances;
+    mapping(address => uint256) private _nonces;
     uint256 private supply;
 
     event Transfer(address indexed from, address indexed to, uint256 value);
@@ -140,6 +141,52 @@ contract WstETH {
         balances[_account] = accountBalance - _amount;
         supply -= _amount;
         emit Transfer(_account, address(0), _amount);
+    }
+
+    // ---- ERC-2612 permit (OpenZeppelin 3.x drafts/ERC20Permit + EIP712, as
+    // the real WstETH: ERC20Permit("Wrapped liquid staked Ether 2.0"), version "1") ----
+
+    bytes32 private constant _PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+    bytes32 private constant _TYPE_HASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        public
+    {
+        require(block.timestamp <= deadline, "ERC20Permit: expired deadline");
+        bytes32 structHash = keccak256(abi.encode(_PERMIT_TYPEHASH, owner, spender, value, _nonces[owner], deadline));
+        bytes32 hash = keccak256(abi.encodePacked("\x19\x01", _domainSeparatorV4(), structHash));
+        address signer = _recover(hash, v, r, s);
+        require(signer == owner, "ERC20Permit: invalid signature");
+        _nonces[owner] += 1;
+        _approve(owner, spender, value);
+    }
+
+    function nonces(address owner) public view returns (uint256) {
+        return _nonces[owner];
+    }
+
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    function _domainSeparatorV4() internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(_TYPE_HASH, keccak256(bytes(name)), keccak256(bytes("1")), block.chainid, address(this))
+        );
+    }
+
+    /// OpenZeppelin 3.x ECDSA.recover(bytes32,uint8,bytes32,bytes32).
+    function _recover(bytes32 hash, uint8 v, bytes32 r, bytes32 s) internal pure returns (address signer) {
+        require(
+            uint256(s) <= 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0,
+            "ECDSA: invalid signature 's' value"
+        );
+        require(v == 27 || v == 28, "ECDSA: invalid signature 'v' value");
+        signer = ecrecover(hash, v, r, s);
+        require(signer != address(0), "ECDSA: invalid signature");
     }
 
     function _approve(address _owner, address _spender, uint256 _amount) internal {

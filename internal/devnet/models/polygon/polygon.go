@@ -25,7 +25,6 @@ package polygon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -110,6 +109,9 @@ func shareName(n int) string { return fmt.Sprintf("%s%d", NameValidatorShare, n)
 
 // Model is the Polygon staking model on the "devnet" chain.
 var Model model.Model = polygonModel{}
+
+// modelName prefixes the stepper's errors.
+const modelName = "polygon model"
 
 type polygonModel struct{}
 
@@ -219,38 +221,24 @@ func Scale(bonding time.Duration) (delay uint64, interval time.Duration) {
 // NewStepper applies env.BondingPeriod (the withdrawal delay, only when it
 // differs) and env.APR (the checkpoint reward) and returns the stepper.
 func (polygonModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Stepper, error) {
-	if env.Sender == nil {
-		return nil, errors.New("polygon model: no sender for the oracle account")
-	}
-	if env.BondingPeriod < 0 {
-		return nil, errors.New("polygon model: the bonding period must not be negative")
-	}
-	if env.APR < 0 || math.IsNaN(env.APR) || math.IsInf(env.APR, 0) {
-		return nil, fmt.Errorf("polygon model: invalid APR %v", env.APR)
+	if err := env.Check(modelName); err != nil {
+		return nil, err
 	}
 	s := &Stepper{
 		sender:    env.Sender,
 		sm:        env.Addresses[polygon.RoleStakeManager],
 		root:      env.Addresses[polygon.RoleRootChain],
 		wallClock: env.WallClock,
-		log:       env.Logger,
+		log:       env.Log(),
 	}
 	if s.sm == (common.Address{}) || s.root == (common.Address{}) {
 		return nil, fmt.Errorf("polygon model: need the %s and %s addresses, as Deploy returned them", polygon.RoleStakeManager, polygon.RoleRootChain)
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	abis, err := model.ABIs(NameStakeManager, NameRootChain)
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range []struct {
-		name string
-		dst  **abi.ABI
-	}{{NameStakeManager, &s.smABI}, {NameRootChain, &s.rootABI}} {
-		a, err := contracts.Load(n.name)
-		if err != nil {
-			return nil, err
-		}
-		*n.dst = &a.ABI
-	}
+	s.smABI, s.rootABI = abis[0], abis[1]
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	c := s.client()
@@ -315,22 +303,10 @@ type Stepper struct {
 
 func (s *Stepper) client() *ethclient.Client { return s.sender.Client() }
 
-func (s *Stepper) now(head uint64) uint64 {
-	if s.wallClock {
-		return max(head, uint64(time.Now().Unix()))
-	}
-	return head
-}
+func (s *Stepper) now(head uint64) uint64 { return model.Now(s.wallClock, head) }
 
 func (s *Stepper) send(ctx context.Context, to common.Address, a *abi.ABI, method string, args ...any) error {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return fmt.Errorf("polygon model: encode %s: %w", method, err)
-	}
-	if _, err := s.sender.Send(ctx, &to, new(big.Int), data); err != nil {
-		return fmt.Errorf("polygon model: %s: %w", method, err)
-	}
-	return nil
+	return model.Send(ctx, s.sender, modelName, to, nil, a, method, args...)
 }
 
 // Interval is the time between two checkpoints.

@@ -68,6 +68,9 @@ func Periods(b time.Duration) (cooldown, redeem time.Duration) {
 // Model is the sAVAX model on "devnet-avalanche".
 var Model model.Model = savaxModel{}
 
+// modelName prefixes the stepper's errors.
+const modelName = "savax model"
+
 type savaxModel struct{}
 
 func (savaxModel) Name() string  { return savax.Descriptor.Name }
@@ -134,13 +137,10 @@ func (savaxModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Step
 	}
 	s := &Stepper{
 		sender: env.Sender, addr: addr, abi: a, apr: env.APR, wallClock: env.WallClock,
-		logger: env.Logger, interval: max(env.BondingPeriod, minRewardInterval),
+		logger: env.Log(), interval: max(env.BondingPeriod, minRewardInterval),
 	}
 	if env.RewardInterval > 0 {
 		s.interval = env.RewardInterval
-	}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
 	}
 	cooldown, redeem := Periods(env.BondingPeriod)
 	for _, p := range []struct {
@@ -150,14 +150,8 @@ func (savaxModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Step
 		{"cooldownPeriod", "setCooldownPeriod", cooldown},
 		{"redeemPeriod", "setRedeemPeriod", redeem},
 	} {
-		have, err := devtx.CallBig(ctx, s.client(), a, addr, p.getter)
-		if err != nil {
-			return nil, fmt.Errorf("savax model: read %s: %w", p.getter, err)
-		}
-		if have.Cmp(seconds(p.want)) != 0 {
-			if err := s.send(ctx, nil, p.setter, seconds(p.want)); err != nil {
-				return nil, err
-			}
+		if _, err := model.SetOnce(ctx, s.sender, modelName, a, addr, p.getter, seconds(p.want), p.setter, seconds(p.want)); err != nil {
+			return nil, err
 		}
 	}
 	s.cooldown, s.redeem = uint64(cooldown/time.Second), uint64(redeem/time.Second)
@@ -190,10 +184,7 @@ func (s *Stepper) Step(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("savax model: read head: %w", err)
 	}
-	now := head.Time
-	if s.wallClock {
-		now = max(now, uint64(time.Now().Unix()))
-	}
+	now := model.Now(s.wallClock, head.Time)
 	if err := s.scan(ctx, head.Number.Uint64()); err != nil {
 		return err
 	}
@@ -286,13 +277,5 @@ func (s *Stepper) accrue(ctx context.Context, now uint64, boundary bool) error {
 }
 
 func (s *Stepper) send(ctx context.Context, value *big.Int, method string, args ...any) error {
-	data, err := s.abi.Pack(method, args...)
-	if err != nil {
-		return fmt.Errorf("savax model: encode %s: %w", method, err)
-	}
-	to := s.addr
-	if _, err := s.sender.Send(ctx, &to, value, data); err != nil {
-		return fmt.Errorf("savax model: %s: %w", method, err)
-	}
-	return nil
+	return model.Send(ctx, s.sender, modelName, s.addr, value, s.abi, method, args...)
 }

@@ -25,7 +25,6 @@ package sts
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -78,6 +77,9 @@ var minClaimRewards = big.NewInt(1e12)
 
 // Model is the stS model on the "devnet-sonic" chain.
 var Model model.Model = stsModel{}
+
+// modelName prefixes the stepper's errors.
+const modelName = "sts model"
 
 type stsModel struct{}
 
@@ -168,14 +170,8 @@ func roleID(name string) [32]byte { return crypto.Keccak256Hash([]byte(name)) }
 // NewStepper applies env.BondingPeriod as stS's withdrawDelay and the SFC's
 // withdrawalPeriodTime (only when they differ) and returns the stepper.
 func (stsModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Stepper, error) {
-	if env.Sender == nil {
-		return nil, errors.New("sts model: no sender for the oracle account")
-	}
-	if env.BondingPeriod < 0 {
-		return nil, errors.New("sts model: the bonding period must not be negative")
-	}
-	if env.APR < 0 || math.IsNaN(env.APR) || math.IsInf(env.APR, 0) {
-		return nil, fmt.Errorf("sts model: invalid APR %v", env.APR)
+	if err := env.Check(modelName); err != nil {
+		return nil, err
 	}
 	stS, sfc := env.Addresses[sts.RoleSTS], env.Addresses[sts.RoleSFC]
 	if stS == (common.Address{}) || sfc == (common.Address{}) {
@@ -188,22 +184,14 @@ func (stsModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Steppe
 		bonding:   uint64((env.BondingPeriod + time.Second - 1) / time.Second),
 		aprPPM:    int64(math.Round(env.APR * 1e4)),
 		wallClock: env.WallClock,
-		log:       env.Logger,
+		log:       env.Log(),
 		scanned:   100, // withdrawCounter starts at 100
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	abis, err := model.ABIs(NameSonicStaking, NameSFC, NameConstantsManager)
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range []struct {
-		name string
-		dst  **abi.ABI
-	}{{NameSonicStaking, &s.stsABI}, {NameSFC, &s.sfcABI}, {NameConstantsManager, &s.constsABI}} {
-		a, err := contracts.Load(n.name)
-		if err != nil {
-			return nil, err
-		}
-		*n.dst = &a.ABI
-	}
+	s.stsABI, s.sfcABI, s.constsABI = abis[0], abis[1], abis[2]
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	if err := s.applyBondingPeriod(ctx); err != nil {
@@ -229,59 +217,34 @@ type Stepper struct {
 
 	lastReward uint64   // time rewards were last credited up to
 	scanned    uint64   // last withdraw id looked at
-	due        []uint64 // claimable times of requests, not yet reached by the chain
+	due        model.Due // claimable times of requests, not yet reached by the chain
 }
 
 func (s *Stepper) client() *ethclient.Client { return s.sender.Client() }
 
-func (s *Stepper) now(head uint64) uint64 {
-	if s.wallClock {
-		return max(head, uint64(time.Now().Unix()))
-	}
-	return head
-}
+func (s *Stepper) now(head uint64) uint64 { return model.Now(s.wallClock, head) }
 
 func (s *Stepper) applyBondingPeriod(ctx context.Context) error {
-	delay, err := devtx.CallBig(ctx, s.client(), s.stsABI, s.sts, "withdrawDelay")
-	if err != nil {
-		return fmt.Errorf("sts model: %w", err)
-	}
 	want := new(big.Int).SetUint64(s.bonding)
-	if delay.Cmp(want) != 0 {
-		if err := s.send(ctx, s.sts, nil, s.stsABI, "setWithdrawDelay", want); err != nil {
-			return err
-		}
+	if sent, err := model.SetOnce(ctx, s.sender, modelName, s.stsABI, s.sts, "withdrawDelay", want, "setWithdrawDelay", want); err != nil {
+		return err
+	} else if sent {
 		s.log.Info("stS withdraw delay set", "seconds", s.bonding)
 	}
 	consts, err := devtx.CallAddress(ctx, s.client(), s.sfcABI, s.sfc, "constsAddress")
 	if err != nil {
 		return fmt.Errorf("sts model: %w", err)
 	}
-	period, err := devtx.CallBig(ctx, s.client(), s.constsABI, consts, "withdrawalPeriodTime")
-	if err != nil {
-		return fmt.Errorf("sts model: %w", err)
-	}
-	if period.Cmp(want) != 0 {
-		if err := s.send(ctx, consts, nil, s.constsABI, "updateWithdrawalPeriodTime", want); err != nil {
-			return err
-		}
+	if sent, err := model.SetOnce(ctx, s.sender, modelName, s.constsABI, consts, "withdrawalPeriodTime", want, "updateWithdrawalPeriodTime", want); err != nil {
+		return err
+	} else if sent {
 		s.log.Info("SFC withdrawal period set", "seconds", s.bonding)
 	}
 	return nil
 }
 
 func (s *Stepper) send(ctx context.Context, to common.Address, value *big.Int, a *abi.ABI, method string, args ...any) error {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return fmt.Errorf("sts model: encode %s: %w", method, err)
-	}
-	if value == nil {
-		value = new(big.Int)
-	}
-	if _, err := s.sender.Send(ctx, &to, value, data); err != nil {
-		return fmt.Errorf("sts model: %s: %w", method, err)
-	}
-	return nil
+	return model.Send(ctx, s.sender, modelName, to, value, a, method, args...)
 }
 
 // Step delegates the pool, credits and claims rewards, and mines a block
@@ -370,36 +333,15 @@ func (s *Stepper) Step(ctx context.Context) error {
 		}
 		abi.ConvertType(res[0], &rec)
 		if !rec.IsWithdrawn && rec.RequestTimestamp != nil && rec.RequestTimestamp.IsUint64() {
-			s.due = append(s.due, rec.RequestTimestamp.Uint64()+s.bonding)
+			s.due.Add(rec.RequestTimestamp.Uint64() + s.bonding)
 		}
 		s.scanned = id
 	}
-	if !s.wallClock {
-		s.due = nil
-		return nil
-	}
-	mine := false
-	kept := s.due[:0]
-	for _, t := range s.due {
-		switch {
-		case t <= head.Time:
-			// the chain has it claimable already
-		case t <= now:
-			mine = true
-		default:
-			kept = append(kept, t)
-		}
-	}
-	s.due = kept
-	if mine && !sent {
-		// Any transaction makes a block stamped with the wall clock.
-		to := s.sender.From()
-		if _, err := s.sender.Send(ctx, &to, new(big.Int), nil); err != nil {
-			return fmt.Errorf("sts model: mine a block: %w", err)
-		}
+	mined, err := s.due.Mine(ctx, s.sender, modelName, s.wallClock, head.Time, now, sent)
+	if mined {
 		s.log.Info("block mined for claimable stS requests")
 	}
-	return nil
+	return err
 }
 
 // target is the active (status OK) validator with the most room under its
