@@ -8,7 +8,7 @@
 // Usage:
 //   node scripts/ledger-crosscheck.js --port N [--host 127.0.0.1]
 //        [--mnemonic WORDS] [--address PATH]... [--erc20 ADDRESS:CHAINID]
-//        [--sign PATH:UNSIGNED_TX_HEX]...
+//        [--sign PATH:UNSIGNED_TX_HEX]... [--eip712 PATH:JSON_FILE]...
 //
 // --address   getAddress(PATH) (PATH like 44'/60'/1'/0/0); with --mnemonic
 //             the address is also derived here, independently of the device,
@@ -18,8 +18,13 @@
 //             @ledgerhq/cryptoassets-evm-signatures (no network).
 // --sign      signTransaction(PATH, TX) with TX the unsigned serialisation
 //             (typed: type byte || RLP; legacy: RLP with chainId, 0, 0).
+// --eip712    signEIP712Message(PATH, MESSAGE) in full mode (struct
+//             definitions, then values, then SIGN with P2 = 1), MESSAGE the
+//             eth_signTypedData_v4 JSON in JSON_FILE. No filters are looked
+//             up (no CAL service, no network): the app's default display.
 //
-// Prints one JSON document: {config, addresses: [...], signatures: [...]}.
+// Prints one JSON document: {config, addresses: [...], signatures: [...],
+// typed: [...]}.
 "use strict";
 
 const crypto = require("crypto");
@@ -34,7 +39,7 @@ const BN = req("bn.js");
 const { keccak256 } = req("@ethersproject/keccak256");
 
 function parseArgs(argv) {
-  const o = { host: "127.0.0.1", address: [], sign: [], erc20: [] };
+  const o = { host: "127.0.0.1", address: [], sign: [], erc20: [], eip712: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -48,6 +53,7 @@ function parseArgs(argv) {
       case "--address": o.address.push(v()); break;
       case "--sign": o.sign.push(v()); break;
       case "--erc20": o.erc20.push(v()); break;
+      case "--eip712": o.eip712.push(v()); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -109,6 +115,19 @@ async function main() {
       const resolution = { erc20Tokens: tokens, nfts: [], externalPlugin: [], plugin: [], domains: [] };
       const sig = await eth.signTransaction(p, tx, resolution);
       out.signatures.push({ path: p, v: sig.v, r: sig.r, s: sig.s });
+    }
+    out.typed = [];
+    if (o.eip712.length > 0) {
+      // No CAL service and no crypto-assets CDN: hw-app-eth then sends no
+      // filters and the app shows every field.
+      const offline = new Eth(transport, "w0w", { calServiceURL: null, cryptoassetsBaseURL: null });
+      for (const spec of o.eip712) {
+        const i = spec.indexOf(":");
+        const p = spec.slice(0, i);
+        const msg = JSON.parse(require("fs").readFileSync(spec.slice(i + 1), "utf8"));
+        const sig = await offline.signEIP712Message(p, msg);
+        out.typed.push({ path: p, v: sig.v, r: sig.r, s: sig.s });
+      }
     }
     process.stdout.write(JSON.stringify(out) + "\n");
   } finally {

@@ -36,13 +36,9 @@ import (
 // internal/devnet/models/bnb); the devnet's oracle makes the blocks that
 // end it. APR 0, so one share is worth 1 BNB exactly.
 func TestBNBCycle(t *testing.T) {
-	d := startChain(t, "devnet-bsc", devnet.Config{BondingPeriod: 5 * time.Second})
-	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-bsc", "ETH_RPC_URL="+url)
-	alice, bob := testAccount(t, 0), testAccount(t, 1)
-	w.ImportKey("alice", alice.KeyHex())
-	chain := dialChain(t, url)
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+	_, w, chain := devnetWallet(t, "devnet-bsc", devnet.Config{BondingPeriod: 5 * time.Second})
+	alice, sign := w.signAs("alice", 0)
+	bob := testAccount(t, 1)
 	alpha := bnbmodel.Operator(1).Hex()
 	credit := bnb.DevnetCredit(1)
 
@@ -279,10 +275,8 @@ stakeHub = %q
 	}
 	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
 	// Account 0 deployed the models and is their oracle; the user is 2.
-	alice := testAccount(t, 2)
-	w.ImportKey("alice", alice.KeyHex())
+	alice, sign := w.signAs("alice", 2)
 	chain := dialChain(t, node.URL())
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
 
 	vs := field(t, w.MustJSON("validators"), "validators").([]any)
 	if len(vs) != len(bnbmodel.Validators) || field(t, vs[3], "status") != "jailed" {

@@ -67,8 +67,9 @@ func TestDevnetCycle(t *testing.T) {
 		t.Errorf("balance shows %v, on-chain %s", field(t, bal, "tokens", 0), onChain)
 	}
 
-	// unstake 0.5: approve + requestWithdrawals
-	out = w.MustJSON(append([]string{"unstake", "0.5"}, sign...)...)
+	// unstake 0.5 --no-permit: approve + requestWithdrawals (with a
+	// permit, one transaction: permit_test.go)
+	out = w.MustJSON(append([]string{"unstake", "0.5", "--no-permit"}, sign...)...)
 	txs := field(t, out, "transactions").([]any)
 	if len(txs) != 2 || field(t, txs[0], "action") != "approve" || field(t, txs[1], "action") != "requestWithdrawals" {
 		t.Fatalf("unstake transactions: %v", txs)

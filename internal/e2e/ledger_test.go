@@ -121,7 +121,8 @@ func TestLedgerCycle(t *testing.T) {
 
 	var id string
 	t.Run("unstake", func(t *testing.T) {
-		out := w.MustJSON(append([]string{"unstake", "0.5"}, sign...)...)
+		// --no-permit: approve + request (the permit on the device: permit_test.go)
+		out := w.MustJSON(append([]string{"unstake", "0.5", "--no-permit"}, sign...)...)
 		txs := field(t, out, "transactions").([]any)
 		if len(txs) != 2 || field(t, txs[0], "status") != "success" || field(t, txs[1], "status") != "success" {
 			t.Fatalf("unstake transactions %v", txs)

@@ -37,13 +37,8 @@ import (
 // sealed every 5 s by the devnet's oracle (internal/devnet/models/polygon),
 // so a fresh unbond stays pending for 15 to 20 s.
 func TestPolygonCycle(t *testing.T) {
-	d := startChain(t, "devnet", devnet.Config{BondingPeriod: 20 * time.Second})
-	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
-	alice := testAccount(t, 0)
-	w.ImportKey("alice", alice.KeyHex())
-	chain := dialChain(t, url)
-	sign := []string{"--protocol", "polygon", "--signer", "alice", "--password-file", w.Password, "--yes"}
+	url, w, chain := devnetWallet(t, "devnet", devnet.Config{BondingPeriod: 20 * time.Second})
+	alice, sign := w.signAs("alice", 0, "--protocol", "polygon")
 	share := polygon.DevnetValidatorShare(1)
 	polBal := func() *big.Int { return chain.tokenBalance(polygon.DevnetPOL, alice.Address) }
 
@@ -235,10 +230,8 @@ func TestPolygonAnvilCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
-	alice := testAccount(t, 4)
-	w.ImportKey("alice", alice.KeyHex())
+	alice, sign := w.signAs("alice", 4)
 	chain := dialChain(t, node.URL())
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
 
 	oracleOnce() // the delay becomes one checkpoint; the first checkpoint
 	start := chain.tokenBalance(polToken, alice.Address)

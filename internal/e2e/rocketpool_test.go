@@ -52,13 +52,9 @@ func (c *chainReader) rpRead(to common.Address, method string, args ...any) *big
 // the rate holds still and amounts are exact): it assigns the deposit
 // pool's 32 ETH lots to validators, which is what makes collateral short.
 func TestRocketPoolCycle(t *testing.T) {
-	d := startDevnetWith(t, devnet.Config{})
-	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
-	alice, bob := testAccount(t, 6), testAccount(t, 7)
-	w.ImportKey("alice", alice.KeyHex())
-	chain := dialChain(t, url)
-	sign := []string{"--protocol", "rocketpool", "--signer", "alice", "--password-file", w.Password, "--yes"}
+	_, w, chain := devnetWallet(t, "devnet", devnet.Config{})
+	alice, sign := w.signAs("alice", 6, "--protocol", "rocketpool")
+	bob := testAccount(t, 7)
 	reth := rocketpool.DevnetRETH
 
 	// stake 1 ETH: rETH = getRethValue(1 ETH − fee)
@@ -213,10 +209,9 @@ func TestAnvilRocketPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
-	alice, bob := testAccount(t, 2), testAccount(t, 3)
-	w.ImportKey("alice", alice.KeyHex())
+	alice, sign := w.signAs("alice", 2)
+	bob := testAccount(t, 3)
 	chain := dialChain(t, node.URL())
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
 
 	w.MustJSON(append([]string{"stake", "1"}, sign...)...)
 	held := chain.tokenBalance(reth, alice.Address)
@@ -263,11 +258,8 @@ func TestAnvilRocketPool(t *testing.T) {
 // clear-signing descriptor for deposit()/burn here, so both are
 // blind-signed, and the preview and stderr say so.
 func TestLedgerRocketPool(t *testing.T) {
-	d := startDevnetWith(t, devnet.Config{})
-	url := d.HTTPEndpoint()
+	_, w, chain := devnetWallet(t, "devnet", devnet.Config{})
 	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
-	chain := dialChain(t, url)
 	me := testAccount(t, 0).Address
 	reth := rocketpool.DevnetRETH
 	sign := []string{"--protocol", "rocketpool", "--signer", "ledger", "--ledger-transport", transport}
@@ -322,9 +314,7 @@ func TestLedgerRocketPool(t *testing.T) {
 func TestRocketPoolRoundTrips(t *testing.T) {
 	d := startDevnetWith(t, devnet.Config{})
 	w := newWallet(t, "STAKEWALLET_NETWORK=devnet")
-	alice := testAccount(t, 8)
-	w.ImportKey("alice", alice.KeyHex())
-	sign := []string{"--protocol", "rocketpool", "--signer", "alice", "--password-file", w.Password, "--yes"}
+	_, sign := w.signAs("alice", 8, "--protocol", "rocketpool")
 	proxy := rpcproxy.Start(t, d.HTTPEndpoint())
 	for _, tt := range []struct {
 		args []string

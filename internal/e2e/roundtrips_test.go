@@ -98,7 +98,7 @@ func TestRoundTrips(t *testing.T) {
 				t.Errorf("stake balance %s, on chain %s", got, want)
 			}
 		}},
-		{name: "unstake, approve needed", args: []string{"unstake", "0.3"}, want: 4, check: func(out map[string]any) {
+		{name: "unstake, approve needed (--no-permit)", args: []string{"unstake", "0.3", "--no-permit"}, want: 4, check: func(out map[string]any) {
 			for _, id := range field(t, out, "requestIds").([]any) {
 				requestIDs = append(requestIDs, id.(string))
 			}

@@ -29,13 +29,9 @@ import (
 // internal/devnet/models/savax); the devnet's oracle makes the blocks that
 // end them.
 func TestSAvaxCycle(t *testing.T) {
-	d := startChain(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
-	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-avalanche", "ETH_RPC_URL="+url)
-	alice, bob := testAccount(t, 0), testAccount(t, 1)
-	w.ImportKey("alice", alice.KeyHex())
-	chain := dialChain(t, url)
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+	_, w, chain := devnetWallet(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
+	alice, sign := w.signAs("alice", 0)
+	bob := testAccount(t, 1)
 	token := savax.DevnetStakedAvax
 
 	// stake 10 AVAX: no rewards (APR 0), so 1 sAVAX per AVAX exactly.
@@ -175,10 +171,8 @@ func TestAnvilSAvax(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
-	alice := testAccount(t, 0)
-	w.ImportKey("alice", alice.KeyHex())
+	alice, sign := w.signAs("alice", 0)
 	chain := dialChain(t, node.URL())
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
 
 	w.MustJSON(append([]string{"stake", "3", "--protocol", "savax"}, sign...)...)
 	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("3")) != 0 {
@@ -225,11 +219,8 @@ func TestAnvilSAvax(t *testing.T) {
 // the Ethereum app has no descriptor for StakedAvax calls here, and the
 // preview and stderr say so), on chain 43112.
 func TestSAvaxLedger(t *testing.T) {
-	d := startChain(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
-	url := d.HTTPEndpoint()
+	_, w, chain := devnetWallet(t, "devnet-avalanche", devnet.Config{BondingPeriod: 5 * time.Second})
 	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-avalanche", "ETH_RPC_URL="+url)
-	chain := dialChain(t, url)
 	me := testAccount(t, 0).Address
 	token := savax.DevnetStakedAvax
 	sign := []string{"--signer", "ledger", "--ledger-transport", transport, "--yes"}

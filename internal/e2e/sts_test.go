@@ -31,13 +31,9 @@ import (
 // (see internal/devnet/models/sts); the devnet's oracle makes the blocks
 // that end them. APR 0, so 1 stS per S exactly.
 func TestSTSCycle(t *testing.T) {
-	d := startChain(t, "devnet-sonic", devnet.Config{BondingPeriod: 5 * time.Second})
-	url := d.HTTPEndpoint()
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url)
-	alice, bob := testAccount(t, 0), testAccount(t, 1)
-	w.ImportKey("alice", alice.KeyHex())
-	chain := dialChain(t, url)
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
+	_, w, chain := devnetWallet(t, "devnet-sonic", devnet.Config{BondingPeriod: 5 * time.Second})
+	alice, sign := w.signAs("alice", 0)
+	bob := testAccount(t, 1)
 	token := sts.DevnetSTS
 
 	// stake 10 S → 10 stS.
@@ -225,10 +221,9 @@ sfc = %q
 	}
 	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
 	// Account 0 deployed the models and is their oracle; the user is 2.
-	alice, bob := testAccount(t, 2), testAccount(t, 3)
-	w.ImportKey("alice", alice.KeyHex())
+	alice, sign := w.signAs("alice", 2)
+	bob := testAccount(t, 3)
 	chain := dialChain(t, node.URL())
-	sign := []string{"--signer", "alice", "--password-file", w.Password, "--yes"}
 
 	w.MustJSON(append([]string{"stake", "10"}, sign...)...)
 	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("10")) != 0 {
@@ -274,11 +269,8 @@ sfc = %q
 // TestSTSLedger: the stS cycle signed on the emulated Ledger (blind-signed:
 // SonicStaking has no clear-signing descriptor), on devnet-sonic.
 func TestSTSLedger(t *testing.T) {
-	d := startChain(t, "devnet-sonic", devnet.Config{BondingPeriod: 3 * time.Second})
-	url := d.HTTPEndpoint()
+	_, w, chain := devnetWallet(t, "devnet-sonic", devnet.Config{BondingPeriod: 3 * time.Second})
 	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
-	w := newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url)
-	chain := dialChain(t, url)
 	me := testAccount(t, 0).Address
 	sign := []string{"--signer", "ledger", "--ledger-transport", transport, "--yes"}
 

@@ -31,6 +31,11 @@ type crosscheckOut struct {
 		Path    string `json:"path"`
 		V, R, S string
 	} `json:"signatures"`
+	Typed []struct {
+		Path string `json:"path"`
+		V    int    `json:"v"`
+		R, S string
+	} `json:"typed"`
 }
 
 // runCrosscheck serves the emulator on loopback and runs Ledger's JS client

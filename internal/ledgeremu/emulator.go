@@ -77,7 +77,7 @@ const calProductionKey = "045e6c1020c14dc46442fe89f97c0b68cdb15976dc24f24c316e7b
 
 // Screen is what the device showed for one review, for test assertions.
 type Screen struct {
-	// Kind is "address" or "transaction".
+	// Kind is "address", "transaction" or "typed data".
 	Kind    string
 	Address common.Address // address shown (Kind "address") or sender
 	To      *common.Address
@@ -92,6 +92,10 @@ type Screen struct {
 	Blind bool
 	// Approved reports the user's answer.
 	Approved bool
+	// Fields are the typed data's values the device showed (Kind "typed
+	// data", full mode); DomainHash and MessageHash what it signed.
+	Fields                  []TypedField
+	DomainHash, MessageHash common.Hash
 }
 
 type token struct {
@@ -109,6 +113,7 @@ type Emulator struct {
 	opts    Options
 	version [3]byte
 	sign    signState
+	eip712  eip712State
 	tokens  []token
 	screens []Screen
 	keys    map[string]derived
@@ -277,8 +282,33 @@ func (e *Emulator) Exchange(apdu []byte) ([]byte, uint16) {
 		return e.setExternalPlugin(data)
 	case 0x04:
 		return e.signTx(p1, p2, data)
+	case 0x1a:
+		if !e.fullEIP712() {
+			return nil, SWInvalidINS
+		}
+		return e.eip712StructDef(p1, p2, data)
+	case 0x1c:
+		if !e.fullEIP712() {
+			return nil, SWInvalidINS
+		}
+		return e.eip712StructImpl(p1, p2, data)
+	case 0x0c:
+		if e.version[0] == 1 && e.version[1] < 5 {
+			return nil, SWInvalidINS
+		}
+		if p2 == 1 && !e.fullEIP712() {
+			return nil, SWWrongP1P2
+		}
+		return e.eip712Sign(p1, p2, data)
 	}
 	return nil, SWInvalidINS
+}
+
+// fullEIP712 reports whether the app version has the full EIP-712
+// implementation (1.9.19, ethapp.adoc).
+func (e *Emulator) fullEIP712() bool {
+	v := e.version
+	return v[0] > 1 || v[0] == 1 && (v[1] > 9 || v[1] == 9 && v[2] >= 19)
 }
 
 // appAndVersion answers the SDK's GET APP AND VERSION (B0 01): format 1,

@@ -365,7 +365,8 @@ type Delegation struct {
 // owner (with rewards, for the claims); a named one, that validator only.
 type Rewarder interface {
 	// Delegations lists owner's delegations with a stake or pending
-	// rewards, in validator order, in at most two round trips.
+	// rewards, in validator order: one batch of reads after the listing
+	// of the validators it needs (none when target is named).
 	Delegations(ctx context.Context, owner common.Address, target string) ([]Delegation, error)
 	// ClaimRewards returns the calls that pay owner's pending rewards out;
 	// a *LimitError when there are none.

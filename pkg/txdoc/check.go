@@ -34,6 +34,29 @@ type Deployment struct {
 	// Tokens are the tokens known on this network by symbol, so that a
 	// plain transfer cannot call a look-alike contract named "stETH".
 	Tokens map[string]common.Address
+	// Discovered, when set, says why the protocol calls contracts that are
+	// not in its deployment table (found on-chain when the document was
+	// built: Rocket Pool's deposit pool, a Polygon validator's share
+	// contract). Such a "to" cannot be checked offline: Check lets it pass
+	// and Warnings names it, for the signer to check by eye.
+	Discovered string
+}
+
+// Warnings are what Check cannot verify offline and lets pass: calls to
+// contracts outside the deployment table of a protocol that finds its
+// contracts on-chain. tx sign shows them before asking.
+func Warnings(d *Doc, dep Deployment) []string {
+	var out []string
+	if d.Protocol == "" || dep.Discovered == "" {
+		return nil
+	}
+	for i, t := range d.Transactions {
+		if _, ok := dep.Contracts[t.To]; !ok {
+			out = append(out, fmt.Sprintf("transaction %d calls %s, which is not in stakewallet's %s table for %s (%s): it cannot be checked offline; make sure it is the contract you expect",
+				i+1, t.To.Hex(), d.Protocol, dep.Network, dep.Discovered))
+		}
+	}
+	return out
 }
 
 // Call is a transaction's calldata decoded.
@@ -195,7 +218,7 @@ func checkTx(d *Doc, t *Tx, dep Deployment) []string {
 	}
 	// The contract.
 	if d.Protocol != "" {
-		if _, ok := dep.Contracts[t.To]; !ok {
+		if _, ok := dep.Contracts[t.To]; !ok && dep.Discovered == "" {
 			bad = append(bad, fmt.Sprintf("to %s is not a %s contract on %s", t.To.Hex(), d.Protocol, dep.Network))
 		}
 	} else {

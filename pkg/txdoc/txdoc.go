@@ -79,12 +79,16 @@ func (w *Wei) Big() *big.Int {
 	return &w.Int
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (w Wei) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
+// MarshalJSON writes a decimal string (big.Int's own would be a number,
+// which JSON readers round above 2^53).
+func (w Wei) MarshalJSON() ([]byte, error) { return []byte(`"` + w.String() + `"`), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler: decimal digits only.
-func (w *Wei) UnmarshalText(b []byte) error {
-	s := string(b)
+// UnmarshalJSON reads a decimal string; a bare number is refused.
+func (w *Wei) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("amount %s must be a decimal string in base units", b)
+	}
+	s := string(b[1 : len(b)-1])
 	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
 		return fmt.Errorf("%q is not a decimal amount in base units", s)
 	}
@@ -103,7 +107,9 @@ type Token struct {
 }
 
 // IsNative reports whether t is the chain's coin.
-func (t *Token) IsNative() bool { return t == nil || t.Address == nil || *t.Address == (common.Address{}) }
+func (t *Token) IsNative() bool {
+	return t == nil || t.Address == nil || *t.Address == (common.Address{})
+}
 
 // SigWords are the byte offsets, in a transaction's data, of the three
 // 32-byte ABI words v, r and s of a signature made when signing (a permit):

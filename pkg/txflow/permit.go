@@ -5,20 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/common/math"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 )
 
-// PermitValidity is how long a signed permit stays valid, counted from the
-// latest block's timestamp read in Prepare's batch: long enough for a
-// review on a device and a slow block, short enough that a permit never
-// used (a failed send) does not stay usable for long.
-const PermitValidity = 3600
+// PermitValidity is how long a signed permit stays valid (by default),
+// counted from the latest block's timestamp read in Prepare's batch: long
+// enough for a review on a device and a slow block, short enough that a
+// permit never used (a failed send) does not stay usable for long.
+const PermitValidity = time.Hour
 
 // PermitStep is the EIP-2612 permit a step carries instead of the approve
 // before it: signed after the user confirmed, right before the step's
@@ -65,7 +67,11 @@ func (f *Flow) permitStep(o *permitOffer, c protocol.Call, errs []error, headTim
 		}
 		answers[i] = o.reads[i]
 	}
-	deadline := new(big.Int).SetUint64(headTime + PermitValidity)
+	validity := f.opts.PermitValidity
+	if validity == 0 {
+		validity = PermitValidity
+	}
+	deadline := new(big.Int).SetUint64(headTime + uint64(validity.Seconds()))
 	td, err := c.Permit.TypedData(answers, f.opts.ChainID, deadline)
 	if err != nil {
 		return nil, err.Error()
@@ -117,4 +123,112 @@ func (f *Flow) signPermit(ctx context.Context, i int, from common.Address, step 
 	p.Signature = sig
 	step.Call.Data = data
 	return nil
+}
+
+// PermitWords are the byte offsets, in the calldata of a step with a
+// permit, of the 32-byte ABI words v, r and s of the permit's signature
+// (for a document signed elsewhere). They are found by building the
+// calldata with two signatures that differ only in v, then only in r,
+// then only in s: each difference falls in its word.
+func PermitWords(p *PermitStep) (v, r, s int, err error) {
+	base := make([]byte, 65)
+	for i := range 64 {
+		base[i] = 0x11
+	}
+	base[64] = 27
+	at := func(change func(sig []byte)) (int, error) {
+		other := append([]byte(nil), base...)
+		change(other)
+		a, err := p.Request.Build(p.Deadline, base)
+		if err != nil {
+			return 0, err
+		}
+		b, err := p.Request.Build(p.Deadline, other)
+		if err != nil {
+			return 0, err
+		}
+		if len(a) != len(b) || len(a) < 4 {
+			return 0, fmt.Errorf("the permit's calldata changes length with its signature")
+		}
+		for i := range a {
+			if a[i] != b[i] {
+				return 4 + (i-4)/32*32, nil
+			}
+		}
+		return 0, fmt.Errorf("the permit's calldata does not carry its signature")
+	}
+	if v, err = at(func(sig []byte) { sig[64] = 28 }); err != nil {
+		return 0, 0, 0, err
+	}
+	if r, err = at(func(sig []byte) { sig[31] = 0x22 }); err != nil {
+		return 0, 0, 0, err
+	}
+	if s, err = at(func(sig []byte) { sig[63] = 0x22 }); err != nil {
+		return 0, 0, 0, err
+	}
+	return v, r, s, nil
+}
+
+// CheckPermitCall refuses typed data that is not the EIP-2612 permit the
+// call with calldata data to contract to carries, before it is signed
+// away from the wallet that built it (tx sign): primary type Permit, owner
+// the signer, spender the called contract, and value and deadline the two
+// words right before v in the calldata (PermitInput's layout: value,
+// deadline, v, r, s). verifyingContract is checked by the caller against
+// the tokens it knows.
+func CheckPermitCall(td apitypes.TypedData, from, to common.Address, data []byte, vWord int) error {
+	if td.PrimaryType != "Permit" {
+		return fmt.Errorf("the typed data to sign is a %q, not an EIP-2612 Permit", td.PrimaryType)
+	}
+	addr := func(k string) (common.Address, error) {
+		s, ok := td.Message[k].(string)
+		if !ok || !common.IsHexAddress(s) {
+			return common.Address{}, fmt.Errorf("the permit's %s is not an address", k)
+		}
+		return common.HexToAddress(s), nil
+	}
+	owner, err := addr("owner")
+	if err != nil {
+		return err
+	}
+	spender, err := addr("spender")
+	if err != nil {
+		return err
+	}
+	if owner != from {
+		return fmt.Errorf("the permit's owner is %s, not the signer %s", owner.Hex(), from.Hex())
+	}
+	if spender != to {
+		return fmt.Errorf("the permit lets %s spend, but the transaction carrying it calls %s", spender.Hex(), to.Hex())
+	}
+	if vWord < 4+64 || vWord+32 > len(data) {
+		return fmt.Errorf("the permit's signature word at byte %d does not fit the calldata", vWord)
+	}
+	for i, k := range []string{"value", "deadline"} {
+		want, err := messageInt(td.Message[k])
+		if err != nil {
+			return fmt.Errorf("the permit's %s: %w", k, err)
+		}
+		off := vWord - 64 + 32*i
+		if got := new(big.Int).SetBytes(data[off : off+32]); got.Cmp(want) != 0 {
+			return fmt.Errorf("the permit's %s is %s but the transaction carries %s", k, want, got)
+		}
+	}
+	return nil
+}
+
+func messageInt(v any) (*big.Int, error) {
+	switch x := v.(type) {
+	case string:
+		n, ok := math.ParseBig256(x)
+		if !ok {
+			return nil, fmt.Errorf("%q is not a number", x)
+		}
+		return n, nil
+	case *math.HexOrDecimal256:
+		return new(big.Int).Set((*big.Int)(x)), nil
+	case float64:
+		return new(big.Int).SetUint64(uint64(x)), nil
+	}
+	return nil, fmt.Errorf("%T is not a number", v)
 }

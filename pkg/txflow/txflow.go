@@ -128,6 +128,9 @@ type Options struct {
 	Permits bool
 	// NoPermitReason says why Permits is off, for Plan.PermitNote.
 	NoPermitReason string
+	// PermitValidity is how long a permit stays valid after the latest
+	// block (default PermitValidity; longer for documents signed offline).
+	PermitValidity time.Duration
 }
 
 // FeeError is a fee refused before signing. Input says the user's amount

@@ -75,6 +75,17 @@ type Result struct {
 	Native      Amount         `json:"native"`
 	Tokens      []TokenBalance `json:"tokens"`
 	Withdrawals Withdrawals    `json:"withdrawals"`
+	// Delegations are the account's stakes with validators and their
+	// pending rewards (protocols with protocol.Rewarder: Sonic, Polygon).
+	Delegations []Delegation `json:"delegations,omitempty"`
+}
+
+// Delegation is one stake delegated to a validator.
+type Delegation struct {
+	Protocol  string `json:"protocol"`
+	Validator string `json:"validator"`
+	Staked    Amount `json:"staked"`
+	Rewards   Amount `json:"rewards"`
 }
 
 // Amount is an amount of a coin without a contract (the native coin).
@@ -144,6 +155,9 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 			v += st.Dim.Render(fmt.Sprintf(" (≈ %s at %s each)", t.Value.Human(), t.Rate.Human()))
 		}
 		kv.Add(t.Symbol, v)
+	}
+	for _, d := range r.Delegations {
+		kv.Add(fmt.Sprintf("%s validator %s", d.Protocol, d.Validator), fmt.Sprintf("%s staked, %s rewards", d.Staked.Human(), d.Rewards.Human()))
 	}
 	kv.Add("pending withdrawals", fmt.Sprintf("%d (%s)", r.Withdrawals.Pending.Count, r.Withdrawals.Pending.human()))
 	kv.Add("claimable", fmt.Sprintf("%d (%s)", r.Withdrawals.Claimable.Count, r.Withdrawals.Claimable.Human()))
@@ -244,9 +258,34 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 			}
 		}
 	}
+	// One per owner and protocol with delegation rewards reads them.
+	type djob struct {
+		owner int
+		p     protocol.Protocol
+		rw    protocol.Rewarder
+		ds    []protocol.Delegation
+	}
+	var djobs []*djob
+	for i := range accts {
+		for _, p := range ps {
+			if rw, ok := p.(protocol.Rewarder); ok {
+				djobs = append(djobs, &djob{owner: i, p: p, rw: rw})
+			}
+		}
+	}
 	workers := []func(ctx context.Context) error{func(ctx context.Context) error {
 		return readBalances(ctx, rd.Backend, ps, accts, native, res)
 	}}
+	for _, j := range djobs {
+		workers = append(workers, func(ctx context.Context) error {
+			ds, err := j.rw.Delegations(ctx, accts[j.owner].Address, "")
+			if err != nil {
+				return fmt.Errorf("read the %s delegations of %s: %w", j.p.DisplayName(), accts[j.owner], err)
+			}
+			j.ds = ds
+			return nil
+		})
+	}
 	for _, j := range jobs {
 		workers = append(workers, func(ctx context.Context) error {
 			ws, err := j.reqs.Withdrawals(ctx, accts[j.owner].Address, nil)
@@ -261,6 +300,15 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 		return nil, err
 	}
 
+	for _, j := range djobs {
+		for _, d := range j.ds {
+			res[j.owner].Delegations = append(res[j.owner].Delegations, Delegation{
+				Protocol: j.p.Name(), Validator: d.Target,
+				Staked:  Amount{Amount: d.Staked.String(), Symbol: d.Token.Symbol, Decimals: d.Token.Decimals},
+				Rewards: Amount{Amount: d.Rewards.String(), Symbol: d.RewardToken.Symbol, Decimals: d.RewardToken.Decimals},
+			})
+		}
+	}
 	pending, claimable := make([]*big.Int, len(res)), make([]*big.Int, len(res))
 	for i := range res {
 		pending[i], claimable[i] = new(big.Int), new(big.Int)

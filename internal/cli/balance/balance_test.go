@@ -22,7 +22,7 @@ type fixture struct {
 }
 
 func setUp(t *testing.T) (*clitest.Env, fixture) {
-	e := newEnv(t)
+	e := clitest.NewFakenetEnv(t)
 	fx := fixture{
 		stETH:     clitest.Ether(2),
 		wstETH:    new(big.Int).Div(clitest.Ether(3), big.NewInt(2)),
@@ -100,7 +100,7 @@ func TestBalanceJSON(t *testing.T) {
 				} `json:"withdrawals"`
 			}
 			e.JSON(t, &doc)
-			if doc.Address != tt.owner() || doc.Network != fakenet || doc.ChainID != 1337 {
+			if doc.Address != tt.owner() || doc.Network != clitest.Fakenet || doc.ChainID != 1337 {
 				t.Errorf("address %s network %s chain %d", doc.Address, doc.Network, doc.ChainID)
 			}
 			if doc.Native.Amount != tt.native.String() || doc.Native.Symbol != "ETH" || doc.Native.Decimals != 18 {

@@ -34,7 +34,7 @@ func TestBalanceRoundTrips(t *testing.T) {
 			if tt.requests {
 				e, _ = setUp(t)
 			} else {
-				e = newEnv(t)
+				e = clitest.NewFakenetEnv(t)
 				installRETH(t, e.Node, clitest.Ether(1))
 			}
 			args := []string{"--json"}

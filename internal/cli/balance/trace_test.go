@@ -28,7 +28,7 @@ func TestTraceRPCKeepsJSONClean(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("STAKEWALLET_TRACE_RPC", tt.env)
-			e := newEnv(t)
+			e := clitest.NewFakenetEnv(t)
 			installRETH(t, e.Node, clitest.Ether(1))
 			e.RunOK(t, build, tt.args...)
 			var doc map[string]any

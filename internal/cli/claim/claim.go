@@ -31,6 +31,10 @@ type ClaimOptions struct {
 
 	IDs          []string
 	ProtocolName string
+	// Rewards claims delegation rewards instead of requests (rewards.go);
+	// Validator limits it to one delegation.
+	Rewards   bool
+	Validator string
 }
 
 // NewCmdClaim returns the claim command; runF replaces its body in tests.
@@ -51,9 +55,15 @@ Beets stS (--protocol sts): a claim is withdraw(id, false), never an emergency
 withdrawal. withdraw(id, true) would accept a slashing loss (the SFC pays a
 slashed validator's stake less the penalty, or nothing) and skip the check that
 the SFC paid in full; stakewallet never sends it, and refuses a claim whose
-validator is slashed.`,
+validator is slashed.
+
+--rewards claims the pending rewards of the signer's delegations instead (of
+every delegation, or of the one --validator names): claimRewards on Sonic,
+withdrawRewardsPOL on Polygon. BNB Chain staking has no rewards to claim: they
+compound into the stake by themselves. ` + "`stakewallet restake`" + ` re-delegates them.`,
 		Example: `  stakewallet claim --signer alice
-  stakewallet claim 12 13 --signer alice --yes --json`,
+  stakewallet claim 12 13 --signer alice --yes --json
+  stakewallet claim --rewards --protocol sonic --signer alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
 			opts.JSON = f.Flags.JSON
@@ -64,6 +74,8 @@ validator is slashed.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol (default: the network's)")
+	cmd.Flags().BoolVar(&opts.Rewards, "rewards", false, "claim the pending rewards of your delegations instead of withdrawal requests")
+	cmd.Flags().StringVar(&opts.Validator, "validator", "", "with --rewards: only the delegation to this validator")
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
 	return cmd
 }
@@ -77,6 +89,9 @@ func claimRun(ctx context.Context, opts *ClaimOptions) error {
 	p, err := opts.Protocol(ctx, opts.ProtocolName)
 	if err != nil {
 		return err
+	}
+	if opts.Rewards || opts.Validator != "" {
+		return claimRewardsRun(ctx, opts, env, p)
 	}
 	reqs, err := cmdutil.Requests(p)
 	if err != nil {

@@ -63,9 +63,6 @@ type TxFlags struct {
 	// From is an account without a key (--from ADDR or ENS name), for
 	// --unsigned and --dry-run only.
 	From string
-	// UnsignedRefused, when set, is why this command cannot build an
-	// unsigned document (--unsigned and --from are refused with it).
-	UnsignedRefused string
 }
 
 // Offline reports whether the command signs nothing: a dry run or an
@@ -94,10 +91,24 @@ func AddTxFlags(cmd *cobra.Command, t *TxFlags) {
 	fs.StringVar(&t.From, "from", "", "with --unsigned or --dry-run: the sending account (`ADDR` or ENS name) when no --signer holds its key")
 }
 
-// RefuseUnsigned marks a command that cannot build an unsigned document,
-// saying why (why is a sentence: "restake reads what its claim paid").
-// Call it after AddTxFlags.
-func RefuseUnsigned(t *TxFlags, why string) { t.UnsignedRefused = why }
+// RefuseUnsigned makes cmd, which registered AddTxFlags, refuse --unsigned,
+// --out and --from before it runs (exit 2), saying why: a command whose
+// later transactions depend on what earlier ones did cannot be written
+// down in advance.
+func RefuseUnsigned(cmd *cobra.Command, why string) {
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		for _, name := range []string{"unsigned", "out", "from"} {
+			if c.Flags().Changed(name) {
+				return BadInputf("--%s cannot be used with %s: %s", name, c.CommandPath(), why)
+			}
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}
 
 // envBool reads a boolean environment variable: 1, true, yes or on.
 func envBool(name string) bool {

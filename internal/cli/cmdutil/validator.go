@@ -87,6 +87,13 @@ func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, to
 		return "", nil, err
 	}
 	if v.Credit == nil {
+		if _, staked := p.Tokens().ByRole(protocol.RoleStaked); !staked && len(p.Tokens()) == 0 && tokenRef == "" {
+			// A native delegation with no token at all (Sonic's SFC): the
+			// amount is the coin delegated.
+			n := native
+			n.Role = protocol.RoleNative
+			return v.ID, &n, nil
+		}
 		return v.ID, nil, nil
 	}
 	credit := *v.Credit

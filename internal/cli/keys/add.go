@@ -7,12 +7,15 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
+	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/internal/keys"
+	"github.com/stakewallet/stakewallet/pkg/ens"
 	"github.com/stakewallet/stakewallet/pkg/hd"
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -38,17 +41,45 @@ type AddOptions struct {
 	IndexSet bool // --index was given (0 is a valid index)
 	Path     string
 	Confirm  bool
+	// Address registers a watch-only key (an address or ENS name).
+	Address string
+	// Resolve turns Address into an address (an ENS name through the
+	// network's registry).
+	Resolve func(ctx context.Context, input string) (common.Address, error)
 }
 
 // NewCmdAdd returns `keys add`; runF replaces its body in tests.
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
 	opts := &AddOptions{IO: f.IO, Keys: f.Keys}
+	resolve := func(ctx context.Context, input string) (common.Address, error) {
+		d := txcmd.DepsFrom(f)
+		if err := txcmd.CheckAccount("--address", input); err != nil {
+			return common.Address{}, err
+		}
+		if !ens.IsName(input) {
+			a, err := txcmd.ResolveAccount(ctx, d, nil, "--address", input)
+			return a.Address, err
+		}
+		c, err := f.Chain(ctx)
+		if err != nil {
+			return common.Address{}, err
+		}
+		a, err := txcmd.ResolveAccount(ctx, d, c, "--address", input)
+		return a.Address, err
+	}
 	cmd := &cobra.Command{
-		Use:   "add NAME --ledger [--index N | --path P] [--confirm-address]",
-		Short: "Register a Ledger account under a name",
+		Use:   "add NAME (--ledger [--index N | --path P] [--confirm-address] | --address ADDR)",
+		Short: "Register a Ledger account, or a watch-only address, under a name",
 		Long: `Register an account of a Ledger hardware wallet as NAME, so that
 --signer NAME signs with it. Only the address and the derivation path are
 stored; the key never leaves the device.
+
+With --address ADDR (an address or an ENS name, resolved once, now), NAME is
+a watch-only key: an address with no key anywhere. Read-only commands
+(balance, withdrawals, …) use it like any key; a sending command can preview
+(--dry-run) or build the transaction unsigned (--unsigned --out FILE) for
+` + "`stakewallet tx sign`" + ` on the machine that holds the key, and refuses to sign
+(exit 7).
 
   --index N   Ledger Live account N, m/44'/60'/N'/0/0 (default 0), the same
               account as --signer ledger:N
@@ -66,11 +97,15 @@ before anything is signed.`,
 		Example: `  stakewallet keys add cold --ledger
   stakewallet keys add cold2 --ledger --index 1 --confirm-address
   stakewallet keys add old --ledger --path "m/44'/60'/0'/3"
+  stakewallet keys add vault --address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
   stakewallet stake 1 --signer cold`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.IndexSet = cmd.Flags().Changed("index")
+			if opts.Address != "" {
+				opts.Resolve = resolve
+			}
 			opts.JSON = f.Flags.JSON
 			// The flags are checked before any device is opened.
 			if _, err := opts.derivationPath(); err != nil {
@@ -87,6 +122,7 @@ before anything is signed.`,
 	fl.IntVar(&opts.Index, "index", 0, "Ledger Live account `N`: m/44'/60'/N'/0/0")
 	fl.StringVar(&opts.Path, "path", "", "absolute BIP-32 derivation `PATH`, e.g. m/44'/60'/0'/0/1")
 	fl.BoolVar(&opts.Confirm, "confirm-address", false, "show the address on the device and wait for approval")
+	fl.StringVar(&opts.Address, "address", "", "register a watch-only key: this `ADDR` (or ENS name), with no key")
 	return cmd
 }
 
@@ -96,8 +132,12 @@ func (o *AddOptions) derivationPath() (accounts.DerivationPath, error) {
 		return nil, err
 	}
 	switch {
+	case o.Address != "" && (o.Ledger || o.IndexSet || o.Path != "" || o.Confirm):
+		return nil, cmdutil.BadInputf("--address registers a watch-only key; --ledger, --index, --path and --confirm-address register a Ledger account: give one kind")
+	case o.Address != "":
+		return nil, nil
 	case !o.Ledger:
-		return nil, cmdutil.BadInputf("keys add registers a hardware-wallet account: pass --ledger (to import a key from a mnemonic or file, use `stakewallet keys import`)")
+		return nil, cmdutil.BadInputf("keys add registers a hardware-wallet account (--ledger) or a watch-only address (--address ADDR) (to import a key from a mnemonic or file, use `stakewallet keys import`)")
 	case o.IndexSet && o.Path != "":
 		return nil, cmdutil.BadInputf("--index N means --path m/44'/60'/N'/0/0; give one")
 	case o.Path != "":
@@ -128,6 +168,9 @@ func addRun(ctx context.Context, o *AddOptions) error {
 	path, err := o.derivationPath()
 	if err != nil {
 		return err
+	}
+	if o.Address != "" {
+		return addWatch(ctx, o)
 	}
 	s, err := o.Keys()
 	if err != nil {
@@ -167,6 +210,34 @@ func addRun(ctx context.Context, o *AddOptions) error {
 	}
 	if !o.Confirm && !o.JSON {
 		fmt.Fprintln(o.IO.ErrOut, "note: the address was read from the device but not shown on its screen; --confirm-address has the device show it for you to check")
+	}
+	return nil
+}
+
+// addWatch registers a watch-only key.
+func addWatch(ctx context.Context, o *AddOptions) error {
+	s, err := o.Keys()
+	if err != nil {
+		return err
+	}
+	if err := s.CheckNewName(o.Name); err != nil {
+		return classify(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	addr, err := o.Resolve(ctx, o.Address)
+	if err != nil {
+		return err
+	}
+	e, err := s.AddWatch(ctx, o.Name, addr)
+	if err != nil {
+		return classify(err)
+	}
+	if err := output.Print(o.IO, o.JSON, &KeyResult{Key: keyOf(s, e), Verb: "Added"}); err != nil {
+		return err
+	}
+	if !o.JSON {
+		fmt.Fprintf(o.IO.ErrOut, "note: %s is watch-only: it reads balances and builds unsigned transactions (--unsigned), but cannot sign\n", o.Name)
 	}
 	return nil
 }

@@ -29,9 +29,22 @@ type Human interface {
 	RenderHuman(w io.Writer, st Styles)
 }
 
+// Document is a result that is a document of its own (an unsigned
+// transaction document written to stdout): when Document returns bytes,
+// Print writes them as they are, with or without --json.
+type Document interface {
+	Document() []byte
+}
+
 // Print writes a command's result: the value as one JSON document when
 // asJSON, else its human rendering, on stdout.
 func Print(ios *iostreams.IOStreams, asJSON bool, v Human) error {
+	if d, ok := v.(Document); ok {
+		if b := d.Document(); b != nil {
+			_, err := ios.Out.Write(b)
+			return err
+		}
+	}
 	if asJSON {
 		return JSON(ios.Out, v)
 	}

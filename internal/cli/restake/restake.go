@@ -67,7 +67,10 @@ account keeps --keep plus the gas of the stake. Amounts are in the network's
 native coin.
 
 Protocols that delegate to a validator restake to the validator the claimed
-requests unbonded from when they know it; otherwise pass --validator.
+requests unbonded from when they know it; otherwise pass --validator. Where
+delegation rewards wait to be claimed (Sonic, Polygon), restake also
+re-delegates them to the validators that earned them (restakeRewards,
+restakePOL); BNB Chain compounds them by itself.
 Protocols without withdrawal requests have nothing to claim and are refused.
 
 Safe to run unattended, again and again:
@@ -98,6 +101,7 @@ Without a terminal it needs --yes (exit 6 before anything is signed).`,
 	cmd.Flags().StringVar(&opts.ProtocolName, "protocol", "", "protocol to claim from and stake with (default: the network's)")
 	cmd.Flags().StringVar(&opts.Validator, "validator", "", "validator to stake with, for protocols that delegate and do not know it from the claimed requests")
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
+	cmdutil.RefuseUnsigned(cmd, "restake stakes what its claim paid, known only once the claim is mined; build `claim` and then `stake` unsigned instead")
 	return cmd
 }
 
@@ -227,6 +231,22 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 			st.Owed = new(big.Int).Set(owed)
 			if err := st.save(path); err != nil {
 				return fail(err)
+			}
+		}
+	}
+
+	// 1b. Delegation rewards, restaked where they were earned.
+	if rw, ok := p.(protocol.Rewarder); ok {
+		calls, err := rw.RestakeRewards(rctx, env.From, "")
+		var le *protocol.LimitError
+		switch {
+		case errors.As(err, &le):
+			// No rewards to restake: nothing to do for them.
+		case err != nil:
+			return fail(fmt.Errorf("restake: rewards: %w", err))
+		default:
+			if res.Rewards, err = claim.RunRewards(ctx, env, p, calls, "restakeRewards", "Restake"); err != nil {
+				return fail(fmt.Errorf("restake: rewards: %w", err))
 			}
 		}
 	}
@@ -448,9 +468,11 @@ type Result struct {
 	Owed        string        `json:"owed"`
 	Claim       *claim.Result `json:"claim"`
 	Stake       *stake.Result `json:"stake"`
-	NothingToDo bool          `json:"nothingToDo"`
-	Message     string        `json:"message"`
-	DryRun      bool          `json:"dryRun,omitempty"`
+	// Rewards is the restaking of delegation rewards (protocol.Rewarder).
+	Rewards     *claim.RewardsResult `json:"rewards,omitempty"`
+	NothingToDo bool                 `json:"nothingToDo"`
+	Message     string               `json:"message"`
+	DryRun      bool                 `json:"dryRun,omitempty"`
 	// Transactions are the claim's then the stake's (never null).
 	Transactions []txcmd.TxDoc `json:"transactions"`
 
@@ -484,11 +506,14 @@ func newResult(env *txcmd.Env, p protocol.Protocol, keep, minimum, carried *big.
 func (r *Result) finish(owed *big.Int) {
 	r.owed = owed
 	r.Owed = owed.String()
-	r.NothingToDo = r.Claimed == nil && r.Staked == nil
+	r.NothingToDo = r.Claimed == nil && r.Staked == nil && r.Rewards == nil
 	r.Message = r.message()
 	r.Transactions = []txcmd.TxDoc{}
 	if r.Claim != nil && r.Claim.Result != nil {
 		r.Transactions = append(r.Transactions, r.Claim.Transactions...)
+	}
+	if r.Rewards != nil && r.Rewards.Result != nil {
+		r.Transactions = append(r.Transactions, r.Rewards.Transactions...)
 	}
 	if r.Stake != nil && r.Stake.Result != nil {
 		r.Transactions = append(r.Transactions, r.Stake.Transactions...)
@@ -500,6 +525,9 @@ func (r *Result) message() string {
 	if r.Claimed != nil {
 		v, _ := new(big.Int).SetString(r.Claimed.Amount, 10)
 		parts = append(parts, fmt.Sprintf("claimed %s from %s", amount.FormatUnits(v, r.native.Decimals, r.native.Symbol), cmdutil.Plural(len(r.Claimed.RequestIDs), "request")))
+	}
+	if r.Rewards != nil {
+		parts = append(parts, fmt.Sprintf("restaked %s of rewards", amount.FormatUnits(r.Rewards.Total, r.native.Decimals, r.native.Symbol)))
 	}
 	if r.why != "" {
 		parts = append(parts, r.why)
@@ -530,6 +558,9 @@ func (r *Result) showClaim(ios *iostreams.IOStreams) {
 func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 	if r.Claim != nil {
 		r.Claim.RenderHuman(w, st)
+	}
+	if r.Rewards != nil {
+		r.Rewards.RenderHuman(w, st)
 	}
 	if r.Stake != nil {
 		r.Stake.RenderHuman(w, st)

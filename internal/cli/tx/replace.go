@@ -92,6 +92,7 @@ Refused (exit 2) when HASH is mined already.`, cancelGas, txflow.ReplacementBump
   stakewallet tx cancel 0x5c50…e0a1 --signer alice --yes --json`
 	}
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
+	cmdutil.RefuseUnsigned(cmd, "a replacement is signed for a transaction of the journal; sign it where the key is")
 	return cmd
 }
 

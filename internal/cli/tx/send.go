@@ -23,6 +23,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
+	"github.com/stakewallet/stakewallet/pkg/txdoc"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
 )
 
@@ -47,11 +48,15 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*SendOptions) error) *cobra.Comman
 	opts := &SendOptions{Deps: txcmd.DepsFrom(f), Tx: cmdutil.DefaultTxFlags()}
 	cmd := &cobra.Command{
 		Use:   "send FILE",
-		Short: "Broadcast a signed raw transaction and wait for it",
+		Short: "Broadcast a signed raw transaction or signed document and wait for it",
 		Long: `Broadcast a transaction that is already signed: signed offline, by another
 wallet (cast mktx), or taken from the journal. FILE ('-' for stdin) holds
 the raw transaction as hex (0x optional) or a journal entry (JSON with a
-"raw" field), so a journal file can be sent as it is.
+"raw" field), so a journal file can be sent as it is, or a signed document
+written by ` + "`stakewallet tx sign`" + `: all its transactions, in nonce order (one
+the node has already is waited for, not sent again; one mined already is
+reported; a document whose nonce another transaction used is stale and
+refused, exit 2).
 
 The transaction's chain ID must be the network's (exit 3 otherwise). It is
 previewed and confirmed (--yes to skip), journaled, broadcast and waited for
@@ -92,6 +97,9 @@ func checkSendFlags(t cmdutil.TxFlags) error {
 	}
 	if t.PriorityFee != "" {
 		bad = append(bad, "--priority-fee")
+	}
+	if t.Unsigned || t.Out != "" || t.From != "" {
+		return cmdutil.BadInputf("--unsigned, --out and --from cannot be used with tx send: it broadcasts what is signed already")
 	}
 	if len(bad) > 0 {
 		return cmdutil.BadInputf("%s cannot be used with tx send: the transaction is signed, its nonce, gas and fees are fixed (re-sign it, or use tx speedup once it is sent)", strings.Join(bad, ", "))
@@ -175,6 +183,9 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	data, err := readRaw(opts.File, opts.IO.In)
 	if err != nil {
 		return err
+	}
+	if txdoc.LooksLikeDoc(data) {
+		return sendDocRun(ctx, opts, data)
 	}
 	tx, from, err := decodeSigned(data)
 	if err != nil {

@@ -44,7 +44,8 @@ before it is broadcast: <config dir>/stakewallet/journal/CHAINID-HASH.json
   status    one transaction: the journal entry and what the node says
   speedup   re-sign a stuck transaction with higher fees (same nonce)
   cancel    replace a stuck transaction by a 0-value transfer to yourself
-  send      broadcast a signed raw transaction (from a file, or - for stdin)
+  send      broadcast a signed raw transaction or signed document (from a file, or - for stdin)
+  sign      sign an unsigned transaction document (from --unsigned) with no network
 
 When a command times out (exit 5) the transaction is out there: do not send
 it again; follow it with ` + "`stakewallet tx status HASH`" + `, and if it is stuck,
@@ -61,6 +62,7 @@ speed it up or cancel it.`,
 		NewCmdSpeedup(f, nil),
 		NewCmdCancel(f, nil),
 		NewCmdSend(f, nil),
+		NewCmdSign(f, nil),
 	)
 	return cmd
 }

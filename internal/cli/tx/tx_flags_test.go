@@ -153,7 +153,7 @@ func TestNewCmdTx(t *testing.T) {
 	for _, c := range cmd.Commands() {
 		names = append(names, c.Name())
 	}
-	if got := strings.Join(names, " "); got != "cancel pending send speedup status" {
+	if got := strings.Join(names, " "); got != "cancel pending send sign speedup status" {
 		t.Errorf("subcommands = %q", got)
 	}
 }

@@ -28,10 +28,14 @@ type Result struct {
 	From     string `json:"from"`
 	Protocol string `json:"protocol,omitempty"`
 	// Amount, Symbol and Decimals are the headline amount, when there is one.
-	Amount       string  `json:"amount,omitempty"`
-	Symbol       string  `json:"symbol,omitempty"`
-	Decimals     *uint8  `json:"decimals,omitempty"`
-	DryRun       bool    `json:"dryRun,omitempty"`
+	Amount   string `json:"amount,omitempty"`
+	Symbol   string `json:"symbol,omitempty"`
+	Decimals *uint8 `json:"decimals,omitempty"`
+	DryRun   bool   `json:"dryRun,omitempty"`
+	// Unsigned: --unsigned wrote an unsigned transaction document, to
+	// DocumentFile (--out) or, without it, as the output itself.
+	Unsigned     bool    `json:"unsigned,omitempty"`
+	DocumentFile string  `json:"document,omitempty"`
 	Transactions []TxDoc `json:"transactions"`
 	// EstimatedFee and MaxFee (wei) are set on a dry run.
 	EstimatedFee string `json:"estimatedFee,omitempty"`
@@ -41,6 +45,8 @@ type Result struct {
 	req  *Request
 	plan *txflow.Plan
 	sent []*txflow.Result
+	// unsigned is set by --unsigned.
+	unsigned *unsignedOut
 }
 
 // TxDoc is one transaction of a result: unsigned (a dry run) or sent.
@@ -176,6 +182,10 @@ func (r *Result) Receipts() []*types.Receipt {
 // RenderHuman prints a dry run's preview, or the sent transactions under a
 // check mark. Commands print their own rows after it.
 func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
+	if r.unsigned != nil {
+		r.renderUnsigned(w, st)
+		return
+	}
 	if r.DryRun {
 		r.env.renderPreview(w, st, r.req, r.plan)
 		fmt.Fprintln(w, st.Dim.Render("Dry run: nothing was signed or sent."))

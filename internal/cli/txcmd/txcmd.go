@@ -20,6 +20,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/config"
+	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/abidecode"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -71,13 +72,34 @@ func Setup(ctx context.Context, d Deps, asJSON bool, tx cmdutil.TxFlags) (*Env, 
 	if tx.Confirmations == 0 {
 		return nil, cmdutil.BadInputf("--confirmations must be at least 1")
 	}
+	if err := checkOfflineFlags(tx); err != nil {
+		return nil, err
+	}
 	net, err := d.Network()
 	if err != nil {
 		return nil, err
 	}
+	if tx.From != "" {
+		// An account without a key (--unsigned or --dry-run only): it
+		// overrides --signer and STAKEWALLET_SIGNER.
+		c, err := d.Chain(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := fromAccount(ctx, d, c, tx.From)
+		if err != nil {
+			return nil, err
+		}
+		return &Env{Deps: d, JSON: asJSON, Tx: tx, Net: net, Chain: c, Signer: s, From: s.Address()}, nil
+	}
 	s, err := d.Account(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if w, ok := keys.IsWatchOnly(s); ok && !tx.Offline() {
+		// Before any traffic: this signer can only build or preview.
+		_ = s.Close()
+		return nil, w.Unavailable()
 	}
 	c, err := d.Chain(ctx)
 	if err != nil {
@@ -186,13 +208,14 @@ func (e *Env) Flow(req *Request) (*txflow.Flow, error) {
 	}
 	var j *journal.Journal
 	switch _, statErr := os.Stat(cfg.JournalDir()); {
-	case !g.DryRun:
+	case !g.Offline():
 		if j, err = journal.Open(cfg.JournalDir()); err != nil {
 			return nil, err
 		}
 	case statErr == nil:
-		// A dry run reads the journal, so that its preview takes the nonce
-		// a real run would (past open entries), but creates nothing.
+		// A dry run (or an unsigned document) reads the journal, so that
+		// its nonce is the one a real run would take (past open entries),
+		// but creates nothing.
 		if j, err = journal.Open(cfg.JournalDir()); err != nil {
 			return nil, err
 		}
@@ -221,6 +244,11 @@ func (e *Env) Run(ctx context.Context, req *Request) (*Result, error) {
 		}
 	}
 	res := e.newResult(req, plan)
+	if e.Tx.Unsigned {
+		// Built, filled, simulated: written down for signing elsewhere.
+		// Nothing is unlocked.
+		return e.writeUnsigned(req, plan, res)
+	}
 	if e.Tx.DryRun {
 		res.markDryRun()
 		return res, nil

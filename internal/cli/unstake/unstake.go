@@ -112,8 +112,13 @@ func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
 		}
 		token = &t
 	}
-	value, err := txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, *token, env.From, true)
-	if err != nil {
+	var value *big.Int
+	if rw, ok := p.(protocol.Rewarder); ok && opts.Amount == "all" && token.IsNative() && target != "" {
+		// A native delegation (Sonic): "all" is the stake with the validator.
+		if value, err = delegated(ctx, rw, p, env.From, target); err != nil {
+			return err
+		}
+	} else if value, err = txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, *token, env.From, true); err != nil {
 		return err
 	}
 	res, err := send(ctx, env, p, protocol.UnstakeRequest{Owner: env.From, Amount: value, Token: *token, Target: target}, opts.NoPermit)
@@ -274,4 +279,21 @@ func nativeReceived(ctx context.Context, c balanceReader, who common.Address, re
 		}
 	}
 	return got, nil
+}
+
+// delegated is owner's stake with validator target, for "unstake all" of a
+// native delegation; none is bad input.
+func delegated(ctx context.Context, rw protocol.Rewarder, p protocol.Protocol, owner common.Address, target string) (*big.Int, error) {
+	ds, err := rw.Delegations(ctx, owner, target)
+	if err != nil {
+		return nil, err
+	}
+	total := new(big.Int)
+	for _, d := range ds {
+		total.Add(total, d.Staked)
+	}
+	if total.Sign() == 0 {
+		return nil, cmdutil.BadInputf("%s has nothing delegated to %s validator %s", owner.Hex(), p.DisplayName(), target)
+	}
+	return total, nil
 }

@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 )
 
 // TestWithdrawalsRoundTrips counts the HTTP requests `withdrawals` makes on
@@ -28,7 +30,7 @@ func TestWithdrawalsRoundTrips(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := clitest.NewFakenetEnv(t)
 			amount := big.NewInt(1e17)
 			for i := range tt.claimable + tt.pending {
 				// Finalizing finalizes every request up to the id.

@@ -91,6 +91,7 @@ long as it takes. Ctrl-C stops waiting and prints the command that resumes.`,
 	cmd.Flags().BoolVar(&opts.Claim, "claim", false, "claim the requests as soon as they are claimable")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", watch.DefaultInterval, "how often to poll for a new block over HTTP (± 20% jitter)")
 	cmdutil.AddTxFlags(cmd, &opts.Tx)
+	cmdutil.RefuseUnsigned(cmd, "withdrawals wait --claim claims when the requests become claimable; wait here, then build `claim` unsigned")
 	return cmd
 }
 

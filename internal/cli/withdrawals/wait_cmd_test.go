@@ -129,7 +129,7 @@ func TestWaitAlreadyClaimable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := clitest.NewFakenetEnv(t)
 			quarter := new(big.Int).Div(clitest.Ether(1), big.NewInt(4))
 			id := strconv.FormatUint(e.Lido.AddRequest(e.Alice, quarter, true), 10)
 			args := []string{"wait"}
@@ -159,7 +159,7 @@ func TestWaitAlreadyClaimable(t *testing.T) {
 // TestWaitTimeout: an explicit --timeout bounds a wait on a pending
 // request (exit 5, with the command that resumes); nothing is sent.
 func TestWaitTimeout(t *testing.T) {
-	e := newEnv(t)
+	e := clitest.NewFakenetEnv(t)
 	id := strconv.FormatUint(e.Lido.AddRequest(e.Alice, clitest.Ether(1), false), 10)
 	e.RunFails(t, buildList, cmdutil.ExitTimeout, "resume with `stakewallet withdrawals wait "+id+"`",
 		"wait", id, "--timeout", "300ms", "--interval", "20ms")

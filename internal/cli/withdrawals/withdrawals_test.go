@@ -30,7 +30,7 @@ type listFixture struct {
 }
 
 func setUpList(t *testing.T) (*clitest.Env, listFixture) {
-	e := newEnv(t)
+	e := clitest.NewFakenetEnv(t)
 	fx := listFixture{claimable: big.NewInt(25e16), pending: big.NewInt(5e17)}
 	// Finalizing finalizes every request up to the id: the claimable one
 	// goes first.

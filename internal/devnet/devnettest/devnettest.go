@@ -12,7 +12,9 @@ package devnettest
 import (
 	"context"
 	"crypto/ecdsa"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -106,6 +108,37 @@ func (n *Net) Send(ctx context.Context, t testing.TB, p protocol.Protocol, key *
 		t.Fatal(err)
 	}
 	return kept, rs
+}
+
+// Finalize is a Harness.Finalize for a model whose requests become
+// claimable with time: it steps st until no request of owner is pending
+// at p (the delay passed and a block has that time), every 300 ms.
+func Finalize(st model.Stepper, p protocol.Requests, owner common.Address) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		for {
+			if err := st.Step(ctx); err != nil {
+				return err
+			}
+			ws, err := p.Withdrawals(ctx, owner, nil)
+			if err != nil {
+				return err
+			}
+			pending := 0
+			for _, w := range ws {
+				if w.Status == protocol.StatusPending {
+					pending++
+				}
+			}
+			if pending == 0 {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%d requests still pending: %w", pending, ctx.Err())
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+	}
 }
 
 // Trips runs f and returns the round trips it made through c.

@@ -10,6 +10,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/rocketpool"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/savax"
+	"github.com/stakewallet/stakewallet/internal/devnet/models/sonic"
 	"github.com/stakewallet/stakewallet/internal/devnet/models/sts"
 )
 
@@ -23,6 +24,7 @@ func All() []model.Model {
 		sts.Model,
 		bnb.Model,
 		polygon.Model,
+		sonic.Model, // after sts.Model: it adds validators to sts's SFC
 		// One line per protocol model: the package's exported Model value
 		// (or constructor call), e.g. rocketpool.Model, savax.Model, sts.Model.
 	}

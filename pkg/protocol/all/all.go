@@ -11,6 +11,7 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 	"github.com/stakewallet/stakewallet/pkg/protocol/savax"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sonic"
 	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
 )
 
@@ -18,7 +19,7 @@ import (
 // listed to users. A fresh slice each call: callers may not mutate a
 // shared registry.
 func Descriptors() []protocol.Descriptor {
-	return []protocol.Descriptor{lido.Descriptor, rocketpool.Descriptor, savax.Descriptor, sts.Descriptor, bnb.Descriptor, polygon.Descriptor}
+	return []protocol.Descriptor{lido.Descriptor, rocketpool.Descriptor, savax.Descriptor, sts.Descriptor, bnb.Descriptor, polygon.Descriptor, sonic.Descriptor}
 }
 
 // Lookup finds an adapter by name, ignoring case ("Lido" = "lido").

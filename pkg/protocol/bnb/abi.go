@@ -1,12 +1,9 @@
 package bnb
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"math/big"
-	"sort"
-	"strings"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -39,81 +36,21 @@ type contractABIs struct {
 }
 
 func loadABIs() (*contractABIs, error) {
-	parse := func(name string) (*abi.ABI, error) {
-		raw, err := abiFiles.ReadFile("abi/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("bnb: read embedded ABI %s: %w", name, err)
-		}
-		a, err := abi.JSON(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("bnb: parse embedded ABI %s: %w", name, err)
-		}
-		return &a, nil
-	}
 	var c contractABIs
 	var err error
-	if c.hub, err = parse("StakeHub.json"); err != nil {
-		return nil, err
+	if c.hub, err = protocol.ReadABI(abiFiles, "abi/StakeHub.json"); err != nil {
+		return nil, fmt.Errorf("bnb: %w", err)
 	}
-	if c.credit, err = parse("StakeCredit.json"); err != nil {
-		return nil, err
+	if c.credit, err = protocol.ReadABI(abiFiles, "abi/StakeCredit.json"); err != nil {
+		return nil, fmt.Errorf("bnb: %w", err)
 	}
-	mc, err := abi.JSON(strings.NewReader(multicall3ABI))
-	if err != nil {
-		return nil, fmt.Errorf("bnb: parse Multicall3 ABI: %w", err)
+	if c.mc3, err = protocol.ParseABI("Multicall3", []byte(multicall3ABI)); err != nil {
+		return nil, fmt.Errorf("bnb: %w", err)
 	}
-	c.mc3 = &mc
-	c.merged = mergeABIs(c.hub, c.credit)
+	// ZeroShares, TransferFailed and ParamChange are on both contracts:
+	// kept once.
+	c.merged = protocol.MergeABIs(c.hub, c.credit)
 	return &c, nil
-}
-
-// mergeABIs unions ABIs for decoding; entries with the same selector or
-// topic (ZeroShares, TransferFailed, ParamChange are on both contracts)
-// are kept once.
-func mergeABIs(abis ...*abi.ABI) *abi.ABI {
-	m := &abi.ABI{Methods: map[string]abi.Method{}, Events: map[string]abi.Event{}, Errors: map[string]abi.Error{}}
-	seenMethod := map[string]bool{}
-	seenEvent := map[common.Hash]bool{}
-	seenError := map[common.Hash]bool{}
-	for _, a := range abis {
-		for _, name := range sortedKeys(a.Methods) {
-			meth := a.Methods[name]
-			if seenMethod[meth.Sig] {
-				continue
-			}
-			seenMethod[meth.Sig] = true
-			key := abi.ResolveNameConflict(meth.RawName, func(s string) bool { _, ok := m.Methods[s]; return ok })
-			m.Methods[key] = meth
-		}
-		for _, name := range sortedKeys(a.Events) {
-			ev := a.Events[name]
-			if seenEvent[ev.ID] {
-				continue
-			}
-			seenEvent[ev.ID] = true
-			key := abi.ResolveNameConflict(ev.RawName, func(s string) bool { _, ok := m.Events[s]; return ok })
-			m.Events[key] = ev
-		}
-		for _, name := range sortedKeys(a.Errors) {
-			e := a.Errors[name]
-			if seenError[e.ID] {
-				continue
-			}
-			seenError[e.ID] = true
-			key := abi.ResolveNameConflict(e.Name, func(s string) bool { _, ok := m.Errors[s]; return ok })
-			m.Errors[key] = e
-		}
-	}
-	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // pack encodes a call; the ABIs are fixed, so an error is a programming

@@ -3,22 +3,18 @@ package bnb_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/big"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devkeys"
-	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	bnbmodel "github.com/stakewallet/stakewallet/internal/devnet/models/bnb"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -34,77 +30,22 @@ var nativeBNB = protocol.Token{Symbol: "BNB", Decimals: 18, Role: protocol.RoleN
 // that a fresh request is pending, short enough to wait out.
 const bondingPeriod = 3 * time.Second
 
-// counting is a Backend that counts round trips: each CallContract,
-// BatchCallContract (one JSON-RPC batch), HeaderByNumber and FilterLogs.
-type counting struct {
-	c    *ethclient.Client
-	trip atomic.Int64
-}
-
-func (b *counting) CallContract(ctx context.Context, m ethereum.CallMsg, n *big.Int) ([]byte, error) {
-	b.trip.Add(1)
-	return b.c.CallContract(ctx, m, n)
-}
-
-func (b *counting) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
-	b.trip.Add(1)
-	res := make([][]byte, len(msgs))
-	errs := make([]error, len(msgs))
-	for i, m := range msgs {
-		res[i], errs[i] = b.c.CallContract(ctx, m, n)
-	}
-	return res, errs
-}
-
-func (b *counting) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
-	b.trip.Add(1)
-	return b.c.FilterLogs(ctx, q)
-}
-
-func (b *counting) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
-	b.trip.Add(1)
-	return b.c.HeaderByNumber(ctx, n)
-}
-
-func (b *counting) trips(f func()) int64 {
-	before := b.trip.Load()
-	f()
-	return b.trip.Load() - before
-}
-
 // bscNet is an in-process devnet-bsc chain (the model in its genesis at the
-// real addresses), its stepper driven by hand.
+// real addresses), its stepper driven by hand; adapters are bound to the
+// wallet's client through backend, which counts their round trips.
 type bscNet struct {
-	client  *ethclient.Client
-	backend *counting
+	*devnettest.Net
+	backend *protocoltest.Counter
 	stepper model.Stepper
-	oracle  *devtx.Sender
-	accts   []devkeys.Account
 }
 
 func startNet(ctx context.Context, t *testing.T) *bscNet {
 	t.Helper()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet-bsc", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close the devnet: %v", err)
-		}
+	dn := devnettest.Start(ctx, t, "devnet-bsc")
+	stepper := dn.Stepper(ctx, t, bnbmodel.Model, model.StepEnv{
+		Addresses: bnb.Deployments["devnet-bsc"], BondingPeriod: bondingPeriod, WallClock: true,
 	})
-	client := d.Client()
-	oracle, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stepper, err := bnbmodel.Model.NewStepper(ctx, model.StepEnv{
-		Sender: oracle, Addresses: bnb.Deployments["devnet-bsc"], BondingPeriod: bondingPeriod, WallClock: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &bscNet{client: client, backend: &counting{c: client}, stepper: stepper, oracle: oracle, accts: d.Accounts()}
+	return &bscNet{Net: dn, backend: protocoltest.NewCounter(dn.Wallet), stepper: stepper}
 }
 
 // adapter binds a fresh adapter (its own credit cache) to the chain.
@@ -119,44 +60,13 @@ func (n *bscNet) adapter(t *testing.T) *bnb.BNB {
 
 // finalize steps the model until no request of owner is pending.
 func (n *bscNet) finalize(p *bnb.BNB, owner common.Address) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		for {
-			if err := n.stepper.Step(ctx); err != nil {
-				return err
-			}
-			ws, err := p.Withdrawals(ctx, owner, nil)
-			if err != nil {
-				return err
-			}
-			pending := 0
-			for _, w := range ws {
-				if w.Status == protocol.StatusPending {
-					pending++
-				}
-			}
-			if pending == 0 {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%d requests still pending: %w", pending, ctx.Err())
-			case <-time.After(300 * time.Millisecond):
-			}
-		}
-	}
+	return devnettest.Finalize(n.stepper, p, owner)
 }
 
 // send judges the calls' Checks (as the wallet does) and sends them.
 func (n *bscNet) send(ctx context.Context, t *testing.T, p protocol.Protocol, acct devkeys.Account, calls []protocol.Call) []*types.Receipt {
 	t.Helper()
-	kept, err := protocol.RunChecks(ctx, n.client, calls)
-	if err != nil {
-		t.Fatalf("checks: %v", err)
-	}
-	rs, err := protocoltest.NewSender(n.client, acct.PrivateKey, p).Send(ctx, kept)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rs := n.Send(ctx, t, p, acct.PrivateKey, calls)
 	return rs
 }
 
@@ -171,12 +81,12 @@ func TestContract(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	n := startNet(ctx, t)
-	owner := n.accts[1]
+	owner := n.Accounts[1]
 	p := n.adapter(t)
 	protocoltest.Run(t, protocoltest.Harness{
 		Protocol: p,
 		Native:   nativeBNB,
-		Chain:    n.client,
+		Chain:    n.Client,
 		Key:      owner.PrivateKey,
 		Stake:    coins(10),
 		Target:   op(1),
@@ -191,10 +101,10 @@ func TestContract(t *testing.T) {
 		Timeout:    2 * time.Minute,
 	})
 	t.Run("validators", func(t *testing.T) { validators(ctx, t, n) })
-	t.Run("stake limits", func(t *testing.T) { stakeLimits(ctx, t, n, n.accts[2]) })
-	t.Run("unstake in BNB", func(t *testing.T) { unstakeBNB(ctx, t, n, n.accts[3]) })
-	t.Run("claim order", func(t *testing.T) { claimOrder(ctx, t, n, n.accts[4]) })
-	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.accts[5]) })
+	t.Run("stake limits", func(t *testing.T) { stakeLimits(ctx, t, n, n.Accounts[2]) })
+	t.Run("unstake in BNB", func(t *testing.T) { unstakeBNB(ctx, t, n, n.Accounts[3]) })
+	t.Run("claim order", func(t *testing.T) { claimOrder(ctx, t, n, n.Accounts[4]) })
+	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.Accounts[5]) })
 }
 
 // validators: the genesis validators with their monikers, commissions,
@@ -203,7 +113,7 @@ func validators(ctx context.Context, t *testing.T, n *bscNet) {
 	p := n.adapter(t)
 	var vs []protocol.Validator
 	var err error
-	trips := n.backend.trips(func() { vs, err = p.Validators(ctx) })
+	trips := devnettest.Trips(n.backend, func() { vs, err = p.Validators(ctx) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +164,7 @@ func stakeLimits(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Acco
 		t.Run(tc.name, func(t *testing.T) {
 			calls, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: tc.amount, Target: tc.target})
 			if err == nil {
-				_, err = protocol.RunChecks(ctx, n.client, calls)
+				_, err = protocol.RunChecks(ctx, n.Client, calls)
 			}
 			var le *protocol.LimitError
 			if !errors.As(err, &le) || !strings.Contains(le.Reason, tc.want) {
@@ -263,7 +173,7 @@ func stakeLimits(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Acco
 			if len(calls) == 1 {
 				// The contract agrees: the call reverts.
 				c := calls[0]
-				_, rerr := n.client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &c.To, Value: c.Value, Data: c.Data}, nil)
+				_, rerr := n.Client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &c.To, Value: c.Value, Data: c.Data}, nil)
 				if rerr == nil {
 					t.Errorf("the refused call does not revert on the chain")
 				}
@@ -321,7 +231,7 @@ func claimOrder(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := n.oracle.Send(ctx, &bnb.DevnetStakeHub, new(big.Int), data); err != nil {
+		if _, err := n.Oracle.Send(ctx, &bnb.DevnetStakeHub, new(big.Int), data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -356,7 +266,7 @@ func claimOrder(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 	// is at least a second after its parent); the first is still locked.
 	data, _ := hub.ABI.Pack("isPaused")
 	for i := 0; i < 2; i++ {
-		if _, err := n.oracle.Send(ctx, &bnb.DevnetStakeHub, new(big.Int), data); err != nil {
+		if _, err := n.Oracle.Send(ctx, &bnb.DevnetStakeHub, new(big.Int), data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -401,19 +311,19 @@ func claimOrder(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 func roundTrips(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Account) {
 	p := n.adapter(t)
 	var err error
-	if got := n.backend.trips(func() {
+	if got := devnettest.Trips(n.backend, func() {
 		_, err = p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(3), Target: op(1)})
 	}); err != nil || got != 0 {
 		t.Errorf("Stake: %d round trips (%v), want 0 (its rules are Checks)", got, err)
 	}
 	calls, _ := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: coins(3), Target: op(1)})
 	n.send(ctx, t, p, acct, calls)
-	if got := n.backend.trips(func() {
+	if got := devnettest.Trips(n.backend, func() {
 		_, err = p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1), Token: nativeBNB, Target: op(1)})
 	}); err != nil || got != 2 {
 		t.Errorf("Unstake on a fresh adapter: %d round trips (%v), want 2 (credits, then the shares)", got, err)
 	}
-	if got := n.backend.trips(func() {
+	if got := devnettest.Trips(n.backend, func() {
 		_, err = p.Unstake(ctx, protocol.UnstakeRequest{Owner: acct.Address, Amount: coins(1), Token: nativeBNB, Target: op(1)})
 	}); err != nil || got != 1 {
 		t.Errorf("Unstake once the credits are known: %d round trips (%v), want 1", got, err)
@@ -427,7 +337,7 @@ func roundTrips(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 	}
 	fresh := n.adapter(t)
 	var ws []protocol.Withdrawal
-	got := n.backend.trips(func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
+	got := devnettest.Trips(n.backend, func() { ws, err = fresh.Withdrawals(ctx, acct.Address, nil) })
 	if err != nil || len(ws) != 6 {
 		t.Fatalf("Withdrawals: %d requests, %v", len(ws), err)
 	}
@@ -435,16 +345,16 @@ func roundTrips(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Accou
 	if got > 3 {
 		t.Errorf("Withdrawals: %d round trips, want at most 3 (validators, queues, the rest of a queue longer than 4)", got)
 	}
-	got = n.backend.trips(func() { _, err = fresh.Withdrawals(ctx, acct.Address, []protocol.RequestID{ws[0].ID}) })
+	got = devnettest.Trips(n.backend, func() { _, err = fresh.Withdrawals(ctx, acct.Address, []protocol.RequestID{ws[0].ID}) })
 	if err != nil || got != 2 {
 		t.Errorf("Withdrawals of one id of a queue of 6, credits known: %d round trips (%v), want 2", got, err)
 	}
-	other := n.accts[6]
+	other := n.Accounts[6]
 	calls, _ = p.Stake(ctx, protocol.StakeRequest{From: other.Address, Amount: coins(2), Target: op(2)})
 	n.send(ctx, t, p, other, calls)
 	calls, _ = p.Unstake(ctx, protocol.UnstakeRequest{Owner: other.Address, Amount: coins(1), Token: nativeBNB, Target: op(2)})
 	n.send(ctx, t, p, other, calls)
-	got = n.backend.trips(func() { ws, err = fresh.Withdrawals(ctx, other.Address, nil) })
+	got = devnettest.Trips(n.backend, func() { ws, err = fresh.Withdrawals(ctx, other.Address, nil) })
 	if err != nil || len(ws) != 1 || got != 1 {
 		t.Errorf("Withdrawals of a short queue, credits known: %d requests, %d round trips (%v), want 1 in 1", len(ws), got, err)
 	}

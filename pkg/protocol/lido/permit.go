@@ -18,7 +18,7 @@ import (
 // gasPermit is what stETH's/wstETH's permit adds to a request: ecrecover,
 // the nonce and allowance writes (the real stETH also calls its
 // EIP712StETH helper).
-const gasPermit = 60_000
+const gasPermit = 120_000
 
 // Lido's permit domains (lidofinance/core): stETH delegates its domain to
 // EIP712StETH (name "Liquid staked Ether 2.0", version "2", the chain's id,
@@ -61,6 +61,11 @@ func PermitTypedData(domain apitypes.TypedDataDomain, owner, spender common.Addr
 			"deadline": (*math.HexOrDecimal256)(new(big.Int).Set(deadline)),
 		},
 	}
+}
+
+// lidoDomain is an EIP-712 domain with the four fields Lido's tokens use.
+func lidoDomain(name, version string, chainID int64, contract common.Address) apitypes.TypedDataDomain {
+	return apitypes.TypedDataDomain{Name: name, Version: version, ChainId: math.NewHexOrDecimal256(chainID), VerifyingContract: contract.Hex()}
 }
 
 // permitInput is the queue's PermitInput tuple.

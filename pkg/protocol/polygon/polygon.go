@@ -33,8 +33,9 @@
 // # Rewards
 //
 // Rewards accrue per ValidatorShare as liquid POL (getLiquidRewards); every
-// buy, sell and share transfer pays the pending ones out. The adapter does
-// not offer a separate reward claim or restake.
+// buy, sell and share transfer pays the pending ones out, and
+// withdrawRewardsPOL / restakePOL claim or restake them on their own
+// (protocol.Rewarder, rewards.go).
 //
 // Facts come from shared/reference/staking-systems.md §3 and
 // 0xPolygon/pos-contracts at ff11f0e0.
@@ -59,6 +60,7 @@ var Descriptor = protocol.Descriptor{
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
 		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators, protocol.CapRestake,
+		protocol.CapRewards,
 	},
 	New: New,
 }

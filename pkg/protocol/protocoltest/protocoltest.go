@@ -109,6 +109,9 @@ type suite struct {
 	// credit is true when staked is the Target validator's credit (a
 	// protocol without a RoleStaked token).
 	credit bool
+	// delegated: the stake is no token but the Target delegation of a
+	// protocol.Rewarder (Sonic), measured in the native coin.
+	delegated bool
 
 	minted     *big.Int
 	ids        []protocol.RequestID
@@ -143,6 +146,12 @@ func Run(t *testing.T, h Harness) {
 		// A protocol whose stake is a per-validator credit (BNB) has no
 		// staked token: the suite measures the Target's credit instead.
 		s.staked, s.credit = targetCredit(ctx, h)
+	}
+	if _, ok := s.p.(protocol.Rewarder); ok && s.staked.Address == (common.Address{}) && h.Target != "" {
+		// Native delegation with no token (Sonic's SFC): the stake is
+		// measured as the Target delegation (Rewarder.Delegations), in the
+		// native coin.
+		s.staked, s.delegated = h.Native, true
 	}
 	for _, tok := range s.p.Tokens() {
 		if !tok.IsNative() {
@@ -269,6 +278,10 @@ func (s *suite) tokens(t *testing.T) {
 		}
 	}
 	switch {
+	case stakedCount == 0 && s.delegated:
+		if _, err := s.balance(s.staked); err != nil {
+			t.Errorf("delegation to %s: %v", s.h.Target, err)
+		}
 	case stakedCount == 0 && s.credit:
 		if s.staked.Role != protocol.RoleCredit || !s.staked.NotTransferable {
 			t.Errorf("the credit of validator %s is %+v: want RoleCredit, NotTransferable", s.h.Target, s.staked)
@@ -303,7 +316,7 @@ func targetCredit(ctx context.Context, h Harness) (protocol.Token, bool) {
 // stake: the calls simulate and mine, the staked token balance rises, the
 // account pays exactly the value sent plus gas, and the receipts decode.
 func (s *suite) stake(t *testing.T) {
-	if s.staked.Address == (common.Address{}) {
+	if s.staked.Address == (common.Address{}) && !s.delegated {
 		t.Skip("no RoleStaked token to measure the stake by (see the tokens step)")
 	}
 	_, underlying := s.p.Tokens().ByRole(protocol.RoleUnderlying)
@@ -798,6 +811,17 @@ var erc20 = func() *abi.ABI {
 }()
 
 func (s *suite) balance(tok protocol.Token) (*big.Int, error) {
+	if s.delegated && tok == s.staked {
+		ds, err := s.p.(protocol.Rewarder).Delegations(s.ctx, s.owner, s.h.Target)
+		if err != nil {
+			return nil, fmt.Errorf("delegations: %w", err)
+		}
+		sum := new(big.Int)
+		for _, d := range ds {
+			sum.Add(sum, d.Staked)
+		}
+		return sum, nil
+	}
 	data, err := erc20.Pack("balanceOf", s.owner)
 	if err != nil {
 		return nil, fmt.Errorf("encode balanceOf: %w", err)

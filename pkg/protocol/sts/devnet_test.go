@@ -74,35 +74,11 @@ func startNet(ctx context.Context, t *testing.T) *stsNet {
 	return &stsNet{Net: net, backend: backend, p: p.(*sts.STS), addrs: addrs, stepper: stepper}
 }
 
-// finalize steps the model until every pending request of the chain's
-// accounts is claimable by the latest block (the delay passed and a block
-// has that time).
+// finalize steps the model until every pending request of owner is
+// claimable by the latest block (the delay passed and a block has that
+// time).
 func (n *stsNet) finalize(owner common.Address) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		for {
-			if err := n.stepper.Step(ctx); err != nil {
-				return err
-			}
-			ws, err := n.p.Withdrawals(ctx, owner, nil)
-			if err != nil {
-				return err
-			}
-			pending := 0
-			for _, w := range ws {
-				if w.Status == protocol.StatusPending {
-					pending++
-				}
-			}
-			if pending == 0 {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%d requests still pending: %w", pending, ctx.Err())
-			case <-time.After(300 * time.Millisecond):
-			}
-		}
-	}
+	return devnettest.Finalize(n.stepper, n.p, owner)
 }
 
 // send judges the calls' Checks (as the wallet does) and sends them.

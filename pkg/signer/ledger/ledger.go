@@ -21,6 +21,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
 	ledgerapp "github.com/stakewallet/stakewallet/pkg/ledger"
 	"github.com/stakewallet/stakewallet/pkg/signer"
@@ -178,3 +179,23 @@ func (s *Signer) SignTx(ctx context.Context, tx *types.Transaction, chainID *big
 
 // Close implements signer.Closer.
 func (s *Signer) Close() error { return s.app.Close() }
+
+var (
+	_ signer.TypedDataSigner  = (*Signer)(nil)
+	_ signer.TypedDataChecker = (*Signer)(nil)
+)
+
+// TypedDataSupport implements signer.TypedDataChecker: nil when the app
+// signs EIP-712 in full mode (or v0 with blind signing on), else why not.
+func (s *Signer) TypedDataSupport() error {
+	ctx, cancel := context.WithTimeout(context.Background(), ledgerapp.DefaultCommandTimeout)
+	defer cancel()
+	_, err := s.app.TypedDataSupport(ctx)
+	return err
+}
+
+// SignTypedData implements signer.TypedDataSigner: full EIP-712 mode (the
+// device shows the fields), v0 hashes on apps too old for it.
+func (s *Signer) SignTypedData(ctx context.Context, td apitypes.TypedData) ([]byte, error) {
+	return s.app.SignTypedData(ctx, s.path, td, s.addr)
+}

@@ -31,8 +31,10 @@ pragma solidity ^0.8.24;
 //   - Plain constructor instead of the proxy's initialize; with value it
 //     creates validator 1 for the deployer (a genesis validator).
 //   - setGenesisValidator / setGenesisDelegation have the real signatures
-//     (onlyDriver: the owner here); setGenesisDelegation is payable and
-//     takes the stake as msg.value, where the real one mints it.
+//     (onlyDriver: the owner here). setGenesisDelegation records the stake
+//     without minting it (the real one mints): the devnet's genesis
+//     validators 2.. have keyless auth addresses, so that stake is never
+//     withdrawn and the model stays solvent for every other delegation.
 
 interface IConstantsManagerModel {
     function minSelfStake() external view returns (uint256);
@@ -224,16 +226,9 @@ contract SFC {
         }
     }
 
-    /// Set an initial delegation (genesis; the owner's call in the model,
-    /// which pays the stake as msg.value where the real one mints it).
-    function setGenesisDelegation(address delegator, uint256 toValidatorID, uint256 stake)
-        external
-        payable
-        onlyDriver
-    {
-        if (msg.value != stake) {
-            revert TransferFailed();
-        }
+    /// Set an initial delegation (genesis; the owner's call in the model).
+    /// The real one mints the stake; the model only records it.
+    function setGenesisDelegation(address delegator, uint256 toValidatorID, uint256 stake) external onlyDriver {
         if (!_validatorExists(toValidatorID)) {
             revert ValidatorNotExists();
         }

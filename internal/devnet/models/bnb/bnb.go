@@ -23,7 +23,6 @@ package bnb
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -104,6 +103,9 @@ func creditName(n int) string { return fmt.Sprintf("%s%d", NameStakeCredit, n) }
 // Model is the BNB staking model on the "devnet-bsc" chain.
 var Model model.Model = bnbModel{}
 
+// modelName prefixes the stepper's errors.
+const modelName = "bnb model"
+
 type bnbModel struct{}
 
 func (bnbModel) Name() string  { return bnb.Descriptor.Name }
@@ -172,14 +174,8 @@ func (bnbModel) Deploy(ctx context.Context, d contracts.Deployer, oracle common.
 // NewStepper applies env.BondingPeriod as the StakeHub's unbondPeriod (only
 // when it differs) and returns the stepper.
 func (bnbModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Stepper, error) {
-	if env.Sender == nil {
-		return nil, errors.New("bnb model: no sender for the oracle account")
-	}
-	if env.BondingPeriod < 0 {
-		return nil, errors.New("bnb model: the bonding period must not be negative")
-	}
-	if env.APR < 0 || math.IsNaN(env.APR) || math.IsInf(env.APR, 0) {
-		return nil, fmt.Errorf("bnb model: invalid APR %v", env.APR)
+	if err := env.Check(modelName); err != nil {
+		return nil, err
 	}
 	hub := env.Addresses[bnb.RoleStakeHub]
 	if hub == (common.Address{}) {
@@ -196,21 +192,13 @@ func (bnbModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Steppe
 		aprPPM:    int64(math.Round(env.APR * 1e4)),
 		interval:  uint64((interval + time.Second - 1) / time.Second),
 		wallClock: env.WallClock,
-		log:       env.Logger,
+		log:       env.Log(),
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	abis, err := model.ABIs(NameStakeHub, NameStakeCredit)
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range []struct {
-		name string
-		dst  **abi.ABI
-	}{{NameStakeHub, &s.hubABI}, {NameStakeCredit, &s.creditABI}} {
-		a, err := contracts.Load(n.name)
-		if err != nil {
-			return nil, err
-		}
-		*n.dst = &a.ABI
-	}
+	s.hubABI, s.creditABI = abis[0], abis[1]
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	if env.BondingPeriod > 0 {
@@ -244,48 +232,26 @@ type Stepper struct {
 	wallClock         bool
 	log               *slog.Logger
 
-	lastReward uint64   // time rewards were last paid up to
-	scanned    uint64   // last block whose Undelegated events were read
-	due        []uint64 // unlock times not yet reached by the chain
+	lastReward uint64    // time rewards were last paid up to
+	scanned    uint64    // last block whose Undelegated events were read
+	due        model.Due // unlock times not yet reached by the chain
 }
 
 func (s *Stepper) client() *ethclient.Client { return s.sender.Client() }
 
-func (s *Stepper) now(head uint64) uint64 {
-	if s.wallClock {
-		return max(head, uint64(time.Now().Unix()))
-	}
-	return head
-}
+func (s *Stepper) now(head uint64) uint64 { return model.Now(s.wallClock, head) }
 
 func (s *Stepper) applyBondingPeriod(ctx context.Context) error {
-	p, err := devtx.CallBig(ctx, s.client(), s.hubABI, s.hub, "unbondPeriod")
-	if err != nil {
-		return fmt.Errorf("bnb model: %w", err)
-	}
 	want := new(big.Int).SetUint64(s.bonding)
-	if p.Cmp(want) == 0 {
-		return nil
+	sent, err := model.SetOnce(ctx, s.sender, modelName, s.hubABI, s.hub, "unbondPeriod", want, "updateParam", "unbondPeriod", common.BigToHash(want).Bytes())
+	if sent && err == nil {
+		s.log.Info("StakeHub unbond period set", "seconds", s.bonding)
 	}
-	if err := s.send(ctx, s.hub, nil, "updateParam", "unbondPeriod", common.BigToHash(want).Bytes()); err != nil {
-		return err
-	}
-	s.log.Info("StakeHub unbond period set", "seconds", s.bonding)
-	return nil
+	return err
 }
 
 func (s *Stepper) send(ctx context.Context, to common.Address, value *big.Int, method string, args ...any) error {
-	data, err := s.hubABI.Pack(method, args...)
-	if err != nil {
-		return fmt.Errorf("bnb model: encode %s: %w", method, err)
-	}
-	if value == nil {
-		value = new(big.Int)
-	}
-	if _, err := s.sender.Send(ctx, &to, value, data); err != nil {
-		return fmt.Errorf("bnb model: %s: %w", method, err)
-	}
-	return nil
+	return model.Send(ctx, s.sender, modelName, to, value, s.hubABI, method, args...)
 }
 
 // rewards is stake × APR × elapsed / year.
@@ -362,36 +328,15 @@ func (s *Stepper) Step(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			s.due = append(s.due, t)
+			s.due.Add(t)
 		}
 		s.scanned = head.Number.Uint64()
 	}
-	if !s.wallClock {
-		s.due = nil
-		return nil
-	}
-	mine := false
-	kept := s.due[:0]
-	for _, t := range s.due {
-		switch {
-		case t <= head.Time:
-			// the chain has it unlocked already
-		case t <= now:
-			mine = true
-		default:
-			kept = append(kept, t)
-		}
-	}
-	s.due = kept
-	if mine && !sent {
-		// Any transaction makes a block stamped with the wall clock.
-		to := s.sender.From()
-		if _, err := s.sender.Send(ctx, &to, new(big.Int), nil); err != nil {
-			return fmt.Errorf("bnb model: mine a block: %w", err)
-		}
+	mined, err := s.due.Mine(ctx, s.sender, modelName, s.wallClock, head.Time, now, sent)
+	if mined {
 		s.log.Info("block mined for unlocked BNB unbond requests")
 	}
-	return nil
+	return err
 }
 
 // unlockTime reads the unlock time of the request an Undelegated event

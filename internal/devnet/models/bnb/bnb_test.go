@@ -8,8 +8,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	bnbmodel "github.com/stakewallet/stakewallet/internal/devnet/models/bnb"
@@ -25,16 +25,8 @@ func TestStepper(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet-bsc", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := d.Client()
-	oracle, err := devtx.NewSender(ctx, c, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dn := devnettest.Start(ctx, t, "devnet-bsc")
+	c, oracle := dn.Client, dn.Oracle
 	hubArt, err := contracts.Load(bnbmodel.NameStakeHub)
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
@@ -42,16 +42,8 @@ func TestStepper(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := d.Client()
-	oracle, err := devtx.NewSender(ctx, c, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dn := devnettest.Start(ctx, t, "devnet")
+	c, oracle := dn.Client, dn.Oracle
 	smArt, err := contracts.Load(polymodel.NameStakeManager)
 	if err != nil {
 		t.Fatal(err)

@@ -171,14 +171,10 @@ func (rpModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Stepper
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
-	freq, err := s.big(ctx, s.network, s.abis.network, "getSubmitBalancesFrequency")
-	if err != nil {
+	want := new(big.Int).SetUint64(secs)
+	if _, err := model.SetOnce(ctx, s.sender, modelName, s.abis.network, s.network, "getSubmitBalancesFrequency", want,
+		"setSettingUint", "network.submit.balances.frequency", want); err != nil {
 		return nil, err
-	}
-	if want := new(big.Int).SetUint64(secs); freq.Cmp(want) != 0 {
-		if err := s.send(ctx, s.network, nil, s.abis.network, "setSettingUint", "network.submit.balances.frequency", want); err != nil {
-			return nil, err
-		}
 	}
 	return s, nil
 }

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 )
+
+// modelName prefixes the stepper's errors.
+const modelName = "rocketpool model"
 
 // secondsPerYear is the APR's year: 365 days.
 const secondsPerYear = 365 * 24 * 3600
@@ -86,10 +89,7 @@ func (s *Stepper) report(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("rocketpool model: read head: %w", err)
 	}
-	now := head.Time
-	if s.wallClock {
-		now = max(now, uint64(time.Now().Unix()))
-	}
+	now := model.Now(s.wallClock, head.Time)
 	last, err := s.big(ctx, s.balances, s.abis.balances, "getBalancesTimestamp")
 	if err != nil {
 		return err
@@ -197,14 +197,7 @@ func (s *Stepper) big(ctx context.Context, to common.Address, a *abi.ABI, method
 }
 
 func (s *Stepper) send(ctx context.Context, to common.Address, value *big.Int, a *abi.ABI, method string, args ...any) error {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return fmt.Errorf("rocketpool model: encode %s: %w", method, err)
-	}
-	if _, err := s.sender.Send(ctx, &to, value, data); err != nil {
-		return fmt.Errorf("rocketpool model: %s: %w", method, err)
-	}
-	return nil
+	return model.Send(ctx, s.sender, modelName, to, value, a, method, args...)
 }
 
 func mulDiv(a, b, c *big.Int) *big.Int {

@@ -10,7 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	rpmodel "github.com/stakewallet/stakewallet/internal/devnet/models/rocketpool"
@@ -44,16 +44,8 @@ func TestStepper(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	d, err := devnet.Start(ctx, devnet.Config{DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	c := d.Client()
-	oracle, err := devtx.NewSender(ctx, c, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dn := devnettest.Start(ctx, t, "")
+	d, c, oracle := dn.Devnet, dn.Client, dn.Oracle
 	nonce := func() uint64 {
 		t.Helper()
 		n, err := c.NonceAt(ctx, oracle.From(), nil)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devnettest"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
 	savaxmodel "github.com/stakewallet/stakewallet/internal/devnet/models/savax"
@@ -78,16 +78,8 @@ func TestStepper(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	d, err := devnet.Start(ctx, devnet.Config{Chain: "devnet-avalanche", DisableOracle: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	client := d.Client()
-	sender, err := devtx.NewSender(ctx, client, d.Oracle().PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dn := devnettest.Start(ctx, t, "devnet-avalanche")
+	d, client, sender := dn.Devnet, dn.Client, dn.Oracle
 	art, err := contracts.Load(savaxmodel.ContractName)
 	if err != nil {
 		t.Fatal(err)

@@ -215,8 +215,8 @@ type Stepper struct {
 	wallClock                 bool
 	log                       *slog.Logger
 
-	lastReward uint64   // time rewards were last credited up to
-	scanned    uint64   // last withdraw id looked at
+	lastReward uint64    // time rewards were last credited up to
+	scanned    uint64    // last withdraw id looked at
 	due        model.Due // claimable times of requests, not yet reached by the chain
 }
 

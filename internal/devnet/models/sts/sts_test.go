@@ -16,6 +16,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/deploy"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	sonicmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sonic"
 	stsmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sts"
 	"github.com/stakewallet/stakewallet/pkg/protocol/sts"
 )
@@ -63,7 +64,8 @@ func TestGenesis(t *testing.T) {
 		{"totalPool", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "totalPool"), new(big.Int)},
 		{"withdrawDelay (14 days until a stepper applies the bonding period)", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "withdrawDelay"), big.NewInt(14 * 24 * 3600)},
 		{"withdrawCounter", callBig(ctx, t, c, stsABI, sts.DevnetSTS, "withdrawCounter"), big.NewInt(100)},
-		{"SFC lastValidatorID", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "lastValidatorID"), big.NewInt(1)},
+		// Validator 1 is this model's; the sonic model adds 2..4 to the same SFC.
+		{"SFC lastValidatorID", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "lastValidatorID"), big.NewInt(sonicmodel.ValidatorOffline)},
 		{"SFC getStake(stS, 1)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getStake", sts.DevnetSTS, big.NewInt(1)), stsmodel.BootstrapDeposit()},
 		{"SFC getSelfStake(1)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getSelfStake", big.NewInt(1)), stsmodel.SelfStake()},
 		{"SFC getValidatorID(oracle)", callBig(ctx, t, c, sfcABI, sts.DevnetSFC, "getValidatorID", oracle), big.NewInt(1)},

@@ -1,0 +1,367 @@
+// Package sonic is the Sonic native-staking model on the "devnet-sonic"
+// chain. It does not deploy a second SFC: the stS model (models/sts, listed
+// before it) deploys the SFC model at Sonic's SFC address with its
+// ConstantsManager and validator 1 (the oracle's); this model adds the
+// genesis validators native delegation needs, through the SFC's real
+// genesis calls (setGenesisValidator, setGenesisDelegation) and
+// deactivateValidator:
+//
+//	id  self-stake  status
+//	1   5,000 S     active (the stS model's; the oracle is its auth)
+//	2   5,000 S     active
+//	3   5,000 S     slashed (double-sign, status 128)
+//	4   5,000 S     offline (status 8)
+//
+// Validators 2–4 have keyless auth addresses (derived from a fixed seed).
+//
+// The stepper is the node driver: it sets the ConstantsManager's
+// withdrawalPeriodEpochs to WithdrawalPeriodEpochs (Sonic's
+// NetworkInitializer default) and withdrawalPeriodTime to the bonding
+// period (only when they differ), seals an epoch every
+// BondingPeriod/(WithdrawalPeriodEpochs+1), so that the epoch count of the
+// withdrawal period is reached within the bonding period (at about ¾ of
+// it) and the time rule decides, as on Sonic where 3 epochs (~4 h each)
+// pass long before the 14 days; and credits rewards at the APR to every
+// delegation of an account without code that is not a validator's own
+// (stS credits its own), through the model-only modelAddRewards. Sealing
+// is the chain's clock, so every step that is due sends; a step with
+// nothing due sends nothing.
+package sonic
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
+	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
+	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	"github.com/stakewallet/stakewallet/pkg/protocol/sonic"
+)
+
+// WithdrawalPeriodEpochs is the ConstantsManager's withdrawalPeriodEpochs
+// the stepper applies (Sonic's NetworkInitializer default).
+const WithdrawalPeriodEpochs = 3
+
+// Genesis validator ids added by the model.
+const (
+	ValidatorActive  = 2
+	ValidatorSlashed = 3
+	ValidatorOffline = 4
+)
+
+// SFC status bits.
+const (
+	statusOffline    = 1 << 3
+	statusDoubleSign = 1 << 7
+)
+
+const (
+	secondsPerYear    = 365 * 24 * 60 * 60
+	callTimeout       = 30 * time.Second
+	minRewardInterval = 5 * time.Second
+)
+
+// SelfStake is each added validator's self-stake: 5,000 S.
+func SelfStake() *big.Int { return new(big.Int).Mul(big.NewInt(5_000), big.NewInt(params.Ether)) }
+
+// Model is the Sonic native-staking model on "devnet-sonic".
+var Model model.Model = sonicModel{}
+
+type sonicModel struct{}
+
+func (sonicModel) Name() string  { return sonic.Descriptor.Name }
+func (sonicModel) Chain() string { return "devnet-sonic" }
+
+// Fixed is empty: the model creates no contract (the SFC is the stS
+// model's).
+func (sonicModel) Fixed() map[string]common.Address { return map[string]common.Address{} }
+
+// Extends names the model whose contracts this one adds to (the
+// registry's test accepts a model without contracts of its own for it).
+func (sonicModel) Extends() string { return "sts" }
+
+// Funding is none: genesis delegations are recorded, not paid (see SFC.sol).
+func (sonicModel) Funding() *big.Int { return nil }
+
+// Auth is validator id's keyless auth address.
+func Auth(id int) common.Address {
+	h := sha256.Sum256(fmt.Appendf(nil, "stakewallet devnet-sonic validator %d auth", id))
+	return common.BytesToAddress(h[:20])
+}
+
+// pubkey is validator id's public key in the SFC's format (0xc0, then an
+// uncompressed secp256k1 key).
+func pubkey(id int) []byte {
+	seed := sha256.Sum256(fmt.Appendf(nil, "stakewallet devnet-sonic validator %d", id))
+	k, err := crypto.ToECDSA(seed[:])
+	if err != nil {
+		panic(err) // a fixed 32-byte seed below the curve order
+	}
+	return append([]byte{0xc0}, crypto.FromECDSAPub(&k.PublicKey)...)
+}
+
+// Deploy adds validators 2–4 to the SFC at sonic.DevnetSFC (deployed by
+// the stS model before it) and deactivates 3 (slashed) and 4 (offline).
+func (sonicModel) Deploy(ctx context.Context, d contracts.Deployer, _ common.Address) (map[string]common.Address, error) {
+	a, err := contracts.Load("SFC")
+	if err != nil {
+		return nil, err
+	}
+	call := func(what, method string, args ...any) error {
+		data, err := a.ABI.Pack(method, args...)
+		if err != nil {
+			return fmt.Errorf("sonic model: encode %s: %w", method, err)
+		}
+		if err := d.Call(ctx, sonic.DevnetSFC, data); err != nil {
+			return fmt.Errorf("sonic model: %s: %w", what, err)
+		}
+		return nil
+	}
+	for _, id := range []int{ValidatorActive, ValidatorSlashed, ValidatorOffline} {
+		if err := call(fmt.Sprintf("genesis validator %d", id), "setGenesisValidator", Auth(id), big.NewInt(int64(id)), pubkey(id), new(big.Int)); err != nil {
+			return nil, err
+		}
+		if err := call(fmt.Sprintf("self-stake of validator %d", id), "setGenesisDelegation", Auth(id), big.NewInt(int64(id)), SelfStake()); err != nil {
+			return nil, err
+		}
+	}
+	if err := call("slash validator 3", "deactivateValidator", big.NewInt(ValidatorSlashed), big.NewInt(statusDoubleSign)); err != nil {
+		return nil, err
+	}
+	if err := call("validator 4 offline", "deactivateValidator", big.NewInt(ValidatorOffline), big.NewInt(statusOffline)); err != nil {
+		return nil, err
+	}
+	return map[string]common.Address{sonic.RoleSFC: sonic.DevnetSFC}, nil
+}
+
+// NewStepper applies the withdrawal period (epochs and time) and returns
+// the node driver.
+func (sonicModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Stepper, error) {
+	if env.Sender == nil {
+		return nil, errors.New("sonic model: no sender for the oracle account")
+	}
+	if env.BondingPeriod < 0 {
+		return nil, errors.New("sonic model: the bonding period must not be negative")
+	}
+	if env.APR < 0 || math.IsNaN(env.APR) || math.IsInf(env.APR, 0) {
+		return nil, fmt.Errorf("sonic model: invalid APR %v", env.APR)
+	}
+	sfc := env.Addresses[sonic.RoleSFC]
+	if sfc == (common.Address{}) {
+		return nil, fmt.Errorf("sonic model: need the %s address, as Deploy returned it", sonic.RoleSFC)
+	}
+	bonding := uint64((env.BondingPeriod + time.Second - 1) / time.Second)
+	s := &Stepper{
+		sender:    env.Sender,
+		sfc:       sfc,
+		bonding:   bonding,
+		interval:  max(1, bonding/(WithdrawalPeriodEpochs+1)),
+		aprPPM:    int64(math.Round(env.APR * 1e4)),
+		rewardGap: uint64(max(env.RewardInterval, minRewardInterval) / time.Second),
+		wallClock: env.WallClock,
+		log:       env.Logger,
+		hasCode:   map[common.Address]bool{},
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, n := range []struct {
+		name string
+		dst  **abi.ABI
+	}{{"SFC", &s.sfcABI}, {"ConstantsManager", &s.constsABI}} {
+		a, err := contracts.Load(n.name)
+		if err != nil {
+			return nil, err
+		}
+		*n.dst = &a.ABI
+	}
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	if err := s.applyPeriod(ctx); err != nil {
+		return nil, err
+	}
+	head, err := s.client().HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sonic model: read the latest block: %w", err)
+	}
+	s.lastSeal, s.lastReward = s.now(head.Time), s.now(head.Time)
+	return s, nil
+}
+
+type delegation struct {
+	delegator common.Address
+	validator *big.Int
+}
+
+// Stepper is the Sonic model's node driver.
+type Stepper struct {
+	sender            *devtx.Sender
+	sfc               common.Address
+	sfcABI, constsABI *abi.ABI
+	bonding, interval uint64
+	aprPPM            int64
+	rewardGap         uint64
+	wallClock         bool
+	log               *slog.Logger
+
+	lastSeal, lastReward uint64
+	scanned              uint64 // last block whose Delegated logs were read
+	list                 []delegation
+	hasCode              map[common.Address]bool
+}
+
+func (s *Stepper) client() *ethclient.Client { return s.sender.Client() }
+
+func (s *Stepper) now(head uint64) uint64 {
+	if s.wallClock {
+		return max(head, uint64(time.Now().Unix()))
+	}
+	return head
+}
+
+func (s *Stepper) send(ctx context.Context, to common.Address, value *big.Int, a *abi.ABI, method string, args ...any) error {
+	data, err := a.Pack(method, args...)
+	if err != nil {
+		return fmt.Errorf("sonic model: encode %s: %w", method, err)
+	}
+	if value == nil {
+		value = new(big.Int)
+	}
+	if _, err := s.sender.Send(ctx, &to, value, data); err != nil {
+		return fmt.Errorf("sonic model: %s: %w", method, err)
+	}
+	return nil
+}
+
+func (s *Stepper) applyPeriod(ctx context.Context) error {
+	consts, err := devtx.CallAddress(ctx, s.client(), s.sfcABI, s.sfc, "constsAddress")
+	if err != nil {
+		return fmt.Errorf("sonic model: %w", err)
+	}
+	for _, p := range []struct {
+		get, set string
+		want     *big.Int
+	}{
+		{"withdrawalPeriodEpochs", "updateWithdrawalPeriodEpochs", big.NewInt(WithdrawalPeriodEpochs)},
+		{"withdrawalPeriodTime", "updateWithdrawalPeriodTime", new(big.Int).SetUint64(s.bonding)},
+	} {
+		have, err := devtx.CallBig(ctx, s.client(), s.constsABI, consts, p.get)
+		if err != nil {
+			return fmt.Errorf("sonic model: %w", err)
+		}
+		if have.Cmp(p.want) != 0 {
+			if err := s.send(ctx, consts, nil, s.constsABI, p.set, p.want); err != nil {
+				return err
+			}
+			s.log.Info("SFC withdrawal period set", p.get, p.want)
+		}
+	}
+	return nil
+}
+
+// Step seals an epoch when one is due and credits rewards when due.
+func (s *Stepper) Step(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	head, err := s.client().HeaderByNumber(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sonic model: read the latest block: %w", err)
+	}
+	now := s.now(head.Time)
+	if now >= s.lastSeal+s.interval {
+		var none []*big.Int
+		if err := s.send(ctx, s.sfc, nil, s.sfcABI, "sealEpoch", none, none, none, none); err != nil {
+			return err
+		}
+		s.lastSeal = now
+		s.log.Debug("SFC epoch sealed")
+	}
+	if s.aprPPM > 0 && now >= s.lastReward+s.rewardGap {
+		if err := s.scan(ctx, head.Number.Uint64()); err != nil {
+			return err
+		}
+		elapsed := now - s.lastReward
+		for _, d := range s.list {
+			stake, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "getStake", d.delegator, d.validator)
+			if err != nil {
+				return fmt.Errorf("sonic model: %w", err)
+			}
+			r := new(big.Int).Mul(stake, big.NewInt(s.aprPPM))
+			r.Mul(r, new(big.Int).SetUint64(elapsed)).Div(r, big.NewInt(1e6*secondsPerYear))
+			if r.Sign() == 0 {
+				continue
+			}
+			if err := s.send(ctx, s.sfc, r, s.sfcABI, "modelAddRewards", d.delegator, d.validator); err != nil {
+				return err
+			}
+		}
+		s.lastReward = now
+	}
+	return nil
+}
+
+// scan reads the Delegated events up to block head and remembers each new
+// delegation of an account without code that is not a validator's auth.
+func (s *Stepper) scan(ctx context.Context, head uint64) error {
+	if head <= s.scanned {
+		return nil
+	}
+	ev := s.sfcABI.Events["Delegated"]
+	logs, err := s.client().FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: new(big.Int).SetUint64(s.scanned + 1), ToBlock: new(big.Int).SetUint64(head),
+		Addresses: []common.Address{s.sfc}, Topics: [][]common.Hash{{ev.ID}},
+	})
+	if err != nil {
+		return fmt.Errorf("sonic model: read Delegated events: %w", err)
+	}
+	for _, l := range logs {
+		if len(l.Topics) != 3 {
+			continue
+		}
+		d := delegation{common.BytesToAddress(l.Topics[1].Bytes()), l.Topics[2].Big()}
+		if s.seen(d) {
+			continue
+		}
+		code, ok := s.hasCode[d.delegator]
+		if !ok {
+			c, err := s.client().CodeAt(ctx, d.delegator, nil)
+			if err != nil {
+				return fmt.Errorf("sonic model: read code: %w", err)
+			}
+			vid, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "getValidatorID", d.delegator)
+			if err != nil {
+				return fmt.Errorf("sonic model: %w", err)
+			}
+			code = len(c) > 0 || vid.Sign() != 0
+			s.hasCode[d.delegator] = code
+		}
+		if !code {
+			s.list = append(s.list, d)
+		}
+	}
+	s.scanned = head
+	return nil
+}
+
+// seen reports whether d (by delegator and validator id) is listed.
+func (s *Stepper) seen(d delegation) bool {
+	for _, e := range s.list {
+		if e.delegator == d.delegator && e.validator.Cmp(d.validator) == 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,136 @@
+package polygon
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/stakewallet/stakewallet/pkg/protocol"
+)
+
+// Rewards (protocol.Rewarder): each ValidatorShare holds the delegator's
+// liquid rewards in POL (getLiquidRewards); withdrawRewardsPOL pays them
+// out and restakePOL buys shares with them. Both refuse less than the
+// share's minAmount (1 POL on mainnet): "Too small rewards amount" / "Too
+// small rewards to restake", which the simulation reports.
+var _ protocol.Rewarder = (*Polygon)(nil)
+
+// Delegations implements protocol.Rewarder: getTotalStake and
+// getLiquidRewards of owner on every validator's ValidatorShare (or
+// target's), in one batch after the validators and their ValidatorShares
+// are known (read once per adapter).
+func (a *Polygon) Delegations(ctx context.Context, owner common.Address, target string) ([]protocol.Delegation, error) {
+	ids, err := a.rewardIDs(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	shares, err := a.shares(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]ethereum.CallMsg, 0, 2*len(ids))
+	for _, id := range ids {
+		for _, m := range []string{"getTotalStake", "getLiquidRewards"} {
+			c, err := msg(a.abis.share, shares[id], m, owner)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, c)
+		}
+	}
+	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	var out []protocol.Delegation
+	for i, id := range ids {
+		for j := range 2 {
+			if errs[2*i+j] != nil {
+				return nil, fmt.Errorf("polygon: read the delegation to validator %d: %w", id, errs[2*i+j])
+			}
+		}
+		stake, err := unpackBigs(a.abis.share, "getTotalStake", rets[2*i], 2)
+		if err != nil {
+			return nil, err
+		}
+		rewards, err := unpackBig(a.abis.share, "getLiquidRewards", rets[2*i+1])
+		if err != nil {
+			return nil, err
+		}
+		if stake[0].Sign() == 0 && rewards.Sign() == 0 {
+			continue
+		}
+		out = append(out, protocol.Delegation{
+			Target: strconv.FormatUint(id, 10), Staked: stake[0], Token: a.pol,
+			Rewards: rewards, RewardToken: a.pol,
+		})
+	}
+	return out, nil
+}
+
+func (a *Polygon) rewardIDs(ctx context.Context, target string) ([]uint64, error) {
+	if target == "" {
+		return a.validatorIDs(ctx)
+	}
+	id, err := ParseValidator(target)
+	if err != nil {
+		return nil, err
+	}
+	return []uint64{id}, nil
+}
+
+// ClaimRewards implements protocol.Rewarder: withdrawRewardsPOL on each
+// ValidatorShare with liquid rewards.
+func (a *Polygon) ClaimRewards(ctx context.Context, owner common.Address, target string) ([]protocol.Call, error) {
+	return a.rewardCalls(ctx, owner, target, "withdrawRewardsPOL")
+}
+
+// RestakeRewards implements protocol.Rewarder: restakePOL on each
+// ValidatorShare with liquid rewards.
+func (a *Polygon) RestakeRewards(ctx context.Context, owner common.Address, target string) ([]protocol.Call, error) {
+	return a.rewardCalls(ctx, owner, target, "restakePOL")
+}
+
+func (a *Polygon) rewardCalls(ctx context.Context, owner common.Address, target, method string) ([]protocol.Call, error) {
+	ds, err := a.Delegations(ctx, owner, target)
+	if err != nil {
+		return nil, err
+	}
+	var out []protocol.Call
+	for _, d := range ds {
+		if d.Rewards.Sign() == 0 {
+			continue
+		}
+		id, err := ParseValidator(d.Target)
+		if err != nil {
+			return nil, err
+		}
+		share, err := a.share(ctx, id) // cached by Delegations
+		if err != nil {
+			return nil, err
+		}
+		data, err := pack(a.abis.share, method)
+		if err != nil {
+			return nil, err
+		}
+		c := protocol.Call{
+			Action:      "claimRewards",
+			Description: fmt.Sprintf("Claim %s of rewards from Polygon validator %d", a.fmt(d.Rewards), id),
+			To:          share, Data: data, Amount: d.Rewards, Token: a.pol, GasHint: gasClaim,
+		}
+		if method == "restakePOL" {
+			c.Action = "restakeRewards"
+			c.Description = fmt.Sprintf("Restake %s of rewards to Polygon validator %d", a.fmt(d.Rewards), id)
+			c.GasHint = gasBuy
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		where := "any Polygon validator"
+		if target != "" {
+			where = "Polygon validator " + target
+		}
+		return nil, &protocol.LimitError{Reason: fmt.Sprintf("%s has no pending rewards on %s", owner.Hex(), where)}
+	}
+	return out, nil
+}
