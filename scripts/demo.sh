@@ -136,6 +136,18 @@ step "stakewallet --network devnet-sonic transfer 0.1 stS --to $bob --yes"
 step "stakewallet --network devnet-sonic balance"
 "$sw" "${sonic[@]}" balance
 
+# Sonic native staking (SFC) on devnet-sonic (S): delegate to validator 1,
+# undelegate (the wallet picks a free wrID), wait out the withdrawal period
+# (its time and its epochs), then claim the delegation's rewards.
+step "stakewallet --network devnet-sonic stake 2 --protocol sonic --validator 1 --yes"
+"$sw" "${sonic[@]}" stake 2 --protocol sonic --validator 1 --yes
+step "stakewallet --network devnet-sonic unstake 1 --protocol sonic --validator 1 --yes"
+"$sw" "${sonic[@]}" unstake 1 --protocol sonic --validator 1 --yes
+step "stakewallet --network devnet-sonic withdrawals wait --protocol sonic --claim --interval 2s --yes"
+"$sw" "${sonic[@]}" withdrawals wait --protocol sonic --claim --interval 2s --yes
+step "stakewallet --network devnet-sonic claim --rewards --protocol sonic --yes"
+"$sw" "${sonic[@]}" claim --rewards --protocol sonic --yes
+
 # BNB Chain staking on devnet-bsc (BNB): delegate to a validator, unbond.
 bsc=(--network devnet-bsc --rpc-url "$rpc_bsc")
 step "stakewallet --network devnet-bsc validators"

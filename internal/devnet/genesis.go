@@ -318,6 +318,17 @@ func (d *genesisDeployer) Create(_ context.Context, name string, initCode []byte
 	return addr, nil
 }
 
+// Created implements contracts.CreationLog: the fixed address of a contract
+// this deployment created.
+func (d *genesisDeployer) Created(name string) (common.Address, bool) {
+	addr, ok := d.fixed[name]
+	if !ok {
+		return common.Address{}, false
+	}
+	_, made := d.created[addr]
+	return addr, made
+}
+
 func (d *genesisDeployer) Call(_ context.Context, to common.Address, data []byte) error {
 	_, err := d.call(to, data, new(big.Int))
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/big"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,124 @@ func lastTyped(emu *ledgeremu.Emulator) *ledgeremu.Screen {
 		}
 	}
 	return nil
+}
+
+// TestPermitOffline: an unsigned document of an unstake carries the permit
+// to sign (typed data and where its signature goes); tx sign, with no
+// network, signs it (keystore, or the Ledger in full EIP-712 mode) before
+// the one transaction that carries it; tx send broadcasts that one
+// transaction and no allowance is left. A permit whose typed data was
+// changed (spender, deadline) is refused; --no-permit documents carry
+// approve + request.
+func TestPermitOffline(t *testing.T) {
+	url := startDevnet(t, time.Hour)
+	alice := testAccount(t, 0)
+	online := newWallet(t, "STAKEWALLET_NETWORK=devnet", "ETH_RPC_URL="+url)
+	online.ImportKey("hot", alice.KeyHex())
+	offline := newWallet(t, "STAKEWALLET_NETWORK=devnet")
+	offline.ImportKey("alice", alice.KeyHex())
+	emu, transport := startLedger(t, ledgeremu.Options{BlindSigning: true})
+	chain := dialChain(t, url)
+	dir := t.TempDir()
+	online.MustJSON("stake", "2", "--signer", "hot", "--password-file", online.Password, "--yes")
+	online.MustJSON("wrap", "0.5", "--signer", "hot", "--password-file", online.Password, "--yes")
+	if r := online.Run("", "keys", "add", "vault", "--address", alice.Address.Hex()); r.Code != 0 {
+		t.Fatalf("keys add --address: exit %d\n%s", r.Code, r.Stderr)
+	}
+	signers := map[string][]string{
+		"keystore": {"--signer", "alice", "--password-file", offline.Password},
+		"ledger":   {"--signer", "ledger", "--ledger-transport", transport},
+	}
+	build := func(t *testing.T, name string, args ...string) string {
+		t.Helper()
+		f := filepath.Join(dir, name+".json")
+		if r := online.Run("", append(args, "--signer", "vault", "--unsigned", "--out", f)...); r.Code != 0 {
+			t.Fatalf("%v --unsigned: exit %d\n%s", args, r.Code, r.Stderr)
+		}
+		return f
+	}
+	tests := []struct {
+		name, signer string
+		args         []string
+		token        common.Address
+		actions      []string
+	}{
+		{"stETH, keystore", "keystore", []string{"unstake", "0.3"}, lido.DevnetStETH, []string{"requestWithdrawalsWithPermit"}},
+		{"wstETH, Ledger", "ledger", []string{"unstake", "0.2", "--token", "wstETH"}, lido.DevnetWstETH, []string{"requestWithdrawalsWstETHWithPermit"}},
+		{"stETH, Ledger", "ledger", []string{"unstake", "0.1"}, lido.DevnetStETH, []string{"requestWithdrawalsWithPermit"}},
+		{"stETH --no-permit, keystore", "keystore", []string{"unstake", "0.1", "--no-permit"}, lido.DevnetStETH, []string{"approve", "requestWithdrawals"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := build(t, strings.NewReplacer(" ", "-", ",", "").Replace(tt.name), tt.args...)
+			u := readDoc(t, file)
+			if len(u.Transactions) != len(tt.actions) {
+				t.Fatalf("document transactions %d, want %v", len(u.Transactions), tt.actions)
+			}
+			for i, a := range tt.actions {
+				tx := u.Transactions[i]
+				if tx.Action != a || (tx.Permit != nil) != strings.HasSuffix(a, "WithPermit") {
+					t.Fatalf("document transaction %d: %s (permit %v), want %s", i, tx.Action, tx.Permit != nil, a)
+				}
+			}
+			signed := strings.TrimSuffix(file, ".json") + "-signed.json"
+			r := offline.Run("", append([]string{"tx", "sign", file, "--out", signed, "--yes", "--rpc-url", "http://127.0.0.1:1"}, signers[tt.signer]...)...)
+			if r.Code != 0 {
+				t.Fatalf("tx sign: exit %d\n%s", r.Code, r.Stderr)
+			}
+			sd := readDoc(t, signed)
+			if p := sd.Transactions[0].Permit; (p != nil) != (len(tt.actions) == 1) || (p != nil && len(p.Signature) != 65) {
+				t.Fatalf("signed permit %+v", p)
+			}
+			if tt.signer == "ledger" {
+				if sc := lastTyped(emu); sc == nil || sc.Blind || len(sc.Fields) == 0 {
+					t.Errorf("the Ledger did not review the permit's fields: %+v", sc)
+				}
+			}
+			before := chain.nonce(alice.Address)
+			out := online.MustJSON("tx", "send", signed, "--yes")
+			if got := actions(t, out); strings.Join(got, ",") != strings.Join(tt.actions, ",") {
+				t.Errorf("sent %v, want %v", got, tt.actions)
+			}
+			if n := chain.nonce(alice.Address) - before; n != uint64(len(tt.actions)) {
+				t.Errorf("%d transactions mined, want %d", n, len(tt.actions))
+			}
+			if a := chain.allowance(tt.token, alice.Address, lido.DevnetWithdrawalQueue); a.Sign() != 0 {
+				t.Errorf("allowance left %s", a)
+			}
+		})
+	}
+
+	// Typed data that does not match the transaction is refused, nothing signed.
+	t.Run("tampered permit", func(t *testing.T) {
+		file := build(t, "tamper", "unstake", "0.1")
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ name, from, to, want string }{
+			{"spender", strings.ToLower(lido.DevnetWithdrawalQueue.Hex()), strings.ToLower(testAccount(t, 1).Address.Hex()), "spend"},
+			{"deadline", `"deadline": "0x`, `"deadline": "0x1`, "deadline"},
+		} {
+			s := string(data)
+			i := strings.Index(s, `"typedData"`)
+			if i < 0 || !strings.Contains(strings.ToLower(s[i:]), c.from) {
+				t.Fatalf("%s: %q not in the document's typed data:\n%s", c.name, c.from, s[i:])
+			}
+			low := strings.ToLower(s[i:])
+			j := i + strings.Index(low, c.from)
+			bad := s[:j] + c.to + s[j+len(c.from):]
+			f := filepath.Join(dir, "tampered-"+c.name+".json")
+			if err := os.WriteFile(f, []byte(bad), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := offline.Run("", append([]string{"tx", "sign", f, "--out", f + ".signed", "--yes"}, signers["keystore"]...)...)
+			if r.Code != 2 || !strings.Contains(r.Stderr, c.want) {
+				t.Errorf("%s: exit %d, want 2 mentioning %q\n%s", c.name, r.Code, c.want, r.Stderr)
+			}
+			if _, err := os.Stat(f + ".signed"); err == nil {
+				t.Errorf("%s: a signed document was written", c.name)
+			}
+		}
+	})
 }

@@ -1,8 +1,7 @@
 package e2e
 
 import (
-	"log/slog"
-	"os"
+	"context"
 	"math/big"
 	"strings"
 	"testing"
@@ -24,7 +23,7 @@ import (
 // every 5/4 s, withdrawalPeriodEpochs 3); a high APR so that rewards show
 // within seconds.
 func TestSonicCycle(t *testing.T) {
-	_, w, chain := devnetWallet(t, "devnet-sonic", devnet.Config{BondingPeriod: 5 * time.Second, APR: 1000, RewardInterval: time.Second, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	w, chain := sonicWallet(t)
 	alice, sign := w.signAs("alice", 2)
 	proto := []string{"--protocol", "sonic"}
 	args := func(a ...string) []string { return append(append(a, proto...), sign...) }
@@ -164,4 +163,23 @@ func TestSonicCycle(t *testing.T) {
 	if amt := bigOf(t, field(t, l, "withdrawals", 0, "amount")); field(t, l, "withdrawals", 0, "id") != "1/0" || amt.Cmp(staked) != 0 {
 		t.Errorf("unstake all requested %s, want the %s staked", amt, staked)
 	}
+}
+
+// sonicWallet starts devnet-sonic in-process like devnetWallet, but with
+// rewards (startDevnetWith sets the APR to 0): bonding period 5 s, APR
+// 1000% credited every second.
+func sonicWallet(t *testing.T) (*Wallet, *chainReader) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	d, err := devnet.Start(ctx, devnet.Config{
+		Chain: "devnet-sonic", HTTPAddr: "127.0.0.1:0",
+		BondingPeriod: 5 * time.Second, APR: 1000, RewardInterval: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	url := d.HTTPEndpoint()
+	return newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url), dialChain(t, url)
 }

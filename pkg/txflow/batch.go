@@ -96,7 +96,18 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 	}
 	// The reads of permit offers (nonce, domain).
 	offers := permitOffers(calls)
+	// A permit's deadline counts from the block it will be mined in: the
+	// pending block's timestamp (a chain whose clock was moved ahead has
+	// it far past the latest block's).
+	var pendingHead *types.Header
+	iPending := -1
+	if len(offers) > 0 && f.opts.Permits {
+		iPending = add("eth_getBlockByNumber", &pendingHead, "pending", false)
+	}
 	for _, o := range offers {
+		if !f.opts.Permits {
+			break // no reads: permitStep says why without them
+		}
 		o.readsAt = len(elems)
 		for k, m := range calls[o.call].Permit.Reads {
 			add("eth_call", &o.reads[k], callArg(m), "latest")
@@ -214,7 +225,7 @@ func (f *Flow) prepareBatched(ctx context.Context, b Batcher, from common.Addres
 		for r := range o.reads {
 			errsOf[r] = elems[o.readsAt+r].Error
 		}
-		p, why := f.permitStep(o, calls[o.call], errsOf, head.Time)
+		p, why := f.permitStep(o, calls[o.call], errsOf, permitClock(head, pendingHead, iPending >= 0 && elems[iPending].Error == nil))
 		if p == nil {
 			plan.PermitNote = why
 			continue

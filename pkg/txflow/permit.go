@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/common/math"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -32,6 +33,20 @@ type PermitStep struct {
 	Deadline *big.Int
 	// Signature is r ‖ s ‖ v once signed.
 	Signature []byte
+}
+
+// permitClock is the time a permit's validity counts from: the latest of
+// the latest block's timestamp, the pending block's (when the node gave
+// one) and this machine's clock.
+func permitClock(latest, pending *types.Header, pendingOK bool) uint64 {
+	t := latest.Time
+	if pendingOK && pending != nil && pending.Time > t {
+		t = pending.Time
+	}
+	if now := uint64(time.Now().Unix()); now > t {
+		t = now
+	}
+	return t
 }
 
 // permitOffer is a call with a Permit whose approve is the call right

@@ -87,7 +87,7 @@ func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, to
 		return "", nil, err
 	}
 	if v.Credit == nil {
-		if _, staked := p.Tokens().ByRole(protocol.RoleStaked); !staked && len(p.Tokens()) == 0 && tokenRef == "" {
+		if _, rewarder := p.(protocol.Rewarder); rewarder && len(p.Tokens()) == 0 && tokenRef == "" {
 			// A native delegation with no token at all (Sonic's SFC): the
 			// amount is the coin delegated.
 			n := native

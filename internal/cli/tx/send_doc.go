@@ -7,8 +7,11 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
@@ -64,11 +67,11 @@ func sendDocRun(ctx context.Context, opts *SendOptions, data []byte) error {
 	if err != nil {
 		return err
 	}
-	obs := make([]*observation, len(txs))
+	obs, next, err := observeDoc(ctx, c, d.From, txs)
+	if err != nil {
+		return err
+	}
 	for i, tx := range txs {
-		if obs[i], err = observe(ctx, c, tx.Hash(), &sender{From: d.From, Nonce: tx.Nonce()}); err != nil {
-			return err
-		}
 		if e, err := j.Get(net.ChainID, tx.Hash()); err == nil {
 			if err := record(j, e, obs[i], nil); err != nil {
 				return err
@@ -86,10 +89,6 @@ func sendDocRun(ctx context.Context, opts *SendOptions, data []byte) error {
 	for i, tx := range txs {
 		if obs[i].Seen != seenUnknown {
 			continue
-		}
-		next, err := c.PendingNonceAt(ctx, d.From)
-		if err != nil {
-			return fmt.Errorf("read the nonce of %s: %w", d.From.Hex(), err)
 		}
 		if tx.Nonce() > next {
 			return cmdutil.WithExit(cmdutil.ExitBadInput, "nonce_gap", fmt.Errorf(
@@ -254,4 +253,73 @@ func (r *DocSendResult) renderRows(w io.Writer, st output.Styles) {
 			(&output.KV{}).Add("   block", fmt.Sprint(*t.BlockNumber)).Render(w, st)
 		}
 	}
+}
+
+// observeDoc asks the node about every transaction of a document and the
+// account's pending nonce: one round trip on a batching backend (the
+// account's mined nonce first, as observe reads it, so that a missing
+// receipt with the nonce used means another transaction took it), else
+// one observe per transaction.
+func observeDoc(ctx context.Context, c cmdutil.Chain, from common.Address, txs []*types.Transaction) ([]*observation, uint64, error) {
+	obs := make([]*observation, len(txs))
+	b, ok := c.(txflow.Batcher)
+	if !ok {
+		for i, tx := range txs {
+			o, err := observe(ctx, c, tx.Hash(), &sender{From: from, Nonce: tx.Nonce()})
+			if err != nil {
+				return nil, 0, err
+			}
+			obs[i] = o
+		}
+		next, err := c.PendingNonceAt(ctx, from)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the nonce of %s: %w", from.Hex(), err)
+		}
+		return obs, next, nil
+	}
+	var latest, pending hexutil.Uint64
+	elems := []rpc.BatchElem{
+		{Method: "eth_getTransactionCount", Args: []any{from, "latest"}, Result: &latest},
+		{Method: "eth_getTransactionCount", Args: []any{from, "pending"}, Result: &pending},
+	}
+	receipts := make([]*types.Receipt, len(txs))
+	found := make([]*struct {
+		BlockNumber *hexutil.Big `json:"blockNumber"`
+	}, len(txs))
+	for i, tx := range txs {
+		elems = append(elems,
+			rpc.BatchElem{Method: "eth_getTransactionReceipt", Args: []any{tx.Hash()}, Result: &receipts[i]},
+			rpc.BatchElem{Method: "eth_getTransactionByHash", Args: []any{tx.Hash()}, Result: &found[i]})
+	}
+	if err := b.Batch(ctx, elems); err != nil {
+		return nil, 0, fmt.Errorf("read the state of the document's transactions: %w", err)
+	}
+	for _, e := range elems[:2] {
+		if e.Error != nil {
+			return nil, 0, fmt.Errorf("read the nonce of %s: %w", from.Hex(), e.Error)
+		}
+	}
+	for i, tx := range txs {
+		rerr, terr := elems[2+2*i].Error, elems[3+2*i].Error
+		switch {
+		case rerr == nil && receipts[i] != nil:
+			obs[i] = &observation{Seen: seenIncluded, Receipt: receipts[i]}
+			continue
+		case rerr != nil && !errors.Is(rerr, ethereum.NotFound):
+			return nil, 0, fmt.Errorf("read the receipt of %s: %w", tx.Hash().Hex(), rerr)
+		case terr != nil && !errors.Is(terr, ethereum.NotFound):
+			return nil, 0, fmt.Errorf("look up %s: %w", tx.Hash().Hex(), terr)
+		}
+		known := terr == nil && found[i] != nil
+		switch {
+		case known && found[i].BlockNumber == nil:
+			obs[i] = &observation{Seen: seenMempool}
+		case !known && uint64(latest) > tx.Nonce():
+			obs[i] = &observation{Seen: seenReplaced}
+		default:
+			// Unknown, or in a block whose receipt is not indexed yet.
+			obs[i] = &observation{Seen: seenUnknown}
+		}
+	}
+	return obs, uint64(pending), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stakewallet/stakewallet/internal/cli/clitest"
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/keys"
 	"github.com/stakewallet/stakewallet/internal/cli/restake"
@@ -275,6 +276,17 @@ func TestFromAddressToStdout(t *testing.T) {
 			t.Errorf("document %+v", d)
 		}
 	}
+	// And previews (--dry-run) for it.
+	w.Node.SetBalance(w.Bob, clitest.Ether(2))
+	w.RunOK(t, stakeCmd, "1", "--from", w.Bob.Hex(), "--dry-run", "--json")
+	var dry struct {
+		From   string
+		DryRun bool
+	}
+	w.JSON(t, &dry)
+	if dry.From != w.Bob.Hex() || !dry.DryRun {
+		t.Errorf("--from --dry-run: %+v", dry)
+	}
 	w.AssertNothingSent(t)
 }
 
@@ -299,5 +311,44 @@ func TestSendStaleDocument(t *testing.T) {
 	w.RunFails(t, sendCmd, cmdutil.ExitBadInput, fmt.Sprintf("the next nonce of %s is %d", w.Alice.Hex(), next), w.file("ahead-signed.json"), "--yes")
 	if len(w.Node.Sent()) != sent {
 		t.Error("a document ahead of the account's nonce was sent")
+	}
+}
+
+// TestOfflineRoundTrips counts JSON-RPC round trips (HTTP requests) of each
+// step on the fake node: building unsigned costs what a dry run does (one
+// batch), signing none, and sending a document one batch of reads plus,
+// per transaction, the chain ID check right before it goes out and its
+// synchronous send (before: 5 reads per transaction, then those two).
+func TestOfflineRoundTrips(t *testing.T) {
+	w := offlineWorld(t)
+	w.RunOK(t, stakeCmd, "1", "--signer", "alice", "--yes") // stETH to unstake
+	steps := []struct {
+		name  string
+		build func(*cmdutil.Factory) *cobra.Command
+		args  []string
+		txs   int
+	}{
+		{"stake", stakeCmd, []string{"1"}, 1},
+		{"unstake, approve needed", unstakeCmd, []string{"0.5"}, 2},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			unsigned, signed := w.file(s.name+".json"), w.file(s.name+"-signed.json")
+			w.Node.ResetCounters()
+			w.RunOK(t, s.build, append(s.args, "--signer", "vault", "--unsigned", "--out", unsigned)...)
+			if n := w.Node.Requests(); n != 1 {
+				t.Errorf("--unsigned: %d round trips (%v), want 1", n, w.Node.Calls())
+			}
+			w.Node.ResetCounters()
+			w.RunOK(t, signCmd, unsigned, "--signer", "alice", "--yes", "--out", signed)
+			if n := w.Node.Requests(); n != 0 {
+				t.Errorf("tx sign: %d round trips, want 0", n)
+			}
+			w.Node.ResetCounters()
+			w.RunOK(t, sendCmd, signed, "--yes")
+			if n, want := w.Node.Requests(), 1+2*s.txs; n != want {
+				t.Errorf("tx send: %d round trips (%v), want %d", n, w.Node.Calls(), want)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"sort"
 	"time"
 
@@ -42,6 +43,12 @@ func checkOfflineFlags(tx cmdutil.TxFlags) error {
 			"--from %s names an account without a key: it can build the transaction unsigned (--unsigned --out FILE, then `stakewallet tx sign FILE` where the key is) or preview it (--dry-run); to sign here, pass --signer instead: %w",
 			tx.From, signer.ErrUnavailable))
 	}
+	if tx.Out != "" {
+		// Before any traffic; WriteNew refuses it again at the end.
+		if _, err := os.Lstat(tx.Out); err == nil {
+			return cmdutil.BadInputf("%s already exists; refusing to overwrite it (choose another --out, or remove it)", tx.Out)
+		}
+	}
 	return nil
 }
 
@@ -58,7 +65,7 @@ func fromAccount(ctx context.Context, d Deps, c cmdutil.Chain, from string) (*si
 	return signer.Opened(keys.NewWatchOnly(acct.Address, "--from "+acct.String())), nil
 }
 
-// UnsignedDoc is what --unsigned adds to a command's result.
+// unsignedOut is what --unsigned adds to a command's result.
 type unsignedOut struct {
 	doc  *txdoc.Doc
 	data []byte // the document, when it goes to stdout
@@ -169,8 +176,10 @@ func (e *Env) writeUnsigned(req *Request, plan *txflow.Plan, res *Result) (*Resu
 	res.DryRun = false
 	res.Unsigned, res.DocumentFile, res.unsigned = true, e.Tx.Out, out
 	for i := range res.Transactions {
-		res.Transactions[i].Status = "unsigned"
+		gas := doc.Transactions[i].Gas
+		res.Transactions[i].Status, res.Transactions[i].GasLimit = "unsigned", &gas
 	}
+	res.MaxFee = doc.MaxCost().String()
 	return res, nil
 }
 

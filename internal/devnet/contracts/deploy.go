@@ -45,6 +45,15 @@ type Deployer interface {
 	Call(ctx context.Context, to common.Address, data []byte) error
 }
 
+// CreationLog is implemented by Deployers that remember what they created, by
+// the name passed to Create: a model that adds to another model's
+// contracts (the sonic model adds validators to the stS model's SFC) finds
+// them wherever the node put them (the genesis's fixed address, or a
+// CREATE address on anvil).
+type CreationLog interface {
+	Created(name string) (common.Address, bool)
+}
+
 // Deploy deploys and wires the Lido model: Lido (with the bootstrap deposit),
 // WstETH, WithdrawalQueueERC721 administered by oracle, LidoLocator, and
 // finally Lido.initialize(locator). The oracle is the account allowed to send

@@ -29,7 +29,7 @@ import (
 // Deploy deploys the Lido model from sender's account and makes oracle the
 // account trusted with oracle reports. It waits for every receipt.
 func Deploy(ctx context.Context, sender *devtx.Sender, oracle common.Address) (contracts.Deployment, error) {
-	return contracts.Deploy(ctx, txDeployer{sender}, oracle)
+	return contracts.Deploy(ctx, &txDeployer{s: sender, created: map[string]common.Address{}}, oracle)
 }
 
 // Models deploys each model in order from sender's account, with oracle as
@@ -53,8 +53,9 @@ func Models(ctx context.Context, sender *devtx.Sender, oracle common.Address, ms
 		}
 	}
 	out := make(map[string]map[string]common.Address, len(ms))
+	d := &txDeployer{s: sender, created: map[string]common.Address{}}
 	for _, m := range ms {
-		addrs, err := m.Deploy(ctx, txDeployer{sender}, oracle)
+		addrs, err := m.Deploy(ctx, d, oracle)
 		if err != nil {
 			return nil, fmt.Errorf("deploy the %s model: %w", m.Name(), err)
 		}
@@ -101,7 +102,7 @@ func EnsureMulticall3(ctx context.Context, sender *devtx.Sender, canonical commo
 		}
 		setErrs = append(setErrs, fmt.Errorf("%s: %w", method, err))
 	}
-	addr, err := (txDeployer{sender}).Create(ctx, art.Name, art.Bytecode, new(big.Int))
+	addr, err := (&txDeployer{s: sender, created: map[string]common.Address{}}).Create(ctx, art.Name, art.Bytecode, new(big.Int))
 	if err != nil {
 		return common.Address{}, "", fmt.Errorf("deploy Multicall3 (the node has no setCode call: %w): %w", errors.Join(setErrs...), err)
 	}
@@ -109,9 +110,12 @@ func EnsureMulticall3(ctx context.Context, sender *devtx.Sender, canonical commo
 }
 
 // txDeployer implements contracts.Deployer with transactions.
-type txDeployer struct{ s *devtx.Sender }
+type txDeployer struct {
+	s       *devtx.Sender
+	created map[string]common.Address // by the name passed to Create (contracts.CreationLog)
+}
 
-func (d txDeployer) Create(ctx context.Context, name string, initCode []byte, value *big.Int) (common.Address, error) {
+func (d *txDeployer) Create(ctx context.Context, name string, initCode []byte, value *big.Int) (common.Address, error) {
 	receipt, err := d.s.Send(ctx, nil, value, initCode)
 	if err != nil {
 		return common.Address{}, err
@@ -119,10 +123,17 @@ func (d txDeployer) Create(ctx context.Context, name string, initCode []byte, va
 	if receipt.ContractAddress == (common.Address{}) {
 		return common.Address{}, fmt.Errorf("receipt of %s has no contract address", receipt.TxHash)
 	}
+	d.created[name] = receipt.ContractAddress
 	return receipt.ContractAddress, nil
 }
 
-func (d txDeployer) Call(ctx context.Context, to common.Address, data []byte) error {
+// Created implements contracts.CreationLog.
+func (d *txDeployer) Created(name string) (common.Address, bool) {
+	a, ok := d.created[name]
+	return a, ok
+}
+
+func (d *txDeployer) Call(ctx context.Context, to common.Address, data []byte) error {
 	_, err := d.s.Send(ctx, &to, nil, data)
 	return err
 }

@@ -15,8 +15,8 @@ import (
 const (
 	gasSubmit        = 120_000
 	gasApprove       = 60_000
-	gasRequestBase   = 80_000
-	gasPerRequest    = 120_000 // per stETH request: NFT mint, shares transfer, queue slot
+	gasRequestBase   = 120_000 // a devnet request of one uses 217k in all
+	gasPerRequest    = 140_000 // per stETH request: NFT mint, shares transfer, queue slot
 	gasPerWstRequest = 150_000 // plus the unwrap
 	gasClaimBase     = 60_000
 	gasPerClaim      = 50_000 // per id: checkpoint lookup, NFT burn, ETH payout

@@ -330,8 +330,7 @@ func rewards(ctx context.Context, t *testing.T, n *net, acct devkeys.Account) {
 	if d.Target != "2" || d.Staked.Cmp(coins(1000)) != 0 || d.Token.Symbol != "S" {
 		t.Errorf("delegation %+v, want 1000 S on validator 2", d)
 	}
-	var trips int
-	trips = devnettest.Trips(n.backend, func() {
+	trips := devnettest.Trips(n.backend, func() {
 		if _, err := p.Delegations(ctx, acct.Address, ""); err != nil {
 			t.Fatal(err)
 		}
