@@ -153,6 +153,11 @@ func TestSelectors(t *testing.T) {
 		{lidoA, "transferFrom(address,address,uint256)", "23b872dd"},
 		{lidoA, "allowance(address,address)", "dd62ed3e"},
 		{lidoA, "totalSupply()", "18160ddd"},
+		// EIP-2612 (StETHPermit, EIP712StETH; protocols.md §1)
+		{lidoA, "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)", "d505accf"},
+		{lidoA, "nonces(address)", "7ecebe00"},
+		{lidoA, "DOMAIN_SEPARATOR()", "3644e515"},
+		{lidoA, "eip712Domain()", "84b0196e"},
 		// wstETH (§1.2)
 		{wst, "wrap(uint256)", "ea598cb0"},
 		{wst, "unwrap(uint256)", "de0e9a3e"},
@@ -160,9 +165,14 @@ func TestSelectors(t *testing.T) {
 		{wst, "getStETHByWstETH(uint256)", "bb2952fc"},
 		{wst, "stEthPerToken()", "035faf82"},
 		{wst, "tokensPerStEth()", "9576a0c8"},
+		{wst, "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)", "d505accf"},
+		{wst, "nonces(address)", "7ecebe00"},
+		{wst, "DOMAIN_SEPARATOR()", "3644e515"},
 		// WithdrawalQueueERC721 (§1.2)
 		{queue, "requestWithdrawals(uint256[],address)", "d6681042"},
 		{queue, "requestWithdrawalsWstETH(uint256[],address)", "19aa6257"},
+		{queue, "requestWithdrawalsWithPermit(uint256[],address,(uint256,uint256,uint8,bytes32,bytes32))", "acf41e4d"},
+		{queue, "requestWithdrawalsWstETHWithPermit(uint256[],address,(uint256,uint256,uint8,bytes32,bytes32))", "7951b76f"},
 		{queue, "getWithdrawalRequests(address)", "7d031b65"},
 		{queue, "getWithdrawalStatus(uint256[])", "b8c4b85a"},
 		{queue, "getClaimableEther(uint256[],uint256[])", "c97912d8"},

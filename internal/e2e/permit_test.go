@@ -133,6 +133,20 @@ func TestPermitUnstake(t *testing.T) {
 	run(append([]string{"stake", "2", "--yes"}, sign...)...)
 	run(append([]string{"wrap", "0.5", "--yes"}, sign...)...)
 
+	// The preview shows the permit as something signed: spender, amount,
+	// deadline; one transaction.
+	r := w.Run("", append([]string{"unstake", "0.1", "--dry-run", "--rpc-url", url}, sign...)...)
+	if r.Code != 0 {
+		t.Fatalf("dry run: exit %d\n%s", r.Code, r.Stderr)
+	}
+	for _, want := range []string{"with a signed permit for 0.1 stETH", "signed (EIP-712) before this transaction", "spender", lido.DevnetWithdrawalQueue.Hex(), "permit amount", "0.1 stETH", "deadline"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("preview lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	if strings.Contains(r.Stdout, "Approve") || strings.Contains(r.Stdout, "  2. ") {
+		t.Errorf("preview has an approve step:\n%s", r.Stdout)
+	}
 	// The round trips of an unstake with a permit, through the counting proxy.
 	out, got := measure(t, w, proxy, append([]string{"unstake", "0.1", "--yes"}, sign...)...)
 	t.Logf("unstake with permit: %s", got)

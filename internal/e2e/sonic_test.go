@@ -2,12 +2,17 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 )
 
 // TestSonicCycle drives the built binary through Sonic native staking (the
@@ -182,4 +187,75 @@ func sonicWallet(t *testing.T) (*Wallet, *chainReader) {
 	t.Cleanup(func() { d.Close() })
 	url := d.HTTPEndpoint()
 	return newWallet(t, "STAKEWALLET_NETWORK=devnet-sonic", "ETH_RPC_URL="+url), dialChain(t, url)
+}
+
+// TestSonicAnvilCycle: Sonic native staking on anvil after
+// `stakewallet-devnet deploy --chain devnet-sonic` (the SFC wherever the
+// deploy's transactions put it, the sonic model's validators added to
+// it), the oracle run with --once, and the withdrawal period crossed with
+// anvil's clock (on a hand-moved clock the model keeps the time rule
+// alone: withdrawalPeriodEpochs 0).
+func TestSonicAnvilCycle(t *testing.T) {
+	node := anvil.Start(t, anvil.WithChainID(4003))
+	const bonding = 72 * time.Hour
+	depFile := filepath.Join(t.TempDir(), "sonic.json")
+	raw := devnetTool(t, "deploy", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--name", "anvil-sonic", "--json")
+	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var dep struct {
+		Protocols map[string]map[string]string `json:"protocols"`
+	}
+	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
+		t.Fatal(err)
+	}
+	sfc := dep.Protocols["sonic"]["sfc"]
+	if sfc == "" || sfc != dep.Protocols["sts"]["sfc"] {
+		t.Fatalf("deploy --json: the sonic model's SFC %q is not the stS model's %q: %s", sfc, dep.Protocols["sts"]["sfc"], raw)
+	}
+	devnetTool(t, "oracle", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
+
+	w := newWallet(t)
+	cfg := filepath.Join(w.Home, "config.toml")
+	entry := fmt.Sprintf(`[defaults]
+network = "anvil-sonic"
+
+[networks.anvil-sonic]
+chain-id = 4003
+rpc-urls = [%q]
+native-symbol = "S"
+default-protocol = "sonic"
+
+[networks.anvil-sonic.protocols.sonic]
+sfc = %q
+`, node.URL(), sfc)
+	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	alice, sign := w.signAs("alice", 2)
+	chain := dialChain(t, node.URL())
+
+	vs := field(t, w.MustJSON("validators"), "validators").([]any)
+	if len(vs) != 4 || field(t, vs[2], "status") != "slashed" {
+		t.Fatalf("validators on anvil: %v", vs)
+	}
+	w.MustJSON(append([]string{"stake", "10", "--validator", "2"}, sign...)...)
+	out := w.MustJSON(append([]string{"unstake", "4", "--validator", "2"}, sign...)...)
+	ids := field(t, out, "requestIds").([]any)
+	if len(ids) != 1 || ids[0] != "2/0" {
+		t.Fatalf("unstake: %v", out)
+	}
+	if r := w.Run("", append([]string{"claim", "2/0"}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "becomes claimable at") {
+		t.Errorf("claim before the period: exit %d, %s", r.Code, r.Stderr)
+	}
+	node.IncreaseTime(t, bonding+time.Hour)
+	node.Mine(t, 1)
+	before := chain.balance(alice.Address)
+	out = w.MustJSON(append([]string{"claim", "2/0"}, sign...)...)
+	tx := field(t, out, "transactions", 0).(map[string]any)
+	fee := new(big.Int).Mul(bigOf(t, tx["gasUsed"]), bigOf(t, tx["effectiveGasPrice"]))
+	if gained := new(big.Int).Sub(chain.balance(alice.Address), before); gained.Cmp(new(big.Int).Sub(eth("4"), fee)) != 0 {
+		t.Errorf("S gained %s, want 4 S - fee %s", gained, fee)
+	}
 }

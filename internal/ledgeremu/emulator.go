@@ -3,7 +3,9 @@
 // (doc/ethapp.adoc and src/features/*): GET APP AND VERSION, GET APP
 // CONFIGURATION, GET ADDRESS, PROVIDE ERC 20 TOKEN INFORMATION, SET
 // EXTERNAL PLUGIN and SIGN TRANSACTION with the app's chunk rules, its
-// streaming RLP parser and its v encoding. It serves Speculos's TCP APDU
+// streaming RLP parser and its v encoding, and EIP-712 (struct definitions,
+// struct implementations and SIGN ETH EIP 712 in full and v0 mode, hashing
+// on the device and recording the fields shown: eip712.go). It serves Speculos's TCP APDU
 // protocol and an in-memory USB HID device, and has switches for a locked
 // device, another app, a user who rejects or is slow, and blind signing off.
 //

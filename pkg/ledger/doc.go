@@ -12,5 +12,10 @@
 //     karalabe/usb, cgo builds only) and TCP (the Speculos emulator's APDU
 //     port) implement it.
 //   - App: the Ethereum app's commands: GET APP CONFIGURATION, GET ADDRESS,
-//     SIGN TRANSACTION and PROVIDE ERC20 TOKEN INFORMATION.
+//     SIGN TRANSACTION, PROVIDE ERC20 TOKEN INFORMATION, and EIP-712 typed
+//     data (eip712.go): full mode — EIP712 SEND STRUCT DEFINITION (0x1A) for
+//     every type, SEND STRUCT IMPLEMENTATION (0x1C) for the domain's and the
+//     message's values (long values cut into 255-byte APDUs), SIGN ETH EIP
+//     712 (0x0C, P2 = 1) — on apps from 1.9.19, else v0 (0x0C, P2 = 0: the
+//     two hashes, blind) from 1.5.0.
 package ledger

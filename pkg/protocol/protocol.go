@@ -39,6 +39,14 @@
 // Descriptor.Capabilities; pkg/protocol/all's test fails when the two
 // disagree, so a renamed method cannot make the CLI fall back silently.
 //
+// # Permits
+//
+// A Call that spends an allowance the approve right before it grants may
+// offer a PermitRequest (Call.Permit): the wallet then signs an EIP-2612
+// permit (typed data) after the confirmation and sends the call built with
+// its signature instead of the approve and the call, when the approve is
+// needed and the signer signs typed data (permit.go).
+//
 // # Identities and kinds
 //
 // Request ids are opaque strings (RequestID) that only the adapter formats

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -89,7 +91,7 @@ func Run(ctx context.Context, opts *ValidatorsOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := opts.Protocol(ctx, opts.ProtocolName)
+	p, err := pickProtocol(ctx, opts, net)
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,12 @@ func Run(ctx context.Context, opts *ValidatorsOptions) error {
 	if err != nil {
 		return fmt.Errorf("list the validators of %s: %w", p.DisplayName(), err)
 	}
+	// What a delegation holds: the native coin, or the ERC-20 staked
+	// instead of it (POL on Ethereum for Polygon).
 	native := net.Native()
+	if u, ok := p.Tokens().ByRole(protocol.RoleUnderlying); ok {
+		native = u
+	}
 	res := &Result{Protocol: p.Name(), Network: net.Name, Validators: []Validator{}, native: native}
 	for _, v := range list {
 		stake := v.TotalStake
@@ -118,6 +125,45 @@ func Run(ctx context.Context, opts *ValidatorsOptions) error {
 		res.Validators = append(res.Validators, row)
 	}
 	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// pickProtocol is --protocol, else the network's default when it has
+// validators, else the one protocol of the network that has them (Sonic's
+// default is stS, which pools the stake; its SFC delegation lists them).
+func pickProtocol(ctx context.Context, opts *ValidatorsOptions, net *config.Network) (protocol.Protocol, error) {
+	p, err := opts.Protocol(ctx, opts.ProtocolName)
+	if err != nil || opts.ProtocolName != "" {
+		return p, err
+	}
+	if _, ok := p.(protocol.Validators); ok {
+		return p, nil
+	}
+	names := make([]string, 0, len(net.Protocols))
+	for name := range net.Protocols {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var found []protocol.Protocol
+	for _, name := range names {
+		q, err := opts.Protocol(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := q.(protocol.Validators); ok {
+			found = append(found, q)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return p, nil // refused below, naming the default
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, q := range found {
+		ids[i] = q.Name()
+	}
+	return nil, cmdutil.BadInputf("several protocols on %s list validators: pass --protocol %s", net.Name, strings.Join(ids, " or --protocol "))
 }
 
 // RenderHuman implements output.Human.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/ethclient"
+
 	"github.com/stakewallet/stakewallet/internal/cli/cmdutil"
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 	"github.com/stakewallet/stakewallet/internal/config"
@@ -146,5 +148,71 @@ func TestValidatorsFlags(t *testing.T) {
 		if err == nil && (got.ProtocolName != tc.wantName || !got.JSON) {
 			t.Errorf("%v: options %+v", tc.args, got)
 		}
+	}
+}
+
+// TestPickProtocol: without --protocol the command lists the validators
+// of the network's default protocol when it has them, else of the one
+// protocol of the network that has them; several are bad input naming
+// them. Binding touches no chain (Descriptor.New), so no node is needed.
+func TestPickProtocol(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(t.TempDir(), "none.toml"), all.Descriptors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	network := func(name string) *config.Network {
+		n, err := cfg.Network(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Dialing HTTP does no I/O; nothing here reads the chain.
+	offline, err := ethclient.Dial("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer offline.Close()
+	two := *network("devnet")
+	two.Protocols = map[string]protocol.Addresses{"lido": nil, "polygon": nil, "bnb": nil}
+	tests := []struct {
+		name, flag string
+		net        *config.Network
+		want       string // protocol picked; "" = bad input
+	}{
+		{"sonic: stS pools, the SFC lists", "", network("devnet-sonic"), "sonic"},
+		{"devnet: Lido pools, Polygon lists", "", network("devnet"), "polygon"},
+		{"bsc: the default lists", "", network("devnet-bsc"), "bnb"},
+		{"--protocol is kept", "sts", network("devnet-sonic"), "sts"},
+		{"several list validators", "", &two, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := &ValidatorsOptions{ProtocolName: tc.flag, Protocol: func(_ context.Context, name string) (protocol.Protocol, error) {
+				if name == "" {
+					name = tc.net.DefaultProtocol
+				}
+				desc, ok := all.Lookup(name)
+				if !ok {
+					return nil, errors.New("unknown protocol " + name)
+				}
+				addrs, ok := desc.Deployments[tc.net.Name]
+				if !ok { // bnb on the made-up network: its devnet-bsc table
+					addrs = desc.Deployments["devnet-bsc"]
+				}
+				return desc.New(protocol.Env{Network: tc.net.Name, Addresses: addrs, Backend: offline, Native: tc.net.Native()})
+			}}
+			p, err := pickProtocol(context.Background(), opts, tc.net)
+			if tc.want == "" {
+				var ee *cmdutil.ExitError
+				if !errors.As(err, &ee) || ee.Code != cmdutil.ExitBadInput || !strings.Contains(err.Error(), "--protocol bnb or --protocol polygon") {
+					t.Fatalf("err = %v, want exit 2 naming bnb and polygon", err)
+				}
+				return
+			}
+			if err != nil || p.Name() != tc.want {
+				t.Fatalf("picked %v (%v), want %s", p, err, tc.want)
+			}
+		})
 	}
 }

@@ -16,8 +16,10 @@
 //
 // The stepper is the node driver: it sets the ConstantsManager's
 // withdrawalPeriodEpochs to WithdrawalPeriodEpochs (Sonic's
-// NetworkInitializer default) and withdrawalPeriodTime to the bonding
-// period (only when they differ), seals an epoch every
+// NetworkInitializer default; 0 on a node whose time is moved by hand,
+// such as anvil after `stakewallet-devnet deploy`, where the oracle runs
+// only now and then) and withdrawalPeriodTime to the bonding period (only
+// when they differ), seals an epoch every
 // BondingPeriod/(WithdrawalPeriodEpochs+1), so that the epoch count of the
 // withdrawal period is reached within the bonding period (at about ¾ of
 // it) and the time rule decides, as on Sonic where 3 epochs (~4 h each)
@@ -48,6 +50,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/devnet/model"
+	stsmodel "github.com/stakewallet/stakewallet/internal/devnet/models/sts"
 	"github.com/stakewallet/stakewallet/pkg/protocol/sonic"
 )
 
@@ -113,19 +116,30 @@ func pubkey(id int) []byte {
 	return append([]byte{0xc0}, crypto.FromECDSAPub(&k.PublicKey)...)
 }
 
-// Deploy adds validators 2–4 to the SFC at sonic.DevnetSFC (deployed by
-// the stS model before it) and deactivates 3 (slashed) and 4 (offline).
+// Deploy adds validators 2–4 to the SFC the stS model deployed before it
+// (found through contracts.CreationLog: Sonic's address in the genesis, a
+// CREATE address on anvil) and deactivates 3 (slashed) and 4 (offline).
 func (sonicModel) Deploy(ctx context.Context, d contracts.Deployer, _ common.Address) (map[string]common.Address, error) {
-	a, err := contracts.Load("SFC")
+	a, err := contracts.Load(stsmodel.NameSFC)
 	if err != nil {
 		return nil, err
+	}
+	// The SFC is the stS model's: at Sonic's address in the genesis,
+	// wherever the deploy command's transactions put it on another node.
+	sfc := sonic.DevnetSFC
+	if log, ok := d.(contracts.CreationLog); ok {
+		at, created := log.Created(stsmodel.NameSFC)
+		if !created {
+			return nil, fmt.Errorf("sonic model: no %s was deployed before it: list the sts model first on %s", stsmodel.NameSFC, "devnet-sonic")
+		}
+		sfc = at
 	}
 	call := func(what, method string, args ...any) error {
 		data, err := a.ABI.Pack(method, args...)
 		if err != nil {
 			return fmt.Errorf("sonic model: encode %s: %w", method, err)
 		}
-		if err := d.Call(ctx, sonic.DevnetSFC, data); err != nil {
+		if err := d.Call(ctx, sfc, data); err != nil {
 			return fmt.Errorf("sonic model: %s: %w", what, err)
 		}
 		return nil
@@ -144,7 +158,7 @@ func (sonicModel) Deploy(ctx context.Context, d contracts.Deployer, _ common.Add
 	if err := call("validator 4 offline", "deactivateValidator", big.NewInt(ValidatorOffline), big.NewInt(statusOffline)); err != nil {
 		return nil, err
 	}
-	return map[string]common.Address{sonic.RoleSFC: sonic.DevnetSFC}, nil
+	return map[string]common.Address{sonic.RoleSFC: sfc}, nil
 }
 
 // NewStepper applies the withdrawal period (epochs and time) and returns
@@ -255,7 +269,7 @@ func (s *Stepper) applyPeriod(ctx context.Context) error {
 		get, set string
 		want     *big.Int
 	}{
-		{"withdrawalPeriodEpochs", "updateWithdrawalPeriodEpochs", big.NewInt(WithdrawalPeriodEpochs)},
+		{"withdrawalPeriodEpochs", "updateWithdrawalPeriodEpochs", big.NewInt(s.periodEpochs())},
 		{"withdrawalPeriodTime", "updateWithdrawalPeriodTime", new(big.Int).SetUint64(s.bonding)},
 	} {
 		have, err := devtx.CallBig(ctx, s.client(), s.constsABI, consts, p.get)
@@ -270,6 +284,18 @@ func (s *Stepper) applyPeriod(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// periodEpochs is the withdrawalPeriodEpochs the stepper applies:
+// WithdrawalPeriodEpochs on a wall-clock node, whose oracle runs all the
+// time and seals the epochs; 0 (the time rule alone) on a node whose time
+// is moved by hand (anvil), where the oracle runs now and then (--once)
+// and a claim after a time jump must not wait for epochs nobody seals.
+func (s *Stepper) periodEpochs() int64 {
+	if s.wallClock {
+		return WithdrawalPeriodEpochs
+	}
+	return 0
 }
 
 // Step seals an epoch when one is due and credits rewards when due.
