@@ -90,6 +90,10 @@ func runPermitCases(t *testing.T, run func(args ...string) map[string]any, chain
 		if a := chain.allowance(tc.token, owner, lido.DevnetWithdrawalQueue); a.Sign() != 0 {
 			t.Errorf("%s: allowance to the queue left at %s, want 0", tc.name, a)
 		}
+		if p, ok := field(t, out, "transactions", 0).(map[string]any)["permit"].(map[string]any); (ok != (len(tc.actions) == 1)) ||
+			(ok && (p["spender"] != lido.DevnetWithdrawalQueue.Hex() || p["contract"] != tc.token.Hex() || p["signed"] != true)) {
+			t.Errorf("%s: JSON permit %v", tc.name, field(t, out, "transactions", 0))
+		}
 		if n := chain.permitNonce(tc.token, owner); n.Cmp(big.NewInt(tc.nonce)) != 0 {
 			t.Errorf("%s: permit nonce %s, want %d", tc.name, n, tc.nonce)
 		}

@@ -1,11 +1,13 @@
 package ledgeremu
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/accounts"
@@ -244,11 +246,20 @@ func TestEIP712Errors(t *testing.T) {
 }
 
 // TestCrosscheckEIP712WithLedgerJS: Ledger's JS client's signEIP712Message
-// (full mode, over the Speculos transport) against the emulator: the
-// signature recovers to the device's address over go-ethereum's digest,
-// and the device showed the permit's fields.
+// (full mode, over the Speculos transport) against the emulator: it sends
+// byte for byte the APDUs our client sends, the signature recovers to the
+// device's address over go-ethereum's digest, and the device showed the
+// permit's fields.
 func TestCrosscheckEIP712WithLedgerJS(t *testing.T) {
-	emu, err := New(Options{})
+	var mu sync.Mutex
+	var jsAPDUs [][]byte
+	emu, err := New(Options{Trace: func(a []byte) {
+		if len(a) >= 2 && a[0] == 0xe0 && (a[1] == 0x1a || a[1] == 0x1c || a[1] == 0x0c) {
+			mu.Lock()
+			jsAPDUs = append(jsAPDUs, a)
+			mu.Unlock()
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,6 +317,27 @@ func TestCrosscheckEIP712WithLedgerJS(t *testing.T) {
 			t.Errorf("%s: JS signature recovers to %s, want %s", td.PrimaryType, got.Hex(), want.Hex())
 		}
 	}
+	// Byte for byte, the JS client sent what our client sends.
+	var ours [][]byte
+	for i, td := range tds {
+		apdus, err := ledger.EIP712FullAPDUs(accounts.DerivationPath(paths[i]), td)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range apdus {
+			ours = append(ours, a.Bytes())
+		}
+	}
+	mu.Lock()
+	if len(jsAPDUs) != len(ours) {
+		t.Errorf("the JS client sent %d EIP-712 APDUs, ours %d", len(jsAPDUs), len(ours))
+	}
+	for i := range min(len(jsAPDUs), len(ours)) {
+		if !bytes.Equal(jsAPDUs[i], ours[i]) {
+			t.Errorf("APDU %d: JS %x, ours %x", i, jsAPDUs[i], ours[i])
+		}
+	}
+	mu.Unlock()
 	sc := emu.Screens()
 	if len(sc) != 2 || sc[0].Kind != "typed data" || sc[0].Blind {
 		t.Fatalf("screens %+v", sc)

@@ -71,6 +71,9 @@ type Options struct {
 	CALKey []byte
 	// Plugins lists installed plugins (SET EXTERNAL PLUGIN names).
 	Plugins []string
+	// Trace, when set, receives a copy of every command APDU (for tests
+	// that compare what two hosts send).
+	Trace func(apdu []byte)
 }
 
 // calProductionKey is Ledger's production CAL key (app-ethereum
@@ -249,6 +252,9 @@ func (e *Emulator) userReview() bool {
 func (e *Emulator) Exchange(apdu []byte) ([]byte, uint16) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.opts.Trace != nil {
+		e.opts.Trace(append([]byte(nil), apdu...))
+	}
 	if len(apdu) < 4 {
 		return nil, SWWrongLength
 	}

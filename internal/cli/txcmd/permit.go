@@ -127,3 +127,23 @@ func CheckPermitJSON(d *txdoc.Doc, t *txdoc.Tx) error {
 	}
 	return CheckPermitDoc(d, t, td)
 }
+
+// PermitJSON is a transaction's permit in --json output: what was (or, on
+// a dry run, will be) signed.
+type PermitJSON struct {
+	Token    string `json:"token"`
+	Contract string `json:"contract"`
+	Spender  string `json:"spender"`
+	Amount   string `json:"amount"` // base units
+	Deadline uint64 `json:"deadline"`
+	Signed   bool   `json:"signed"`
+}
+
+func permitJSON(s *txflow.Step) *PermitJSON {
+	if s == nil || s.Permit == nil {
+		return nil
+	}
+	r := s.Permit.Request
+	return &PermitJSON{Token: r.Token.Symbol, Contract: r.Token.Address.Hex(), Spender: r.Spender.Hex(),
+		Amount: r.Value.String(), Deadline: s.Permit.Deadline.Uint64(), Signed: s.Permit.Signature != nil}
+}

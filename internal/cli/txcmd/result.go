@@ -71,6 +71,9 @@ type TxDoc struct {
 	GasEstimated         *bool   `json:"gasEstimated,omitempty"`
 	MaxFeePerGas         string  `json:"maxFeePerGas,omitempty"`
 	MaxPriorityFeePerGas string  `json:"maxPriorityFeePerGas,omitempty"`
+
+	// Permit is the EIP-2612 permit signed for this transaction (permit.go).
+	Permit *PermitJSON `json:"permit,omitempty"`
 }
 
 // MarshalJSON keeps "blockNumber": null on a sent transaction that is not
@@ -141,6 +144,7 @@ func (r *Result) markDryRun() {
 			MaxFeePerGas:         s.MaxFee.String(),
 			MaxPriorityFeePerGas: s.Tip.String(),
 			Status:               "unsigned",
+			Permit:               permitJSON(s),
 		})
 	}
 	r.EstimatedFee = r.plan.EstimatedCost().String()
@@ -151,7 +155,7 @@ func (r *Result) setSent(results []*txflow.Result) {
 	r.sent = results
 	r.Transactions = nil
 	for _, x := range results {
-		d := TxDoc{Action: x.Step.Call.Action, Description: x.Step.Call.Description, TxHash: x.Hash.Hex(), Status: "pending"}
+		d := TxDoc{Action: x.Step.Call.Action, Description: x.Step.Call.Description, TxHash: x.Hash.Hex(), Status: "pending", Permit: permitJSON(x.Step)}
 		if rc := x.Receipt; rc != nil {
 			d.Status = statusOf(rc)
 			bn, gas := rc.BlockNumber.Uint64(), rc.GasUsed

@@ -1,6 +1,7 @@
 package sonic
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestJudge(t *testing.T) {
 	active := validatorInfo{Status: b(0), DeactivatedTime: b(0), DeactivatedEpoch: b(0)}
 	// Period 100 s and 3 epochs; epoch 10 sealed at 1000 (current 11),
 	// epochs last 20 s on average.
-	p := period{time: b(100), epochs: b(3), now: 1000, sealed: 10, sealedEnd: 1000, avgEpoch: b(20)}
+	p := period{time: b(100), epochs: b(3), now: 1000, sealed: 10, sealedEnd: 1000, epochLen: b(20)}
 	unix := func(s int64) *time.Time { u := time.Unix(s, 0).UTC(); return &u }
 	tests := []struct {
 		name      string
@@ -60,5 +61,39 @@ func TestJudge(t *testing.T) {
 	}
 	if j := judge([]*big.Int{b(0), b(0), b(0)}, active, nil, p); j.exists {
 		t.Error("a request of amount 0 (none, or withdrawn) exists")
+	}
+}
+
+// TestEpochLength: the median of the last epochs' lengths, so that one
+// long epoch (a pause in sealing) does not skew the ETA; the epochs read.
+func TestEpochLength(t *testing.T) {
+	tests := []struct {
+		ends []uint64
+		want int64 // -1: unknown
+	}{
+		{[]uint64{0}, -1},
+		{[]uint64{100}, -1},
+		{[]uint64{0, 100}, -1},                  // epoch 0 never ends
+		{[]uint64{100, 120}, 20},                // one epoch
+		{[]uint64{100, 700, 720, 740, 760}, 20}, // a pause, then 20 s epochs
+		{[]uint64{100, 110, 130, 160}, 20},      // 10, 20, 30
+		{[]uint64{100, 110, 140, 160, 900}, 20}, // 10, 30, 20, 740: lower median
+	}
+	for _, tt := range tests {
+		got := epochLength(tt.ends)
+		switch {
+		case tt.want < 0 && got != nil:
+			t.Errorf("epochLength(%v) = %s, want unknown", tt.ends, got)
+		case tt.want >= 0 && (got == nil || got.Int64() != tt.want):
+			t.Errorf("epochLength(%v) = %v, want %d", tt.ends, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		sealed uint64
+		want   []uint64
+	}{{0, []uint64{0}}, {1, []uint64{1}}, {3, []uint64{1, 2, 3}}, {10, []uint64{6, 7, 8, 9, 10}}} {
+		if got := endEpochs(tt.sealed); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("endEpochs(%d) = %v, want %v", tt.sealed, got, tt.want)
+		}
 	}
 }

@@ -30,8 +30,8 @@
 // withdrawalPeriodTime() seconds and withdrawalPeriodEpochs() epochs
 // (ConstantsManager, through constsAddress()) have passed since it was
 // made (or since the validator was deactivated, if earlier): the ETA is
-// the later of the two, the epoch part at the average duration of the last
-// sealed epochs (getEpochSnapshot endTime). claim = withdraw(id, wrID),
+// the later of the two, the epoch part at the median length of the last
+// sealed epochs (epochEndTime, the end time getEpochSnapshot holds). claim = withdraw(id, wrID),
 // which pays the amount less a slashing penalty.
 //
 // # Rewards

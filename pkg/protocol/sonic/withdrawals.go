@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -13,8 +14,8 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
-// epochsForETA is how many of the last sealed epochs set the average epoch
-// duration of the ETA.
+// epochsForETA is how many of the last sealed epochs set the epoch length
+// of the ETA (their median).
 const epochsForETA = 4
 
 var decimalUnit = big.NewInt(1e18)
@@ -46,7 +47,7 @@ type period struct {
 	now          uint64   // latest block time
 	sealed       uint64   // currentSealedEpoch
 	sealedEnd    uint64   // its end time
-	avgEpoch     *big.Int // seconds; nil when unknown
+	epochLen     *big.Int // seconds (the median of the last epochs); nil when unknown
 }
 
 // constsAddress returns the ConstantsManager (cached; read once).
@@ -113,7 +114,24 @@ func (a *Sonic) head(ctx context.Context) (last, sealed uint64, consts common.Ad
 	return l.Uint64(), s.Uint64(), consts, nil
 }
 
-// periodCalls are the sub-calls periodFrom decodes, in order.
+// endEpochs are the sealed epochs whose end times set the epoch length
+// of the ETA: the last epochsForETA+1 of them (from epoch 1), or epoch 0
+// alone before any is sealed.
+func endEpochs(sealed uint64) []uint64 {
+	lo := max(1, sealed-min(sealed, epochsForETA))
+	if sealed == 0 {
+		return []uint64{0}
+	}
+	var out []uint64
+	for e := lo; e <= sealed; e++ {
+		out = append(out, e)
+	}
+	return out
+}
+
+// periodCalls are the sub-calls periodFrom decodes, in order: the
+// withdrawal period (time, epochs), the block time, and the end times of
+// endEpochs(sealed).
 func (a *Sonic) periodCalls(consts common.Address, sealed uint64) ([]call3, error) {
 	pt, err := pack(a.abis.consts, "withdrawalPeriodTime")
 	if err != nil {
@@ -127,23 +145,23 @@ func (a *Sonic) periodCalls(consts common.Address, sealed uint64) ([]call3, erro
 	if err != nil {
 		return nil, err
 	}
-	end, err := a.sfcCall("epochEndTime", u64(sealed))
-	if err != nil {
-		return nil, err
-	}
-	back := sealed - min(sealed-min(sealed, 1), epochsForETA) // ≥ 1 when sealed ≥ 1
-	endBack, err := a.sfcCall("epochEndTime", u64(back))
-	if err != nil {
-		return nil, err
-	}
-	return []call3{
+	calls := []call3{
 		{Target: consts, AllowFailure: true, CallData: pt},
 		{Target: consts, AllowFailure: true, CallData: pe},
 		{Target: Multicall3, AllowFailure: true, CallData: ts},
-		end, endBack,
-	}, nil
+	}
+	for _, e := range endEpochs(sealed) {
+		c, err := a.sfcCall("epochEndTime", u64(e))
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, c)
+	}
+	return calls, nil
 }
 
+// periodFrom decodes periodCalls' answers (the first 3+len(endEpochs)
+// of subs).
 func (a *Sonic) periodFrom(subs [][]byte, sealed uint64) (period, error) {
 	p := period{sealed: sealed}
 	var err error
@@ -157,20 +175,35 @@ func (a *Sonic) periodFrom(subs [][]byte, sealed uint64) (period, error) {
 	if err != nil {
 		return p, err
 	}
-	end, err := unpackBig(a.abis.sfc, "epochEndTime", subs[3])
-	if err != nil {
-		return p, err
+	p.now = now.Uint64()
+	var ends []uint64
+	for i := range endEpochs(sealed) {
+		end, err := unpackBig(a.abis.sfc, "epochEndTime", subs[3+i])
+		if err != nil {
+			return p, err
+		}
+		ends = append(ends, end.Uint64())
 	}
-	endBack, err := unpackBig(a.abis.sfc, "epochEndTime", subs[4])
-	if err != nil {
-		return p, err
-	}
-	p.now, p.sealedEnd = now.Uint64(), end.Uint64()
-	back := sealed - min(sealed-min(sealed, 1), epochsForETA)
-	if n := sealed - back; n > 0 && endBack.Sign() > 0 && end.Cmp(endBack) > 0 {
-		p.avgEpoch = new(big.Int).Div(new(big.Int).Sub(end, endBack), u64(n))
-	}
+	p.sealedEnd = ends[len(ends)-1]
+	p.epochLen = epochLength(ends)
 	return p, nil
+}
+
+// epochLength is the median length of the epochs between consecutive end
+// times (a long epoch, such as a pause in sealing, does not skew it); nil
+// when there is none.
+func epochLength(ends []uint64) *big.Int {
+	var ds []uint64
+	for i := 1; i < len(ends); i++ {
+		if ends[i-1] > 0 && ends[i] > ends[i-1] {
+			ds = append(ds, ends[i]-ends[i-1])
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	slices.Sort(ds)
+	return new(big.Int).SetUint64(ds[(len(ds)-1)/2])
 }
 
 // judged is one request judged against the period.
@@ -203,15 +236,15 @@ func judge(req []*big.Int, v validatorInfo, refund *big.Int, p period) judged {
 	// ETA: the later of the time rule and the epoch rule.
 	eta := j.dueTime
 	if current < j.dueEpoch {
-		if p.avgEpoch == nil {
+		if p.epochLen == nil {
 			j.eta = nil
 		} else {
 			seals := j.dueEpoch - current // sealings still needed
-			e := p.sealedEnd + seals*p.avgEpoch.Uint64()
+			e := p.sealedEnd + seals*p.epochLen.Uint64()
 			eta = max(eta, e)
 		}
 	}
-	if current >= j.dueEpoch || p.avgEpoch != nil {
+	if current >= j.dueEpoch || p.epochLen != nil {
 		t := time.Unix(int64(eta), 0).UTC()
 		j.eta = &t
 	}
@@ -382,9 +415,8 @@ func (a *Sonic) claimCheck(owner, consts common.Address, r reqID) (protocol.Chec
 	if err != nil {
 		return protocol.Check{}, err
 	}
-	// The epoch end times depend on the sealed epoch; the Check reads the
-	// last one (0 = "the latest", an epoch that is never sealed reads 0):
-	// the ETA in the refusal is then the time rule and the epoch count.
+	// The epoch end times depend on the sealed epoch, which the Check
+	// reads itself: the refusal names the time and the epoch count.
 	pc, err := a.periodCalls(consts, 0)
 	if err != nil {
 		return protocol.Check{}, err
@@ -411,10 +443,13 @@ func (a *Sonic) claimCheck(owner, consts common.Address, r reqID) (protocol.Chec
 		if err != nil {
 			return err
 		}
-		p, err := a.periodFrom(append(subs[3:6:6], u256(0), u256(0)), s.Uint64())
+		// No epoch end times (the ETA is not shown here): decoded as
+		// before the first sealing, then the real sealed epoch.
+		p, err := a.periodFrom(append(subs[3:6:6], u256(0)), 0)
 		if err != nil {
 			return err
 		}
+		p.sealed = s.Uint64()
 		j := judge(rq, v, nil, p)
 		if !j.exists {
 			return &protocol.LimitError{Reason: fmt.Sprintf("Sonic request %s of %s is claimed already, or was never made; `stakewallet withdrawals` lists yours", r.id(), owner.Hex())}
@@ -456,7 +491,7 @@ func (a *Sonic) Estimator() protocol.Estimator {
 		Name:    "sonic",
 		Backend: a.b,
 		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
-		Known:   "the later of the SFC's withdrawal period time and its epoch count at the average duration of the last sealed epochs",
+		Known:   "the later of the SFC's withdrawal period time and its epoch count at the median length of the last sealed epochs",
 		Unknown: "the epoch cadence is unknown: fewer than two sealed epochs",
 	}
 }

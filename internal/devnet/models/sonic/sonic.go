@@ -19,15 +19,17 @@
 // NetworkInitializer default; 0 on a node whose time is moved by hand,
 // such as anvil after `stakewallet-devnet deploy`, where the oracle runs
 // only now and then) and withdrawalPeriodTime to the bonding period (only
-// when they differ), seals an epoch every
-// BondingPeriod/(WithdrawalPeriodEpochs+1), so that the epoch count of the
+// when they differ); seals an epoch every
+// BondingPeriod/(WithdrawalPeriodEpochs+1) (by the wall clock) while a
+// withdrawal request still needs epochs, so that the epoch count of the
 // withdrawal period is reached within the bonding period (at about ¾ of
 // it) and the time rule decides, as on Sonic where 3 epochs (~4 h each)
-// pass long before the 14 days; and credits rewards at the APR to every
+// pass long before the 14 days (an idle chain gets no sealing blocks: the
+// epochs' end times then have gaps, which the adapter's ETA ignores by
+// taking the median epoch length); and credits rewards at the APR to every
 // delegation of an account without code that is not a validator's own
-// (stS credits its own), through the model-only modelAddRewards. Sealing
-// is the chain's clock, so every step that is due sends; a step with
-// nothing due sends nothing.
+// (stS credits its own), through the model-only modelAddRewards. A step
+// with nothing due sends nothing.
 package sonic
 
 import (
@@ -74,7 +76,9 @@ const (
 const (
 	secondsPerYear    = 365 * 24 * 60 * 60
 	callTimeout       = 30 * time.Second
-	minRewardInterval = 5 * time.Second
+	// defaultRewardInterval spaces reward credits when the StepEnv sets
+	// no RewardInterval (each is one transaction per delegation).
+	defaultRewardInterval = 5 * time.Second
 )
 
 // SelfStake is each added validator's self-stake: 5,000 S.
@@ -184,7 +188,7 @@ func (sonicModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Step
 		bonding:   bonding,
 		interval:  max(1, bonding/(WithdrawalPeriodEpochs+1)),
 		aprPPM:    int64(math.Round(env.APR * 1e4)),
-		rewardGap: uint64(max(env.RewardInterval, minRewardInterval) / time.Second),
+		rewardGap: rewardGap(env.RewardInterval),
 		wallClock: env.WallClock,
 		log:       env.Logger,
 		hasCode:   map[common.Address]bool{},
@@ -211,8 +215,18 @@ func (sonicModel) NewStepper(ctx context.Context, env model.StepEnv) (model.Step
 	if err != nil {
 		return nil, fmt.Errorf("sonic model: read the latest block: %w", err)
 	}
-	s.lastSeal, s.lastReward = s.now(head.Time), s.now(head.Time)
+	// The first epoch may be sealed at once; rewards start now.
+	s.lastReward = s.clock(head.Time)
 	return s, nil
+}
+
+// rewardGap is the seconds between reward credits: env's RewardInterval
+// (at least a second), else defaultRewardInterval.
+func rewardGap(d time.Duration) uint64 {
+	if d <= 0 {
+		d = defaultRewardInterval
+	}
+	return uint64(max(d, time.Second) / time.Second)
 }
 
 type delegation struct {
@@ -231,17 +245,22 @@ type Stepper struct {
 	wallClock         bool
 	log               *slog.Logger
 
-	lastSeal, lastReward uint64
-	scanned              uint64 // last block whose Delegated logs were read
+	lastSeal, lastReward uint64 // by the scheduling clock (clock)
+	scanned              uint64 // last block whose events were read
+	needEpoch            uint64 // the epoch the latest request needs currentEpoch to reach
 	list                 []delegation
 	hasCode              map[common.Address]bool
 }
 
 func (s *Stepper) client() *ethclient.Client { return s.sender.Client() }
 
-func (s *Stepper) now(head uint64) uint64 {
+// clock is the time steps are scheduled by: the wall clock on a
+// wall-clock node (whose block times run ahead of it when blocks come
+// faster than one a second: scheduling by them would speed the model up),
+// the chain's latest block time on a node whose time is moved by hand.
+func (s *Stepper) clock(head uint64) uint64 {
 	if s.wallClock {
-		return max(head, uint64(time.Now().Unix()))
+		return uint64(time.Now().Unix())
 	}
 	return head
 }
@@ -298,7 +317,9 @@ func (s *Stepper) periodEpochs() int64 {
 	return 0
 }
 
-// Step seals an epoch when one is due and credits rewards when due.
+// Step reads the SFC's new Delegated and Undelegated events, seals an
+// epoch when one is due and some request still needs epochs, and credits
+// rewards when due.
 func (s *Stepper) Step(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
@@ -306,19 +327,27 @@ func (s *Stepper) Step(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sonic model: read the latest block: %w", err)
 	}
-	now := s.now(head.Time)
-	if now >= s.lastSeal+s.interval {
-		var none []*big.Int
-		if err := s.send(ctx, s.sfc, nil, s.sfcABI, "sealEpoch", none, none, none, none); err != nil {
-			return err
+	now := s.clock(head.Time)
+	if err := s.scan(ctx, head.Number.Uint64()); err != nil {
+		return err
+	}
+	if s.needEpoch > 0 && now >= s.lastSeal+s.interval {
+		current, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "currentEpoch")
+		if err != nil {
+			return fmt.Errorf("sonic model: %w", err)
 		}
-		s.lastSeal = now
-		s.log.Debug("SFC epoch sealed")
+		if current.Uint64() < s.needEpoch {
+			var none []*big.Int
+			if err := s.send(ctx, s.sfc, nil, s.sfcABI, "sealEpoch", none, none, none, none); err != nil {
+				return err
+			}
+			s.lastSeal = now
+			s.log.Debug("SFC epoch sealed", "epoch", current)
+		} else {
+			s.needEpoch = 0 // every request has its epochs
+		}
 	}
 	if s.aprPPM > 0 && now >= s.lastReward+s.rewardGap {
-		if err := s.scan(ctx, head.Number.Uint64()); err != nil {
-			return err
-		}
 		elapsed := now - s.lastReward
 		for _, d := range s.list {
 			stake, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "getStake", d.delegator, d.validator)
@@ -339,55 +368,64 @@ func (s *Stepper) Step(ctx context.Context) error {
 	return nil
 }
 
-// scan reads the Delegated events up to block head and remembers each new
-// delegation of an account without code that is not a validator's auth.
+// scan reads the Delegated and Undelegated events up to block head: it
+// remembers each new delegation of an account without code that is not a
+// validator's auth (rewards), and the epoch each new request needs (the
+// request's epoch plus withdrawalPeriodEpochs).
 func (s *Stepper) scan(ctx context.Context, head uint64) error {
 	if head <= s.scanned {
 		return nil
 	}
-	ev := s.sfcABI.Events["Delegated"]
+	delegated, undelegated := s.sfcABI.Events["Delegated"], s.sfcABI.Events["Undelegated"]
 	logs, err := s.client().FilterLogs(ctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int).SetUint64(s.scanned + 1), ToBlock: new(big.Int).SetUint64(head),
-		Addresses: []common.Address{s.sfc}, Topics: [][]common.Hash{{ev.ID}},
+		Addresses: []common.Address{s.sfc}, Topics: [][]common.Hash{{delegated.ID, undelegated.ID}},
 	})
 	if err != nil {
-		return fmt.Errorf("sonic model: read Delegated events: %w", err)
+		return fmt.Errorf("sonic model: read the SFC's events: %w", err)
 	}
 	for _, l := range logs {
-		if len(l.Topics) != 3 {
-			continue
-		}
-		d := delegation{common.BytesToAddress(l.Topics[1].Bytes()), l.Topics[2].Big()}
-		if s.seen(d) {
-			continue
-		}
-		code, ok := s.hasCode[d.delegator]
-		if !ok {
-			c, err := s.client().CodeAt(ctx, d.delegator, nil)
-			if err != nil {
-				return fmt.Errorf("sonic model: read code: %w", err)
-			}
-			vid, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "getValidatorID", d.delegator)
+		switch {
+		case len(l.Topics) == 4 && l.Topics[0] == undelegated.ID:
+			req, err := devtx.Call(ctx, s.client(), s.sfcABI, s.sfc, "getWithdrawalRequest",
+				common.BytesToAddress(l.Topics[1].Bytes()), l.Topics[2].Big(), l.Topics[3].Big())
 			if err != nil {
 				return fmt.Errorf("sonic model: %w", err)
 			}
-			code = len(c) > 0 || vid.Sign() != 0
-			s.hasCode[d.delegator] = code
-		}
-		if !code {
-			s.list = append(s.list, d)
+			if epoch, ok := req[0].(*big.Int); ok && epoch.Sign() > 0 {
+				s.needEpoch = max(s.needEpoch, epoch.Uint64()+uint64(s.periodEpochs()))
+			}
+		case len(l.Topics) == 3 && l.Topics[0] == delegated.ID:
+			if err := s.addDelegation(ctx, delegation{common.BytesToAddress(l.Topics[1].Bytes()), l.Topics[2].Big()}); err != nil {
+				return err
+			}
 		}
 	}
 	s.scanned = head
 	return nil
 }
 
-// seen reports whether d (by delegator and validator id) is listed.
-func (s *Stepper) seen(d delegation) bool {
+func (s *Stepper) addDelegation(ctx context.Context, d delegation) error {
 	for _, e := range s.list {
 		if e.delegator == d.delegator && e.validator.Cmp(d.validator) == 0 {
-			return true
+			return nil
 		}
 	}
-	return false
+	skip, ok := s.hasCode[d.delegator]
+	if !ok {
+		c, err := s.client().CodeAt(ctx, d.delegator, nil)
+		if err != nil {
+			return fmt.Errorf("sonic model: read code: %w", err)
+		}
+		vid, err := devtx.CallBig(ctx, s.client(), s.sfcABI, s.sfc, "getValidatorID", d.delegator)
+		if err != nil {
+			return fmt.Errorf("sonic model: %w", err)
+		}
+		skip = len(c) > 0 || vid.Sign() != 0
+		s.hasCode[d.delegator] = skip
+	}
+	if !skip {
+		s.list = append(s.list, d)
+	}
+	return nil
 }

@@ -110,31 +110,73 @@ func TestGenesisAndStepper(t *testing.T) {
 	}
 	// Nothing is due right after binding: nothing is sent.
 	n2 := nonce()
-	sealed := big("currentSealedEpoch")
 	if err := st.Step(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := nonce() - n2; got != 0 {
 		t.Errorf("a step with nothing due sent %d transactions", got)
 	}
-	// After the interval a step seals one epoch with its end time (blocks
-	// mined within one second run their time ahead of the wall clock: a
-	// few steps may pass first).
-	now := sealed
-	for range 5 {
-		time.Sleep(time.Second)
+	// A withdrawal request: steps seal epochs (one per interval) until it
+	// has the period's epochs, then send nothing again.
+	acct := d.Accounts()[5]
+	user, err := devtx.NewSender(ctx, c, acct.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []struct {
+		value  *bigT
+		method string
+		args   []any
+	}{
+		{new(bigT).Mul(bigInt(10), bigInt(1e18)), "delegate", []any{bigInt(sonicmodel.ValidatorActive)}},
+		{nil, "undelegate", []any{bigInt(sonicmodel.ValidatorActive), bigInt(0), bigInt(1e18)}},
+	} {
+		data, err := sfcABI.Pack(call.method, call.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if call.value == nil {
+			call.value = new(bigT)
+		}
+		if _, err := user.Send(ctx, &sfc, call.value, data); err != nil {
+			t.Fatalf("%s: %v", call.method, err)
+		}
+	}
+	res, err := devtx.Call(ctx, c, sfcABI, sfc, "getWithdrawalRequest", acct.Address, bigInt(sonicmodel.ValidatorActive), bigInt(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := new(bigT).Add(res[0].(*bigT), bigInt(sonicmodel.WithdrawalPeriodEpochs))
+	seals := 0
+	for range 20 {
+		before := big("currentSealedEpoch")
 		if err := st.Step(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if now = big("currentSealedEpoch"); now.Cmp(sealed) != 0 {
+		if after := big("currentSealedEpoch"); after.Cmp(before) != 0 {
+			seals++
+			if after.Cmp(new(bigT).Add(before, bigInt(1))) != 0 {
+				t.Fatalf("a step sealed %s → %s, want one epoch", before, after)
+			}
+			if end := big("epochEndTime", after); end.Sign() == 0 {
+				t.Errorf("epochEndTime(%s) = 0, want the sealing block's time", after)
+			}
+		}
+		if big("currentEpoch").Cmp(need) >= 0 {
 			break
 		}
+		time.Sleep(500 * time.Millisecond)
 	}
-	if now.Cmp(new(bigT).Add(sealed, bigInt(1))) != 0 {
-		t.Fatalf("currentSealedEpoch %s → %s, want one more", sealed, now)
+	if got := big("currentEpoch"); got.Cmp(need) < 0 || seals != sonicmodel.WithdrawalPeriodEpochs {
+		t.Fatalf("current epoch %s after %d seals, want %s after %d", got, seals, need, sonicmodel.WithdrawalPeriodEpochs)
 	}
-	if end := big("epochEndTime", now); end.Sign() == 0 {
-		t.Errorf("epochEndTime(%s) = 0, want the sealing block's time", now)
+	time.Sleep(1100 * time.Millisecond)
+	n3 := nonce()
+	if err := st.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := nonce() - n3; got != 0 {
+		t.Errorf("a step after the request has its epochs sent %d transactions", got)
 	}
 }
 
