@@ -214,7 +214,7 @@ func TestSendFallbacks(t *testing.T) {
 	t.Run("no eth_sendRawTransactionSync: asked once per command", func(t *testing.T) {
 		proxy.SetLieHook(noSync)
 		defer proxy.SetLieHook(nil)
-		out, got := measure(t, w, proxy, append([]string{"unstake", "0.05"}, sign...)...)
+		out, got := measure(t, w, proxy, append([]string{"unstake", "0.05", "--no-permit"}, sign...)...)
 		t.Logf("unstake (approve) without sync send: %s", got)
 		if n := len(field(t, out, "transactions").([]any)); n != 2 {
 			t.Fatalf("%d transactions, want the approve and the request", n)

@@ -70,7 +70,8 @@ Protocols that delegate to a validator restake to the validator the claimed
 requests unbonded from when they know it; otherwise pass --validator. Where
 delegation rewards wait to be claimed (Sonic, Polygon), restake also
 re-delegates them to the validators that earned them (restakeRewards,
-restakePOL); BNB Chain compounds them by itself.
+restakePOL; rewards in the native coin once they reach --min). BNB Chain
+compounds them by itself.
 Protocols without withdrawal requests have nothing to claim and are refused.
 
 Safe to run unattended, again and again:
@@ -244,6 +245,9 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 			// No rewards to restake: nothing to do for them.
 		case err != nil:
 			return fail(fmt.Errorf("restake: rewards: %w", err))
+		case nativeBelow(calls, minimum):
+			// Rewards in the native coin below --min wait for a later run
+			// (each restake costs gas).
 		default:
 			if res.Rewards, err = claim.RunRewards(ctx, env, p, calls, "restakeRewards", "Restake"); err != nil {
 				return fail(fmt.Errorf("restake: rewards: %w", err))
@@ -282,6 +286,22 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 	}
 	res.finish(owed)
 	return output.Print(opts.IO, opts.JSON, res)
+}
+
+// nativeBelow reports whether calls restake rewards in the native coin
+// adding up to less than minimum (--min, in the native coin; rewards in
+// another token, such as Polygon's POL, are not held to it).
+func nativeBelow(calls []protocol.Call, minimum *big.Int) bool {
+	total := new(big.Int)
+	for _, c := range calls {
+		if !c.Token.IsNative() {
+			return false
+		}
+		if c.Amount != nil {
+			total.Add(total, c.Amount)
+		}
+	}
+	return total.Cmp(minimum) < 0
 }
 
 // plan decides what to stake of owed: the balance (plus, on a dry run,

@@ -74,8 +74,8 @@ const (
 )
 
 const (
-	secondsPerYear    = 365 * 24 * 60 * 60
-	callTimeout       = 30 * time.Second
+	secondsPerYear = 365 * 24 * 60 * 60
+	callTimeout    = 30 * time.Second
 	// defaultRewardInterval spaces reward credits when the StepEnv sets
 	// no RewardInterval (each is one transaction per delegation).
 	defaultRewardInterval = 5 * time.Second
