@@ -3,7 +3,7 @@
 #   make demo    the whole stake → unstake → wait → claim → transfer cycle on a local devnet
 #   make test    every test: unit, end to end (devnet and anvil), keyring, Ledger emulator
 #   make man     a man page per command in ./man
-#   make fuzz-smoke  every fuzz target for 10 s; make fuzz: FUZZTIME each (5m)
+#   make fuzz-smoke  every fuzz target for 5 s; make fuzz: FUZZTIME each (5m)
 #   make bench   round trips and wall time against cast (not part of make test); BENCH_ARGS="-runs 9"
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -46,7 +46,7 @@ vet:
 # Fuzzing, one target after another (scripts/fuzz-run.sh): a crash leaves
 # its input in the package's testdata/fuzz/, which `go test` then replays.
 fuzz-smoke:
-	GO=$(GO) scripts/fuzz-run.sh 10s
+	GO=$(GO) scripts/fuzz-run.sh 5s
 
 fuzz:
 	GO=$(GO) scripts/fuzz-run.sh $(FUZZTIME)
