@@ -116,6 +116,7 @@ func TestContract(t *testing.T) {
 		Timeout:    2 * time.Minute,
 	})
 	t.Run("claim before the delay", func(t *testing.T) { claimBeforeDelay(ctx, t, n, n.Accounts[2]) })
+	t.Run("SFC epochs: delay passed, epochs not", func(t *testing.T) { sfcEpochs(ctx, t, n, n.Accounts[8]) })
 	t.Run("validator choice", func(t *testing.T) { validatorChoice(ctx, t, n, n.Accounts[3], n.Accounts[4]) })
 	t.Run("slashed validator: never emergency", func(t *testing.T) { slashed(ctx, t, n, n.Accounts[5]) })
 	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.Accounts[6]) })
@@ -642,4 +643,159 @@ func paused(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) 
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "insufficient stS balance") {
 		t.Errorf("unstake beyond the balance: checks = %v", err)
 	}
+}
+
+// oracleSend sends method(args) of the model contract name at to from the
+// devnet's oracle (the SFC's driver and the ConstantsManager's owner).
+func oracleSend(ctx context.Context, t *testing.T, n *stsNet, name string, to common.Address, method string, args ...any) {
+	t.Helper()
+	a, err := contracts.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := a.ABI.Pack(method, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Oracle.Send(ctx, &to, new(big.Int), data); err != nil {
+		t.Fatalf("%s.%s: %v", name, method, err)
+	}
+}
+
+// sfcEpochs: a validator request whose stS delay has passed is still
+// pending while the SFC would refuse stS's own request for want of sealed
+// epochs (withdrawalPeriodEpochs): Withdrawals says pending with the ETA
+// of the epoch rule, the Estimator says why, Claim refuses before signing
+// (the contract itself reverts NotEnoughEpochsPassed), and once the epochs
+// are sealed the request is claimable and the claim pays.
+func sfcEpochs(ctx context.Context, t *testing.T, n *stsNet, acct devkeys.Account) {
+	const periodEpochs = 3
+	sfcArt, err := contracts.Load("SFC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sfc := n.addrs[sts.RoleSFC]
+	consts, err := devtx.Call(ctx, n.Client, &sfcArt.ABI, sfc, "constsAddress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	constsAddr, ok := consts[0].(common.Address)
+	if !ok {
+		t.Fatalf("constsAddress = %v", consts)
+	}
+	oracleSend(ctx, t, n, "ConstantsManager", constsAddr, "updateWithdrawalPeriodEpochs", big.NewInt(periodEpochs))
+	defer oracleSend(ctx, t, n, "ConstantsManager", constsAddr, "updateWithdrawalPeriodEpochs", new(big.Int))
+	var none []*big.Int
+	seal := func() {
+		t.Helper()
+		oracleSend(ctx, t, n, "SFC", sfc, "sealEpoch", none, none, none, none)
+	}
+	// Two sealed epochs give the cadence the ETA needs.
+	seal()
+	time.Sleep(1100 * time.Millisecond)
+	seal()
+
+	stake(ctx, t, n, acct, coins(3))
+	step(ctx, t, n)
+	_, ids := unstake(ctx, t, n, acct, coins(1), fmt.Sprint(stsmodel.ValidatorID))
+	if len(ids) != 1 {
+		t.Fatalf("unstake made %d requests, want 1", len(ids))
+	}
+	ws, err := n.p.Withdrawals(ctx, acct.Address, ids)
+	if err != nil || len(ws) != 1 || ws[0].ClaimableAt == nil {
+		t.Fatalf("Withdrawals = %+v, %v; want one request with its stS delay", ws, err)
+	}
+	seal() // one epoch of the three: still short
+	// Past stS's delay (and the SFC's time), by a block with that time.
+	for {
+		h, err := n.Client.HeaderByNumber(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !time.Unix(int64(h.Time), 0).Before(*ws[0].ClaimableAt) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+		to := acct.Address
+		if _, err := n.Oracle.Send(ctx, &to, new(big.Int), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tests := []struct {
+		name      string
+		claimable bool
+	}{
+		{"epochs not sealed", false},
+		{"epochs sealed", true},
+	}
+	for _, tt := range tests {
+		if tt.claimable {
+			seal()
+			seal()
+		}
+		ws, err := n.p.Withdrawals(ctx, acct.Address, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) != 1 {
+			t.Fatalf("%s: %d withdrawals, want 1", tt.name, len(ws))
+		}
+		w := ws[0]
+		h, err := n.Client.HeaderByNumber(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls, claimErr := n.p.Claim(ctx, acct.Address, ids)
+		if !tt.claimable {
+			if w.Status != protocol.StatusPending || w.Claimable != nil {
+				t.Fatalf("%s: status %s, claimable %v, want pending", tt.name, w.Status, w.Claimable)
+			}
+			if w.ETA == nil || w.ETA.Before(time.Unix(int64(h.Time), 0)) {
+				t.Errorf("%s: ETA %v, want not before the latest block (%d)", tt.name, w.ETA, h.Time)
+			}
+			est, err := n.p.Estimator().Estimate(ctx, ws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := est[w.ID]; !strings.Contains(e.Note, "epochs") || e.ETA == nil {
+				t.Errorf("%s: estimate %+v, want an ETA with a note about the SFC's epochs", tt.name, e)
+			}
+			var le *protocol.LimitError
+			if !errors.As(claimErr, &le) || !strings.Contains(claimErr.Error(), "sealed epochs") {
+				t.Errorf("%s: Claim = %v, want a LimitError about sealed epochs", tt.name, claimErr)
+			}
+			// What the claim would do: the SFC refuses stS's withdraw.
+			data, err := n.p.ABI().Pack("withdraw", new(big.Int).SetUint64(mustID(t, ids[0])), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			to := n.addrs[sts.RoleSTS]
+			_, err = n.Client.CallContract(ctx, ethereum.CallMsg{From: acct.Address, To: &to, Data: data}, nil)
+			if r, ok := abidecode.FromError(err, n.p.ABI()); !ok || r.Name != "NotEnoughEpochsPassed" {
+				t.Errorf("%s: withdraw simulation: %v (%+v), want NotEnoughEpochsPassed", tt.name, err, r)
+			}
+			continue
+		}
+		if w.Status != protocol.StatusClaimable || w.Claimable == nil || w.Claimable.Cmp(w.Amount) != 0 {
+			t.Fatalf("%s: status %s, claimable %v of %s, want claimable in full", tt.name, w.Status, w.Claimable, w.Amount)
+		}
+		if claimErr != nil {
+			t.Fatalf("%s: Claim: %v", tt.name, claimErr)
+		}
+		for _, r := range n.send(ctx, t, acct, calls) {
+			if r.Status != types.ReceiptStatusSuccessful {
+				t.Fatalf("%s: claim reverted", tt.name)
+			}
+		}
+	}
+}
+
+func mustID(t *testing.T, id protocol.RequestID) uint64 {
+	t.Helper()
+	var v uint64
+	if _, err := fmt.Sscan(string(id), &v); err != nil {
+		t.Fatalf("request id %q: %v", id, err)
+	}
+	return v
 }

@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"context"
 	"math/big"
 	"time"
 
@@ -10,17 +11,52 @@ import (
 )
 
 // Estimator implements protocol.Estimating: a stS request is claimable at
-// requestTimestamp + withdrawDelay, which Withdrawals already reports as
-// ClaimableAt, so estimating reads nothing but the latest block's time (for
-// AsOf).
+// requestTimestamp + withdrawDelay, or, for a validator request past that,
+// when the SFC lets stS withdraw its own request (its time and epoch
+// count), which Withdrawals already reports as ETA, so estimating reads
+// nothing but the latest block's time (for AsOf). A request held back
+// only by the SFC's epoch count says so in its note.
 func (s *STS) Estimator() protocol.Estimator {
-	return protocol.FixedETA{
+	return stsETA{s: s, fixed: protocol.FixedETA{
 		Name:    "sts",
 		Backend: s.b,
-		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ClaimableAt },
+		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
 		Known:   "stS's withdrawal delay after the request (withdrawDelay; the SFC's own withdrawal period runs alongside)",
 		Unknown: "the request's time is unknown",
+	}}
+}
+
+// epochsNote is the note of a request held back only by the SFC's epochs.
+const epochsNote = "stS's withdrawal delay has passed, but the SFC needs more sealed epochs (withdrawalPeriodEpochs) before stS can withdraw its own request; ETA at the median length of the last sealed epochs"
+
+// epochsUnknown is that note when the epoch length is unknown.
+const epochsUnknown = "stS's withdrawal delay has passed, but the SFC needs more sealed epochs (withdrawalPeriodEpochs) before stS can withdraw its own request; the epoch cadence is unknown"
+
+type stsETA struct {
+	s     *STS
+	fixed protocol.FixedETA
+}
+
+// Estimate implements protocol.Estimator.
+func (e stsETA) Estimate(ctx context.Context, ws []protocol.Withdrawal) (map[protocol.RequestID]protocol.Estimate, error) {
+	out, err := e.fixed.Estimate(ctx, ws)
+	if err != nil {
+		return nil, err
 	}
+	e.s.mu.Lock()
+	only := e.s.epochsOnly
+	e.s.mu.Unlock()
+	for id, est := range out {
+		if only[id] {
+			if est.ETA != nil {
+				est.Note = epochsNote
+			} else {
+				est.Note = epochsUnknown
+			}
+			out[id] = est
+		}
+	}
+	return out, nil
 }
 
 // RateCall implements protocol.Rater: getRate(), the S one stS (1e18

@@ -27,6 +27,7 @@ package sts
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -51,6 +52,15 @@ type STS struct {
 	sts, sfc common.Address
 	native   protocol.Token
 	abis     *contractABIs
+
+	// mu guards epochsOnly: the ids the last Withdrawals found held back
+	// only by the SFC's epoch count, for the Estimator's note.
+	mu         sync.Mutex
+	epochsOnly map[protocol.RequestID]bool
+	// lastConsts and lastEpoch are the SFC's ConstantsManager and
+	// currentEpoch at the last read (see seen).
+	lastConsts common.Address
+	lastEpoch  uint64
 }
 
 // The capabilities STS has; Descriptor.Capabilities lists the same.

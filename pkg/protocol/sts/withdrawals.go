@@ -50,7 +50,16 @@ type state struct {
 	delay *big.Int
 	now   uint64 // latest block's timestamp
 	mc3   bool   // the node has Multicall3 (it answered the time)
+	// consts is the SFC's ConstantsManager and epoch its currentEpoch,
+	// read with the delay; sfc is the SFC's rule for the validator
+	// requests past stS's delay, by id (see judgeSFC).
+	consts common.Address
+	epoch  uint64
+	sfc    map[string]sfcRule
 }
+
+// nCommon is the number of commonMsgs leading each first batch.
+const nCommon = 4
 
 func (r request) claimableAt(delay *big.Int) *big.Int {
 	return new(big.Int).Add(r.rec.RequestTimestamp, delay)
@@ -61,6 +70,9 @@ func (st *state) status(r request) protocol.Status {
 	case r.rec.IsWithdrawn:
 		return protocol.StatusClaimed
 	case r.claimableAt(st.delay).Cmp(new(big.Int).SetUint64(st.now)) <= 0:
+		if rule, ok := st.sfc[r.id.String()]; ok && !rule.claimable {
+			return protocol.StatusPending // the SFC would not let stS withdraw yet
+		}
 		return protocol.StatusClaimable
 	default:
 		return protocol.StatusPending
@@ -102,12 +114,21 @@ func (s *STS) RequestIDs(receipt *types.Receipt) []protocol.RequestID {
 // which also costs a header read for the time). Amounts are the S each
 // request pays (stS burns the shares at undelegation and records assets),
 // oldest first.
+//
+// A validator request past stS's delay is claimable only when the SFC
+// would also let stS withdraw its own request (see sfcRule); the SFC's
+// constsAddress and currentEpoch ride in the first batch, its withdrawal
+// period and the last epochs' end times in the listing's second batch, or,
+// by id, in the only batch around the epoch this adapter saw last (one
+// more round trip on an adapter's first read by id, only when such a
+// request is there). Its ETA is then the later of the two rules.
 func (s *STS) Withdrawals(ctx context.Context, owner common.Address, rids []protocol.RequestID) ([]protocol.Withdrawal, error) {
 	st, err := s.readRequests(ctx, owner, rids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]protocol.Withdrawal, 0, len(st.reqs))
+	epochsOnly := map[protocol.RequestID]bool{}
 	for _, r := range st.reqs {
 		w := protocol.Withdrawal{
 			ID:       idOf(r.id),
@@ -126,6 +147,16 @@ func (s *STS) Withdrawals(ctx context.Context, owner common.Address, rids []prot
 			if w.Status == protocol.StatusPending {
 				eta := t
 				w.ETA = &eta
+				if rule, ok := st.sfc[r.id.String()]; ok {
+					// Past stS's delay: the SFC's rule is the later one.
+					epochsOnly[idOf(r.id)] = rule.timeOK
+					w.ETA = rule.due
+					w.ClaimableAt = nil
+					if rule.due != nil {
+						at := *rule.due
+						w.ClaimableAt = &at
+					}
+				}
 			}
 		}
 		if w.Status == protocol.StatusClaimable {
@@ -133,6 +164,9 @@ func (s *STS) Withdrawals(ctx context.Context, owner common.Address, rids []prot
 		}
 		out = append(out, w)
 	}
+	s.mu.Lock()
+	s.epochsOnly = epochsOnly
+	s.mu.Unlock()
 	return out, nil
 }
 
@@ -155,16 +189,31 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 			}
 			msgs = append(msgs, m)
 		}
-		res, errs := protocol.CallAll(ctx, s.b, append(common3, msgs...))
+		// The period around the epoch the last read saw rides along.
+		pmsgs, consts, first, upto, err := s.guessPeriodMsgs()
+		if err != nil {
+			return nil, err
+		}
+		batch := append(append(common3, msgs...), pmsgs...)
+		res, errs := protocol.CallAll(ctx, s.b, batch)
 		st, err := s.decodeCommon(ctx, res, errs)
 		if err != nil {
 			return nil, err
 		}
-		for i, id := range ids {
-			if errs[2+i] != nil {
-				return nil, fmt.Errorf("sts: read withdrawal %s: %w", id, errs[2+i])
+		var p *period
+		if len(pmsgs) > 0 {
+			k := len(batch) - len(pmsgs)
+			if p, err = s.periodFrom(res[k:], errs[k:], first); err != nil {
+				p = nil
 			}
-			rec, err := s.decodeRequest(res[2+i])
+			res, errs = res[:k], errs[:k]
+			p = trimPeriod(p, st, consts, upto)
+		}
+		for i, id := range ids {
+			if errs[nCommon+i] != nil {
+				return nil, fmt.Errorf("sts: read withdrawal %s: %w", id, errs[nCommon+i])
+			}
+			rec, err := s.decodeRequest(res[nCommon+i])
 			if err != nil {
 				return nil, err
 			}
@@ -174,7 +223,7 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 			st.reqs = append(st.reqs, request{id: id, rec: rec})
 		}
 		slices.SortFunc(st.reqs, func(a, b request) int { return a.id.Cmp(b.id) })
-		return st, nil
+		return st, s.judgeSFC(ctx, st, p)
 	}
 
 	// The owner's list: the count with the delay and the time, then every
@@ -188,10 +237,10 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 	if err != nil {
 		return nil, err
 	}
-	if errs[2] != nil {
-		return nil, fmt.Errorf("sts: read the number of withdrawals of %s: %w", owner.Hex(), errs[2])
+	if errs[nCommon] != nil {
+		return nil, fmt.Errorf("sts: read the number of withdrawals of %s: %w", owner.Hex(), errs[nCommon])
 	}
-	n, err := unpackBig(s.abis.sts, "userNumWithdraws", res[2])
+	n, err := unpackBig(s.abis.sts, "userNumWithdraws", res[nCommon])
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +272,22 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 	if err != nil {
 		return nil, err
 	}
-	res, errs = protocol.CallAll(ctx, s.b, append(msgs, all))
+	// The SFC's withdrawal period and the last epochs' end times ride
+	// along (the SFC's rule for stS's own requests; see judgeSFC).
+	pmsgs, first, err := s.periodMsgs(st, 0)
+	if err != nil {
+		return nil, err
+	}
+	batch := append(append(msgs, all), pmsgs...)
+	res, errs = protocol.CallAll(ctx, s.b, batch)
+	var p *period
+	if len(pmsgs) > 0 {
+		k := len(batch) - len(pmsgs)
+		if p, err = s.periodFrom(res[k:], errs[k:], first); err != nil {
+			p = nil // judgeSFC reads it again if a request needs it
+		}
+		res, errs = res[:k], errs[:k]
+	}
 	for i, e := range errs {
 		if e != nil {
 			return nil, fmt.Errorf("sts: read the withdrawals of %s (call %d): %w", owner.Hex(), i, e)
@@ -253,11 +317,12 @@ func (s *STS) readRequests(ctx context.Context, owner common.Address, rids []pro
 		}
 		st.reqs = append(st.reqs, request{id: id, rec: recs[i]})
 	}
-	return st, nil
+	return st, s.judgeSFC(ctx, st, p)
 }
 
-// commonMsgs are withdrawDelay and Multicall3's block timestamp, read in
-// the batch of every request read.
+// commonMsgs are withdrawDelay, Multicall3's block timestamp and the
+// SFC's constsAddress and currentEpoch, read in the batch of every request
+// read.
 func (s *STS) commonMsgs() ([]ethereum.CallMsg, error) {
 	d, err := s.msg(s.abis.sts, s.sts, "withdrawDelay")
 	if err != nil {
@@ -267,7 +332,15 @@ func (s *STS) commonMsgs() ([]ethereum.CallMsg, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []ethereum.CallMsg{d, t}, nil
+	c, err := s.msg(s.abis.sfc, s.sfc, "constsAddress")
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.msg(s.abis.sfc, s.sfc, "currentEpoch")
+	if err != nil {
+		return nil, err
+	}
+	return []ethereum.CallMsg{d, t, c, e}, nil
 }
 
 // decodeCommon decodes the delay and the time; when the node has no
@@ -281,6 +354,18 @@ func (s *STS) decodeCommon(ctx context.Context, res [][]byte, errs []error) (*st
 		return nil, err
 	}
 	st := &state{delay: delay}
+	// The SFC's ConstantsManager and epoch matter only for a validator
+	// request past stS's delay; judgeSFC reports their absence then.
+	if errs[2] == nil {
+		if vals, err := unpack(s.abis.sfc, "constsAddress", res[2]); err == nil {
+			st.consts, _ = vals[0].(common.Address)
+		}
+	}
+	if errs[3] == nil {
+		if e, err := unpackBig(s.abis.sfc, "currentEpoch", res[3]); err == nil && e.IsUint64() {
+			st.epoch = e.Uint64()
+		}
+	}
 	if errs[1] == nil && len(res[1]) == 32 {
 		t := new(big.Int).SetBytes(res[1])
 		if t.IsUint64() {
@@ -361,9 +446,7 @@ func (s *STS) claim(ctx context.Context, owner common.Address, rids []protocol.R
 			}
 		case st.status(r) == protocol.StatusPending:
 			if explicit {
-				at := r.claimableAt(st.delay)
-				problems = append(problems, fmt.Sprintf("withdrawal %s is still pending: claimable from %s (stS's withdrawal delay); `stakewallet withdrawals wait` waits for it",
-					r.id, time.Unix(at.Int64(), 0).UTC().Format(time.RFC3339)))
+				problems = append(problems, s.pendingReason(st, r))
 			}
 		default:
 			claim = append(claim, r)
@@ -475,4 +558,25 @@ func convert[T any](v any) (out T, err error) {
 		return out, fmt.Errorf("unexpected shape %T", v)
 	}
 	return *p, nil
+}
+
+// pendingReason says why a pending request cannot be claimed yet.
+func (s *STS) pendingReason(st *state, r request) string {
+	rule, ok := st.sfc[r.id.String()]
+	if !ok {
+		at := r.claimableAt(st.delay)
+		return fmt.Sprintf("withdrawal %s is still pending: claimable from %s (stS's withdrawal delay); `stakewallet withdrawals wait` waits for it",
+			r.id, time.Unix(at.Int64(), 0).UTC().Format(time.RFC3339))
+	}
+	when := "at a time the recent epochs do not tell"
+	if rule.due != nil {
+		when = "around " + rule.due.Format(time.RFC3339)
+	}
+	why := "the SFC's withdrawal period for stS's own request on validator " + r.rec.ValidatorId.String()
+	if rule.timeOK {
+		why = fmt.Sprintf("the SFC still needs %d more sealed epochs (withdrawalPeriodEpochs) before stS can withdraw its own request on validator %s",
+			rule.needed, r.rec.ValidatorId)
+	}
+	return fmt.Sprintf("withdrawal %s is still pending: stS's delay has passed, but %s; claimable %s; `stakewallet withdrawals wait` waits for it",
+		r.id, why, when)
 }

@@ -247,6 +247,16 @@ func (s *Stepper) send(ctx context.Context, to common.Address, value *big.Int, a
 	return model.Send(ctx, s.sender, modelName, to, value, a, method, args...)
 }
 
+// PoolReserve is what the operator's step leaves in the pool. deposit()
+// writes totalPool (totalPool += amount): delegating the whole pool would
+// zero the slot between a wallet's gas estimate of a deposit (a
+// nonzero→nonzero write, 2,900 gas) and its inclusion (zero→nonzero,
+// 20,000), more than the wallet's 20% margin on a ~60k deposit, and the
+// deposit would run out of gas ("not enough gas for reentrancy sentry").
+// One wei keeps the slot non-zero; stS's bootstrap deposit is delegated
+// at genesis, so the pool is zero only until the first deposit.
+var PoolReserve = big.NewInt(1)
+
 // Step delegates the pool, credits and claims rewards, and mines a block
 // for requests that became claimable by the wall clock; nothing when there
 // is nothing to do.
@@ -266,12 +276,12 @@ func (s *Stepper) Step(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sts model: %w", err)
 	}
-	if pool.Sign() > 0 {
+	if pool.Cmp(PoolReserve) > 0 {
 		v, room, err := s.target(ctx)
 		if err != nil {
 			return err
 		}
-		amt := pool
+		amt := new(big.Int).Sub(pool, PoolReserve)
 		if amt.Cmp(room) > 0 {
 			amt = room
 		}
