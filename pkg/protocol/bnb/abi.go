@@ -53,72 +53,32 @@ func loadABIs() (*contractABIs, error) {
 	return &c, nil
 }
 
-// pack encodes a call; the ABIs are fixed, so an error is a programming
-// error worth surfacing.
+// codec packs the adapter's calls and decodes its reads (errors start
+// with "bnb:"; an empty answer names the missing contracts).
+var codec = protocol.Codec{Prefix: "bnb", Missing: "StakeHub/StakeCredit contract"}
+
 func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return nil, fmt.Errorf("bnb: encode %s: %w", method, err)
-	}
-	return data, nil
+	return codec.Pack(a, method, args...)
 }
 
-// msg builds an eth_call to `to`.
 func msg(a *abi.ABI, to common.Address, method string, args ...any) (ethereum.CallMsg, error) {
-	data, err := pack(a, method, args...)
-	if err != nil {
-		return ethereum.CallMsg{}, err
-	}
-	return ethereum.CallMsg{To: &to, Data: data}, nil
+	return codec.Msg(a, to, method, args...)
 }
 
-// unpack decodes the answer of a read, wrapping ErrBadAnswer when it does
-// not decode (a broken RPC, or no contract at the address).
 func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
-	if len(ret) == 0 && len(a.Methods[method].Outputs) > 0 {
-		return nil, fmt.Errorf("bnb: %w: %s returned nothing: no StakeHub/StakeCredit contract at that address on this network?", protocol.ErrBadAnswer, method)
-	}
-	vals, err := a.Unpack(method, ret)
-	if err != nil {
-		return nil, fmt.Errorf("bnb: %w: %s: %w", protocol.ErrBadAnswer, method, err)
-	}
-	return vals, nil
+	return codec.Unpack(a, method, ret)
 }
 
 func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := vals[0].(*big.Int)
-	if !ok {
-		return nil, fmt.Errorf("bnb: %w: %s returned %T, want uint256", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Big(a, method, ret)
 }
 
 func unpackBool(a *abi.ABI, method string, ret []byte) (bool, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return false, err
-	}
-	v, ok := vals[0].(bool)
-	if !ok {
-		return false, fmt.Errorf("bnb: %w: %s returned %T, want bool", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Bool(a, method, ret)
 }
 
 func unpackString(a *abi.ABI, method string, ret []byte) (string, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return "", err
-	}
-	v, ok := vals[0].(string)
-	if !ok {
-		return "", fmt.Errorf("bnb: %w: %s returned %T, want string", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Text(a, method, ret)
 }
 
 // unpackInto decodes a struct-returning read into out (a pointer to a

@@ -147,88 +147,36 @@ func loadABIs() (*contractABIs, error) {
 	return &c, nil
 }
 
+// codec packs the adapter's calls and decodes its reads (errors start
+// with "polygon:"; an empty answer names the missing contract).
+var codec = protocol.Codec{Prefix: "polygon", Missing: "Polygon staking contract"}
+
 func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return nil, fmt.Errorf("polygon: encode %s: %w", method, err)
-	}
-	return data, nil
+	return codec.Pack(a, method, args...)
 }
 
 func msg(a *abi.ABI, to common.Address, method string, args ...any) (ethereum.CallMsg, error) {
-	data, err := pack(a, method, args...)
-	if err != nil {
-		return ethereum.CallMsg{}, err
-	}
-	return ethereum.CallMsg{To: &to, Data: data}, nil
+	return codec.Msg(a, to, method, args...)
 }
 
-// unpack decodes a read's answer, wrapping ErrBadAnswer when it does not
-// decode (a broken RPC, or no contract at the address).
 func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
-	if len(ret) == 0 && len(a.Methods[method].Outputs) > 0 {
-		return nil, fmt.Errorf("polygon: %w: %s returned nothing: no Polygon staking contract at that address on this network?", protocol.ErrBadAnswer, method)
-	}
-	vals, err := a.Unpack(method, ret)
-	if err != nil {
-		return nil, fmt.Errorf("polygon: %w: %s: %w", protocol.ErrBadAnswer, method, err)
-	}
-	return vals, nil
+	return codec.Unpack(a, method, ret)
 }
 
 func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := vals[0].(*big.Int)
-	if !ok {
-		return nil, fmt.Errorf("polygon: %w: %s returned %T, want uint256", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Big(a, method, ret)
 }
 
 func unpackBigs(a *abi.ABI, method string, ret []byte, n int) ([]*big.Int, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return nil, err
-	}
-	if len(vals) < n {
-		return nil, fmt.Errorf("polygon: %w: %s returned %d values, want %d", protocol.ErrBadAnswer, method, len(vals), n)
-	}
-	out := make([]*big.Int, n)
-	for i := range out {
-		v, ok := vals[i].(*big.Int)
-		if !ok {
-			return nil, fmt.Errorf("polygon: %w: %s value %d is %T, want uint256", protocol.ErrBadAnswer, method, i, vals[i])
-		}
-		out[i] = v
-	}
-	return out, nil
+	return codec.Bigs(a, method, ret, n)
 }
 
 func unpackBool(a *abi.ABI, method string, ret []byte) (bool, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return false, err
-	}
-	v, ok := vals[0].(bool)
-	if !ok {
-		return false, fmt.Errorf("polygon: %w: %s returned %T, want bool", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Bool(a, method, ret)
 }
 
 func unpackAddress(a *abi.ABI, method string, ret []byte) (common.Address, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return common.Address{}, err
-	}
-	v, ok := vals[0].(common.Address)
-	if !ok {
-		return common.Address{}, fmt.Errorf("polygon: %w: %s returned %T, want address", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Address(a, method, ret)
 }
 
 // validatorInfo is the part of StakeManager.validators(id) the adapter uses.

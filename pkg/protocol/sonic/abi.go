@@ -46,69 +46,32 @@ func loadABIs() (*contractABIs, error) {
 	return &c, nil
 }
 
+// codec packs the adapter's calls and decodes its reads (errors start
+// with "sonic:"; an empty answer names the missing SFC).
+var codec = protocol.Codec{Prefix: "sonic", Missing: "SFC"}
+
 func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sonic: encode %s: %w", method, err)
-	}
-	return data, nil
+	return codec.Pack(a, method, args...)
 }
 
 func msgTo(to common.Address, data []byte) ethereum.CallMsg {
 	return ethereum.CallMsg{To: &to, Data: data}
 }
 
-// unpack decodes a read's answer, wrapping ErrBadAnswer when it does not
-// decode.
 func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
-	if len(ret) == 0 {
-		return nil, fmt.Errorf("sonic: %w: %s returned nothing: no SFC at that address on this network?", protocol.ErrBadAnswer, method)
-	}
-	vals, err := a.Unpack(method, ret)
-	if err != nil {
-		return nil, fmt.Errorf("sonic: %w: %s: %v", protocol.ErrBadAnswer, method, err)
-	}
-	return vals, nil
+	return codec.Unpack(a, method, ret)
 }
 
-// unpackBigs decodes n uint256 outputs.
 func unpackBigs(a *abi.ABI, method string, ret []byte, n int) ([]*big.Int, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return nil, err
-	}
-	if len(vals) < n {
-		return nil, fmt.Errorf("sonic: %w: %s gave %d values", protocol.ErrBadAnswer, method, len(vals))
-	}
-	out := make([]*big.Int, n)
-	for i := range out {
-		v, ok := vals[i].(*big.Int)
-		if !ok {
-			return nil, fmt.Errorf("sonic: %w: %s value %d is %T", protocol.ErrBadAnswer, method, i, vals[i])
-		}
-		out[i] = v
-	}
-	return out, nil
+	return codec.Bigs(a, method, ret, n)
 }
 
 func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
-	v, err := unpackBigs(a, method, ret, 1)
-	if err != nil {
-		return nil, err
-	}
-	return v[0], nil
+	return codec.Big(a, method, ret)
 }
 
 func unpackAddress(a *abi.ABI, method string, ret []byte) (common.Address, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return common.Address{}, err
-	}
-	addr, ok := vals[0].(common.Address)
-	if !ok {
-		return common.Address{}, fmt.Errorf("sonic: %w: %s is %T", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return addr, nil
+	return codec.Address(a, method, ret)
 }
 
 // validatorInfo is getValidator's answer.

@@ -63,58 +63,27 @@ func loadABIs() (*contractABIs, error) {
 	return &c, nil
 }
 
-// pack encodes a call; the ABIs are fixed, so an error is a programming
-// error worth surfacing.
+// codec packs the adapter's calls and decodes its reads (errors start
+// with "sts:"; an empty answer names the missing contracts).
+var codec = protocol.Codec{Prefix: "sts", Missing: "stS/SFC contract"}
+
 func pack(a *abi.ABI, method string, args ...any) ([]byte, error) {
-	data, err := a.Pack(method, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sts: encode %s: %w", method, err)
-	}
-	return data, nil
+	return codec.Pack(a, method, args...)
+}
+
+func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
+	return codec.Unpack(a, method, ret)
+}
+
+func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
+	return codec.Big(a, method, ret)
+}
+
+func unpackBool(a *abi.ABI, method string, ret []byte) (bool, error) {
+	return codec.Bool(a, method, ret)
 }
 
 // msg builds an eth_call to `to`.
 func (s *STS) msg(a *abi.ABI, to common.Address, method string, args ...any) (ethereum.CallMsg, error) {
-	data, err := pack(a, method, args...)
-	if err != nil {
-		return ethereum.CallMsg{}, err
-	}
-	return ethereum.CallMsg{To: &to, Data: data}, nil
-}
-
-// unpack decodes the answer of a read, wrapping ErrBadAnswer when it does
-// not decode (a broken RPC, or no contract at the address).
-func unpack(a *abi.ABI, method string, ret []byte) ([]any, error) {
-	if len(ret) == 0 && len(a.Methods[method].Outputs) > 0 {
-		return nil, fmt.Errorf("sts: %w: %s returned nothing: no stS/SFC contract at that address on this network?", protocol.ErrBadAnswer, method)
-	}
-	vals, err := a.Unpack(method, ret)
-	if err != nil {
-		return nil, fmt.Errorf("sts: %w: %s: %w", protocol.ErrBadAnswer, method, err)
-	}
-	return vals, nil
-}
-
-func unpackBig(a *abi.ABI, method string, ret []byte) (*big.Int, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := vals[0].(*big.Int)
-	if !ok {
-		return nil, fmt.Errorf("sts: %w: %s returned %T, want uint256", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
-}
-
-func unpackBool(a *abi.ABI, method string, ret []byte) (bool, error) {
-	vals, err := unpack(a, method, ret)
-	if err != nil {
-		return false, err
-	}
-	v, ok := vals[0].(bool)
-	if !ok {
-		return false, fmt.Errorf("sts: %w: %s returned %T, want bool", protocol.ErrBadAnswer, method, vals[0])
-	}
-	return v, nil
+	return codec.Msg(a, to, method, args...)
 }
