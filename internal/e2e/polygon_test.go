@@ -165,6 +165,29 @@ func TestPolygonCycle(t *testing.T) {
 		t.Errorf("balance does not show POL: %s", s)
 	}
 	t.Logf("balance: %s", s)
+
+	// restake (issue 12): unstake 10 POL more, wait until claimable, then
+	// restake --keep 1: it claims 10 POL and stakes the claimed POL minus
+	// --keep (9 POL, in POL, capped by the POL balance) back to validator 1.
+	out = w.MustJSON(append([]string{"unstake", "10", "--validator", "1"}, sign...)...)
+	if ids := field(t, out, "requestIds").([]any); len(ids) != 1 || ids[0] != "1/2" {
+		t.Fatalf("second unstake: %v", out)
+	}
+	if r := w.Run("", "withdrawals", "wait", "1/2", "--protocol", "polygon", "--owner", alice.Address.Hex(), "--interval", "500ms", "--timeout", "90s"); r.Code != 0 {
+		t.Fatalf("wait for 1/2: exit %d\n%s", r.Code, r.Stderr)
+	}
+	sharesBefore := chain.tokenBalance(share, alice.Address)
+	out = w.MustJSON(append([]string{"restake", "--keep", "1"}, sign...)...)
+	claimed := bigOf(t, field(t, out, "claimed", "amount"))
+	staked := bigOf(t, field(t, out, "staked", "amount"))
+	if field(t, out, "symbol") != "POL" || bigOf(t, field(t, out, "keep")).Cmp(eth("1")) != 0 ||
+		claimed.Cmp(eth("10")) < 0 || claimed.Cmp(eth("11")) > 0 || staked.Cmp(new(big.Int).Sub(claimed, eth("1"))) != 0 {
+		t.Fatalf("restake: want the claimed POL (10, and any rewards) minus --keep 1 staked: %v", out)
+	}
+	if got := new(big.Int).Sub(chain.tokenBalance(share, alice.Address), sharesBefore); got.Cmp(staked) != 0 {
+		t.Errorf("shares gained by restake %s, want %s (the POL staked)", got, staked)
+	}
+	t.Logf("restake: %v", field(t, out, "message"))
 }
 
 // approveFor approves amount of POL to the StakeManager from key's account.

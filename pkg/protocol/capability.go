@@ -17,15 +17,16 @@ type Capability string
 
 // The optional capabilities, in the order of the package doc's table.
 const (
-	CapRequests   Capability = "requests"
-	CapClaimBatch Capability = "claim-batch"
-	CapWrap       Capability = "wrap"
-	CapETA        Capability = "eta"
-	CapHints      Capability = "hints"
-	CapValidators Capability = "validators"
-	CapRestake    Capability = "restake"
-	CapRate       Capability = "rate"
-	CapRewards    Capability = "rewards"
+	CapRequests    Capability = "requests"
+	CapClaimBatch  Capability = "claim-batch"
+	CapWrap        Capability = "wrap"
+	CapETA         Capability = "eta"
+	CapHints       Capability = "hints"
+	CapValidators  Capability = "validators"
+	CapRestake     Capability = "restake"
+	CapRate        Capability = "rate"
+	CapDelegations Capability = "delegations"
+	CapRewards     Capability = "rewards"
 )
 
 // capabilityChecks asserts each capability on a value; one line per
@@ -42,6 +43,7 @@ var capabilityChecks = []struct {
 	{CapValidators, func(p Protocol) bool { _, ok := p.(Validators); return ok }},
 	{CapRestake, func(p Protocol) bool { _, ok := p.(Restaker); return ok }},
 	{CapRate, func(p Protocol) bool { _, ok := p.(Rater); return ok }},
+	{CapDelegations, func(p Protocol) bool { _, ok := p.(Delegator); return ok }},
 	{CapRewards, func(p Protocol) bool { _, ok := p.(Rewarder); return ok }},
 }
 

@@ -83,11 +83,14 @@ func (rateMixin) RateCall() (ethereum.CallMsg, func([]byte) (*big.Int, error)) {
 	return ethereum.CallMsg{}, nil
 }
 
-type rewardsMixin struct{}
+type delegationsMixin struct{}
 
-func (rewardsMixin) Delegations(context.Context, common.Address, string) ([]protocol.Delegation, error) {
+func (delegationsMixin) Delegations(context.Context, common.Address, string) ([]protocol.Delegation, error) {
 	return nil, nil
 }
+
+// rewardsMixin has Delegations too: Rewarder embeds Delegator.
+type rewardsMixin struct{ delegationsMixin }
 
 func (rewardsMixin) ClaimRewards(context.Context, common.Address, string) ([]protocol.Call, error) {
 	return nil, nil
@@ -131,6 +134,10 @@ type (
 		base
 		rateMixin
 	}
+	onlyDelegations struct {
+		base
+		delegationsMixin
+	}
 	onlyRewards struct {
 		base
 		rewardsMixin
@@ -144,21 +151,25 @@ type (
 	}
 )
 
-// singles maps each capability to a fake that has only it. A capability
-// added to the package without a row here fails TestAllCapabilities.
+// singles maps each capability to a fake that has only it (and what its
+// interface embeds: also). A capability added to the package without a row
+// here fails TestAllCapabilities.
 var singles = []struct {
-	cap protocol.Capability
-	p   protocol.Protocol
+	cap  protocol.Capability
+	p    protocol.Protocol
+	also []protocol.Capability
 }{
-	{protocol.CapRequests, onlyRequests{}},
-	{protocol.CapClaimBatch, onlyClaimBatch{}},
-	{protocol.CapWrap, onlyWrap{}},
-	{protocol.CapETA, onlyETA{}},
-	{protocol.CapHints, onlyHints{}},
-	{protocol.CapValidators, onlyValidators{}},
-	{protocol.CapRestake, onlyRestake{}},
-	{protocol.CapRate, onlyRate{}},
-	{protocol.CapRewards, onlyRewards{}},
+	{protocol.CapRequests, onlyRequests{}, nil},
+	{protocol.CapClaimBatch, onlyClaimBatch{}, nil},
+	{protocol.CapWrap, onlyWrap{}, nil},
+	{protocol.CapETA, onlyETA{}, nil},
+	{protocol.CapHints, onlyHints{}, nil},
+	{protocol.CapValidators, onlyValidators{}, nil},
+	{protocol.CapRestake, onlyRestake{}, nil},
+	{protocol.CapRate, onlyRate{}, nil},
+	{protocol.CapDelegations, onlyDelegations{}, nil},
+	// A Rewarder lists its delegations: Rewarder embeds Delegator.
+	{protocol.CapRewards, onlyRewards{}, []protocol.Capability{protocol.CapDelegations}},
 }
 
 func TestAllCapabilities(t *testing.T) {
@@ -200,7 +211,7 @@ func TestCapabilitiesOf(t *testing.T) {
 			name string
 			p    protocol.Protocol
 			want []protocol.Capability
-		}{"only " + string(s.cap), s.p, []protocol.Capability{s.cap}})
+		}{"only " + string(s.cap), s.p, append(slices.Clone(s.also), s.cap)})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,8 +29,9 @@
 //	restake       Restaker      restake stakes with the --validator given, or
 //	                            none
 //	rate          Rater         balance and protocols show no exchange rate
-//	rewards       Rewarder      balance shows no delegations; claim --rewards
-//	                            says the protocol has no separate rewards
+//	delegations   Delegator     balance shows no delegation rows
+//	rewards       Rewarder      claim --rewards says the protocol has no
+//	                            separate rewards
 //	                            (BNB compounds them into the stake); restake
 //	                            only re-stakes claimed requests
 //
@@ -361,9 +362,21 @@ type Delegation struct {
 	// Staked is what is delegated, in Token's base units.
 	Staked *big.Int
 	Token  Token
-	// Rewards are the pending rewards, in RewardToken's base units.
+	// Rewards are the pending rewards, in RewardToken's base units; nil
+	// when the protocol compounds rewards into Staked (BNB).
 	Rewards     *big.Int
 	RewardToken Token
+}
+
+// Delegator is the "delegations" capability of delegation protocols:
+// listing owner's stakes with validators. A target of "" means every
+// delegation of owner; a named one, that validator only.
+type Delegator interface {
+	// Delegations lists owner's delegations with a stake or pending
+	// rewards, in validator order: one batch of reads after the listing
+	// of the validators it needs (none when target is named). Rewards is
+	// nil when the protocol compounds them into the stake (BNB).
+	Delegations(ctx context.Context, owner common.Address, target string) ([]Delegation, error)
 }
 
 // Rewarder is the "rewards" capability of delegation protocols whose
@@ -372,10 +385,7 @@ type Delegation struct {
 // withdrawRewardsPOL/restakePOL). A target of "" means every delegation of
 // owner (with rewards, for the claims); a named one, that validator only.
 type Rewarder interface {
-	// Delegations lists owner's delegations with a stake or pending
-	// rewards, in validator order: one batch of reads after the listing
-	// of the validators it needs (none when target is named).
-	Delegations(ctx context.Context, owner common.Address, target string) ([]Delegation, error)
+	Delegator
 	// ClaimRewards returns the calls that pay owner's pending rewards out;
 	// a *LimitError when there are none.
 	ClaimRewards(ctx context.Context, owner common.Address, target string) ([]Call, error)

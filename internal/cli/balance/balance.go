@@ -76,7 +76,8 @@ type Result struct {
 	Tokens      []TokenBalance `json:"tokens"`
 	Withdrawals Withdrawals    `json:"withdrawals"`
 	// Delegations are the account's stakes with validators and their
-	// pending rewards (protocols with protocol.Rewarder: Sonic, Polygon).
+	// pending rewards (protocols with protocol.Delegator: Sonic, Polygon,
+	// BNB).
 	Delegations []Delegation `json:"delegations,omitempty"`
 }
 
@@ -85,7 +86,8 @@ type Delegation struct {
 	Protocol  string `json:"protocol"`
 	Validator string `json:"validator"`
 	Staked    Amount `json:"staked"`
-	Rewards   Amount `json:"rewards"`
+	// Rewards is nil when the protocol compounds them into the stake (BNB).
+	Rewards *Amount `json:"rewards,omitempty"`
 }
 
 // Amount is an amount of a coin without a contract (the native coin).
@@ -157,7 +159,11 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 		kv.Add(t.Symbol, v)
 	}
 	for _, d := range r.Delegations {
-		kv.Add(fmt.Sprintf("%s validator %s", d.Protocol, d.Validator), fmt.Sprintf("%s staked, %s rewards", d.Staked.Human(), d.Rewards.Human()))
+		rewards := "rewards compound"
+		if d.Rewards != nil {
+			rewards = d.Rewards.Human() + " rewards"
+		}
+		kv.Add(fmt.Sprintf("%s validator %s", d.Protocol, d.Validator), fmt.Sprintf("%s staked, %s", d.Staked.Human(), rewards))
 	}
 	kv.Add("pending withdrawals", fmt.Sprintf("%d (%s)", r.Withdrawals.Pending.Count, r.Withdrawals.Pending.human()))
 	kv.Add("claimable", fmt.Sprintf("%d (%s)", r.Withdrawals.Claimable.Count, r.Withdrawals.Claimable.Human()))
@@ -258,17 +264,17 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 			}
 		}
 	}
-	// One per owner and protocol with delegation rewards reads them.
+	// One per owner and protocol with delegations reads them.
 	type djob struct {
 		owner int
 		p     protocol.Protocol
-		rw    protocol.Rewarder
+		rw    protocol.Delegator
 		ds    []protocol.Delegation
 	}
 	var djobs []*djob
 	for i := range accts {
 		for _, p := range ps {
-			if rw, ok := p.(protocol.Rewarder); ok {
+			if rw, ok := p.(protocol.Delegator); ok {
 				djobs = append(djobs, &djob{owner: i, p: p, rw: rw})
 			}
 		}
@@ -302,11 +308,14 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 
 	for _, j := range djobs {
 		for _, d := range j.ds {
-			res[j.owner].Delegations = append(res[j.owner].Delegations, Delegation{
+			row := Delegation{
 				Protocol: j.p.Name(), Validator: d.Target,
-				Staked:  Amount{Amount: d.Staked.String(), Symbol: d.Token.Symbol, Decimals: d.Token.Decimals},
-				Rewards: Amount{Amount: d.Rewards.String(), Symbol: d.RewardToken.Symbol, Decimals: d.RewardToken.Decimals},
-			})
+				Staked: Amount{Amount: d.Staked.String(), Symbol: d.Token.Symbol, Decimals: d.Token.Decimals},
+			}
+			if d.Rewards != nil {
+				row.Rewards = &Amount{Amount: d.Rewards.String(), Symbol: d.RewardToken.Symbol, Decimals: d.RewardToken.Decimals}
+			}
+			res[j.owner].Delegations = append(res[j.owner].Delegations, row)
 		}
 	}
 	pending, claimable := make([]*big.Int, len(res)), make([]*big.Int, len(res))

@@ -25,6 +25,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/txcmd"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/chain"
+	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/signer"
 	"github.com/stakewallet/stakewallet/pkg/txflow"
@@ -45,7 +46,8 @@ type RestakeOptions struct {
 	JSON bool
 	Tx   cmdutil.TxFlags
 
-	// Keep and Min are amounts of the native coin, as typed.
+	// Keep and Min are amounts of the native coin (or of the protocol's
+	// RoleUnderlying token, such as POL), as typed.
 	Keep         string
 	Min          string
 	ProtocolName string
@@ -64,7 +66,8 @@ func NewCmdRestake(f *cmdutil.Factory, runF func(*RestakeOptions) error) *cobra.
 ` + "`claim`" + ` does), then stake the proceeds minus --keep with the protocol, but
 only when that is at least --min. The amount staked is also capped so that the
 account keeps --keep plus the gas of the stake. Amounts are in the network's
-native coin.
+native coin, or in the token the protocol stakes (Polygon's POL: capped by
+the POL balance, the gas being paid in the native coin).
 
 Protocols that delegate to a validator restake to the validator the claimed
 requests unbonded from when they know it; otherwise pass --validator. Where
@@ -166,6 +169,17 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 	if err != nil {
 		return err
 	}
+	// Protocols staking an ERC-20 (Polygon's POL) claim and stake that
+	// token: --keep and --min are in it.
+	coin := stakeCoin(p, native)
+	if coin != native {
+		if keep, err = parseAmount("--keep", opts.Keep, coin); err != nil {
+			return err
+		}
+		if minimum, err = parseAmount("--min", opts.Min, coin); err != nil {
+			return err
+		}
+	}
 	if err := checkTarget(p, opts.Validator); err != nil {
 		return err
 	}
@@ -196,6 +210,7 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 		return err
 	}
 	res := newResult(env, p, keep, minimum, st.Owed)
+	res.Symbol, res.Decimals, res.native = coin.Symbol, coin.Decimals, coin
 	// fail returns err after showing the claims already sent, if any.
 	fail := func(err error) error {
 		if !opts.JSON {
@@ -256,7 +271,7 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 	}
 
 	// 2. Stake.
-	amt, carry, why, err := plan(rctx, env, owed, keep, minimum, total)
+	amt, carry, why, err := plan(rctx, env, coin, owed, keep, minimum, total)
 	if err != nil {
 		return fail(err)
 	}
@@ -276,7 +291,7 @@ func restakeRun(ctx context.Context, opts *RestakeOptions) error {
 		staked, err := stakeProceeds(ctx, env, p, claimed, opts.Validator, amt, path, st, owed)
 		switch {
 		case err != nil && dry && len(ids) > 0 && errors.Is(err, txflow.ErrInsufficientFunds):
-			res.why = fmt.Sprintf("then stake %s (cannot be simulated before the claim is mined)", amount.FormatUnits(amt, native.Decimals, native.Symbol))
+			res.why = fmt.Sprintf("then stake %s (cannot be simulated before the claim is mined)", amount.FormatUnits(amt, coin.Decimals, coin.Symbol))
 		case err != nil:
 			return fail(fmt.Errorf("restake: stake: %w", err))
 		default:
@@ -304,21 +319,42 @@ func nativeBelow(calls []protocol.Call, minimum *big.Int) bool {
 	return total.Cmp(minimum) < 0
 }
 
-// plan decides what to stake of owed: the balance (plus, on a dry run,
-// the claim's proceeds as if it were mined) less --keep and the gas.
-func plan(ctx context.Context, env *txcmd.Env, owed, keep, minimum, claimed *big.Int) (amt *big.Int, carry bool, why string, err error) {
-	balance, head, tip, err := feeReads(ctx, env)
-	if err != nil {
-		return nil, false, "", err
+// stakeCoin is what p claims and stakes: its RoleUnderlying token when
+// it has one (Polygon's POL), else the native coin.
+func stakeCoin(p protocol.Protocol, native protocol.Token) protocol.Token {
+	if u, ok := p.Tokens().ByRole(protocol.RoleUnderlying); ok {
+		return u
+	}
+	return native
+}
+
+// plan decides what to stake of owed, in coin: the balance of coin (plus,
+// on a dry run, the claim's proceeds as if it were mined) less --keep and,
+// for the native coin, the gas. An ERC-20 (POL) keeps no gas reserve: the
+// gas is paid in the native coin, whose balance the transaction flow
+// checks.
+func plan(ctx context.Context, env *txcmd.Env, coin protocol.Token, owed, keep, minimum, claimed *big.Int) (amt *big.Int, carry bool, why string, err error) {
+	var balance, reserve *big.Int
+	if coin.IsNative() {
+		bal, head, tip, err := feeReads(ctx, env)
+		if err != nil {
+			return nil, false, "", err
+		}
+		if reserve, err = gasReserve(env, head, tip); err != nil {
+			return nil, false, "", err
+		}
+		balance = bal
+	} else {
+		bal, err := erc20.BalanceOf(ctx, env.Chain, coin.Address, env.From)
+		if err != nil {
+			return nil, false, "", fmt.Errorf("read the %s balance of %s: %w", coin.Symbol, env.From.Hex(), err)
+		}
+		balance, reserve = new(big.Int).Set(bal), new(big.Int)
 	}
 	if env.Tx.DryRun {
 		balance.Add(balance, claimed)
 	}
-	reserve, err := gasReserve(env, head, tip)
-	if err != nil {
-		return nil, false, "", err
-	}
-	amt, carry, why = stakeAmount(owed, keep, minimum, balance, reserve, env.Native())
+	amt, carry, why = stakeAmount(owed, keep, minimum, balance, reserve, coin)
 	return amt, carry, why, nil
 }
 
@@ -476,8 +512,9 @@ type Result struct {
 	ChainID  uint64 `json:"chainId"`
 	From     string `json:"from"`
 	Protocol string `json:"protocol"`
-	// Symbol and Decimals are the native coin's, which every amount below
-	// is in (base units).
+	// Symbol and Decimals are the native coin's (or the protocol's
+	// RoleUnderlying token's, such as POL), which every amount below is in
+	// (base units).
 	Symbol      string        `json:"symbol"`
 	Decimals    uint8         `json:"decimals"`
 	Keep        string        `json:"keep"`

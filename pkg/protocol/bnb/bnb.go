@@ -56,6 +56,7 @@ var Descriptor = protocol.Descriptor{
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
 		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators, protocol.CapRestake,
+		protocol.CapDelegations,
 	},
 	New: New,
 }
@@ -85,6 +86,7 @@ var (
 	_ protocol.Hinter     = (*BNB)(nil)
 	_ protocol.Validators = (*BNB)(nil)
 	_ protocol.Restaker   = (*BNB)(nil)
+	_ protocol.Delegator  = (*BNB)(nil)
 	// Not a capability: claims pay with a 5,000-gas stipend.
 	_ protocol.StipendPayer = (*BNB)(nil)
 	// Not a capability: an exact operator address needs no listing.

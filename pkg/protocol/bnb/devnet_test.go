@@ -105,6 +105,65 @@ func TestContract(t *testing.T) {
 	t.Run("unstake in BNB", func(t *testing.T) { unstakeBNB(ctx, t, n, n.Accounts[3]) })
 	t.Run("claim order", func(t *testing.T) { claimOrder(ctx, t, n, n.Accounts[4]) })
 	t.Run("round trips", func(t *testing.T) { roundTrips(ctx, t, n, n.Accounts[5]) })
+	t.Run("delegations", func(t *testing.T) { delegations(ctx, t, n, n.Accounts[7]) })
+}
+
+// delegations: stakes with two validators are listed in the StakeHub's
+// order, each worth what was delegated (within 1 wei: the share price
+// rounds down), with no separate rewards; a named target lists only its
+// own. Every validator: the listing (getValidators), then one batch; a named
+// one with its credit known: the batch only.
+func delegations(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Account) {
+	p := n.adapter(t)
+	none, err := p.Delegations(ctx, acct.Address, "")
+	if err != nil || len(none) != 0 {
+		t.Fatalf("Delegations before staking = %+v, %v; want none", none, err)
+	}
+	staked := map[string]*big.Int{op(3): coins(4), op(1): new(big.Int).Add(coins(2), big.NewInt(123456789))}
+	for _, target := range []string{op(3), op(1)} {
+		calls, err := p.Stake(ctx, protocol.StakeRequest{From: acct.Address, Amount: staked[target], Target: target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.send(ctx, t, p, acct, calls)
+	}
+	tests := []struct {
+		name   string
+		target string
+		want   []string
+		trips  int
+	}{
+		{"every validator", "", []string{op(1), op(3)}, 2},
+		{"named", op(3), []string{op(3)}, 1},
+		{"named without a stake", op(2), nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ds []protocol.Delegation
+			trips := devnettest.Trips(n.backend, func() { ds, err = p.Delegations(ctx, acct.Address, tt.target) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if trips != tt.trips {
+				t.Errorf("Delegations took %d round trips, want %d", trips, tt.trips)
+			}
+			if len(ds) != len(tt.want) {
+				t.Fatalf("Delegations = %+v, want %v", ds, tt.want)
+			}
+			for i, d := range ds {
+				diff := new(big.Int).Sub(staked[d.Target], d.Staked)
+				if d.Target != tt.want[i] || diff.Sign() < 0 || diff.Cmp(big.NewInt(1)) > 0 {
+					t.Errorf("delegation %d = %s %v, want %s %v (at most 1 wei less)", i, d.Target, d.Staked, tt.want[i], staked[tt.want[i]])
+				}
+				if d.Rewards != nil || d.Token != nativeBNB {
+					t.Errorf("delegation %d: rewards %v in %+v, want nil (compounded) in BNB", i, d.Rewards, d.Token)
+				}
+			}
+		})
+	}
+	if _, err := p.Delegations(ctx, acct.Address, "validator-1"); err == nil {
+		t.Error("Delegations of a target that is no operator address: no error")
+	}
 }
 
 // validators: the genesis validators with their monikers, commissions,

@@ -77,7 +77,7 @@ var Descriptor = protocol.Descriptor{
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
 		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators,
-		protocol.CapRestake, protocol.CapRewards,
+		protocol.CapRestake, protocol.CapDelegations, protocol.CapRewards,
 	},
 	New: New,
 }
