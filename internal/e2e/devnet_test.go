@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,38 +31,46 @@ func TestDevnetHTTPAloneLeavesPort8546Alone(t *testing.T) {
 	} else if !errors.Is(err, syscall.EADDRINUSE) {
 		t.Fatalf("hold 127.0.0.1:8546: %v", err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Every chain takes a port from --http on (four chains: addr and the
+	// three after it), so the test asks for a block of free ports, and
+	// tries another block when something took one before the devnet bound it.
+	var (
+		cmd            *exec.Cmd
+		lines          *bufio.Scanner
+		addr           string
+		httpURL, wsURL string
+		ctx, cancel    = context.WithTimeout(context.Background(), 2*time.Minute)
+	)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bins.devnet, "--http", addr, "--log-level", "error")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer // read only after Wait
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }()
-
 	ready := regexp.MustCompile(`^stakewallet-devnet ready: http=(\S+) ws=(\S+)`)
-	lines := bufio.NewScanner(stdout)
-	var httpURL, wsURL string
-	for lines.Scan() {
-		if m := ready.FindStringSubmatch(lines.Text()); m != nil {
-			httpURL, wsURL = m[1], m[2]
+	for attempt := 1; httpURL == ""; attempt++ {
+		addr = freePortBlock(t, 4)
+		cmd = exec.CommandContext(ctx, bins.devnet, "--http", addr, "--log-level", "error")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer // read only after Wait
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func(c *exec.Cmd) { _ = c.Process.Kill() }(cmd)
+		lines = bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if m := ready.FindStringSubmatch(lines.Text()); m != nil {
+				httpURL, wsURL = m[1], m[2]
+				break
+			}
+		}
+		if httpURL != "" {
 			break
 		}
-	}
-	if httpURL == "" {
 		_ = cmd.Wait()
+		if attempt < 3 && strings.Contains(stderr.String(), "address already in use") {
+			t.Logf("attempt %d: a port of the block at %s was taken meanwhile; another block", attempt, addr)
+			continue
+		}
 		t.Fatalf("stakewallet-devnet --http %s did not start (exit %d):\n%s", addr, cmd.ProcessState.ExitCode(), stderr.String())
 	}
 	if httpURL != "http://"+addr || wsURL != "ws://"+addr {
@@ -81,6 +92,32 @@ func TestDevnetHTTPAloneLeavesPort8546Alone(t *testing.T) {
 	for lines.Scan() { // the rest of stdout, up to EOF at exit
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Errorf("stakewallet-devnet after Ctrl-C: %v\n%s", err, stderr.String())
+		t.Errorf("stakewallet-devnet after Ctrl-C: %v\n%s", err, cmd.Stderr)
 	}
+}
+
+// freePortBlock returns 127.0.0.1:P where P..P+n-1 were all free a moment
+// ago. It looks below the kernel's ephemeral range (32768 on), so the
+// outgoing connections of tests running meanwhile do not land in the block.
+func freePortBlock(t *testing.T, n int) string {
+	t.Helper()
+	for try := 0; try < 200; try++ {
+		base := 20000 + rand.IntN(12000-n)
+		var held []net.Listener
+		for i := 0; i < n; i++ {
+			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+i)))
+			if err != nil {
+				break
+			}
+			held = append(held, l)
+		}
+		for _, l := range held {
+			l.Close()
+		}
+		if len(held) == n {
+			return net.JoinHostPort("127.0.0.1", strconv.Itoa(base))
+		}
+	}
+	t.Fatalf("no block of %d free loopback ports in 20000-32000", n)
+	return ""
 }
