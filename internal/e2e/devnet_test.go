@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +16,9 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/testutil/freeport"
 )
 
 // TestDevnetHTTPAloneLeavesPort8546Alone: the built stakewallet-devnet
@@ -31,8 +33,7 @@ func TestDevnetHTTPAloneLeavesPort8546Alone(t *testing.T) {
 	} else if !errors.Is(err, syscall.EADDRINUSE) {
 		t.Fatalf("hold 127.0.0.1:8546: %v", err)
 	}
-	// Every chain takes a port from --http on (four chains: addr and the
-	// three after it), so the test asks for a block of free ports, and
+	// Every chain takes a port from --http on (addr and the ports after it), so the test asks for a block of free ports, and
 	// tries another block when something took one before the devnet bound it.
 	var (
 		cmd            *exec.Cmd
@@ -44,7 +45,7 @@ func TestDevnetHTTPAloneLeavesPort8546Alone(t *testing.T) {
 	defer cancel()
 	ready := regexp.MustCompile(`^stakewallet-devnet ready: http=(\S+) ws=(\S+)`)
 	for attempt := 1; httpURL == ""; attempt++ {
-		addr = freePortBlock(t, 4)
+		addr = "127.0.0.1:" + strconv.Itoa(freeport.Block(t, len(devnet.Chains())))
 		cmd = exec.CommandContext(ctx, bins.devnet, "--http", addr, "--log-level", "error")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -94,30 +95,4 @@ func TestDevnetHTTPAloneLeavesPort8546Alone(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("stakewallet-devnet after Ctrl-C: %v\n%s", err, cmd.Stderr)
 	}
-}
-
-// freePortBlock returns 127.0.0.1:P where P..P+n-1 were all free a moment
-// ago. It looks below the kernel's ephemeral range (32768 on), so the
-// outgoing connections of tests running meanwhile do not land in the block.
-func freePortBlock(t *testing.T, n int) string {
-	t.Helper()
-	for try := 0; try < 200; try++ {
-		base := 20000 + rand.IntN(12000-n)
-		var held []net.Listener
-		for i := 0; i < n; i++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+i)))
-			if err != nil {
-				break
-			}
-			held = append(held, l)
-		}
-		for _, l := range held {
-			l.Close()
-		}
-		if len(held) == n {
-			return net.JoinHostPort("127.0.0.1", strconv.Itoa(base))
-		}
-	}
-	t.Fatalf("no block of %d free loopback ports in 20000-32000", n)
-	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
+	"github.com/stakewallet/stakewallet/internal/testutil/freeport"
 )
 
 // chainReady is one ready line per chain.
@@ -20,7 +21,7 @@ var chainReady = regexp.MustCompile(`(?m)^stakewallet-devnet ready: http=(\S+) w
 // from --http; the banner names each with its chain id, native coin,
 // endpoints and Multicall3, and each endpoint answers with its chain id.
 func TestRunAllChains(t *testing.T) {
-	base := freePort(t)
+	base := freeport.Block(t, len(devnet.Chains()))
 	r := start("--http", "127.0.0.1:"+strconv.Itoa(base), "--log-level", "error", "--apr", "0")
 	t.Cleanup(r.stop)
 	firstHTTP, _ := r.ready(t)

@@ -3,7 +3,6 @@ package devnetcmd_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"regexp"
 	"strconv"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devnetcmd"
+	"github.com/stakewallet/stakewallet/internal/testutil/freeport"
 )
 
 // readyLine is the banner's last line, the one scripts wait for.
@@ -35,17 +35,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// freePort is a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // running is one stakewallet-devnet run in-process.
@@ -84,10 +73,8 @@ func (r *running) ready(t *testing.T) (httpURL, wsURL string) {
 // HTTP port and no --ws, both start (neither reaches for a default WS port
 // the other holds) and both answer WebSocket JSON-RPC on their HTTP port.
 func TestTwoDevnetsShareWSOnTheirHTTPPort(t *testing.T) {
-	ports := []int{freePort(t), freePort(t)}
-	for ports[1] == ports[0] {
-		ports[1] = freePort(t)
-	}
+	base := freeport.Block(t, 2)
+	ports := []int{base, base + 1}
 	var runs []*running
 	for _, p := range ports {
 		r := start("--chains", "devnet", "--http", "127.0.0.1:"+strconv.Itoa(p), "--log-level", "error", "--apr", "0")
