@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Compiles the devnet model contracts (internal/devnet/contracts/src/*.sol)
-// with the pinned solc-js and writes one artifact per contract to
-// internal/devnet/contracts/artifacts/<Name>.json: abi, bytecode and
-// deployedBytecode. Deterministic: sources are read in sorted order under
+// Compiles, with the pinned solc-js, the devnet model contracts
+// (internal/devnet/contracts/src/*.sol) into
+// internal/devnet/contracts/artifacts/<Name>.json, and the adapters' lenses
+// (pkg/protocol/<adapter>/lens/*.sol, creation code the wallet runs with
+// eth_call, never deployed) into <Name>.json beside each source: one
+// artifact per contract with abi, bytecode and deployedBytecode. Deterministic: sources are read in sorted order under
 // relative names, and the JSON is written with a fixed key order.
 'use strict';
 
@@ -14,6 +16,7 @@ const root = path.resolve(__dirname, '..');
 const srcDir = path.join(root, 'internal/devnet/contracts/src');
 const outDir = path.join(root, 'internal/devnet/contracts/artifacts');
 
+function compileSet(srcDir, outDir) {
 const files = fs.readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort();
 const sources = {};
 for (const f of files) {
@@ -62,4 +65,12 @@ for (const f of files) {
   };
   fs.writeFileSync(path.join(outDir, name + '.json'), JSON.stringify(artifact, null, 2) + '\n');
   process.stdout.write(`gen-contracts: ${name} (${c.evm.deployedBytecode.object.length / 2} bytes)\n`);
+}
+}
+
+compileSet(srcDir, outDir);
+const protocolDir = path.join(root, 'pkg/protocol');
+for (const p of fs.readdirSync(protocolDir).sort()) {
+  const lensDir = path.join(protocolDir, p, 'lens');
+  if (fs.existsSync(lensDir)) compileSet(lensDir, lensDir);
 }

@@ -27,6 +27,7 @@ const (
 	CapRate        Capability = "rate"
 	CapDelegations Capability = "delegations"
 	CapRewards     Capability = "rewards"
+	CapManyOwners  Capability = "many-owners"
 )
 
 // capabilityChecks asserts each capability on a value; one line per
@@ -45,6 +46,7 @@ var capabilityChecks = []struct {
 	{CapRate, func(p Protocol) bool { _, ok := p.(Rater); return ok }},
 	{CapDelegations, func(p Protocol) bool { _, ok := p.(Delegator); return ok }},
 	{CapRewards, func(p Protocol) bool { _, ok := p.(Rewarder); return ok }},
+	{CapManyOwners, func(p Protocol) bool { _, ok := p.(ManyOwners); return ok }},
 }
 
 // AllCapabilities lists every optional capability.

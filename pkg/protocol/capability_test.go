@@ -89,6 +89,13 @@ func (delegationsMixin) Delegations(context.Context, common.Address, string) ([]
 	return nil, nil
 }
 
+// manyOwnersMixin has the Requests methods too: ManyOwners embeds Requests.
+type manyOwnersMixin struct{ requestsMixin }
+
+func (manyOwnersMixin) WithdrawalsOf(context.Context, []common.Address) ([][]protocol.Withdrawal, error) {
+	return nil, nil
+}
+
 // rewardsMixin has Delegations too: Rewarder embeds Delegator.
 type rewardsMixin struct{ delegationsMixin }
 
@@ -142,6 +149,10 @@ type (
 		base
 		rewardsMixin
 	}
+	onlyManyOwners struct {
+		base
+		manyOwnersMixin
+	}
 	// queueLike has what a queued-withdrawal adapter typically has.
 	queueLike struct {
 		base
@@ -170,6 +181,8 @@ var singles = []struct {
 	{protocol.CapDelegations, onlyDelegations{}, nil},
 	// A Rewarder lists its delegations: Rewarder embeds Delegator.
 	{protocol.CapRewards, onlyRewards{}, []protocol.Capability{protocol.CapDelegations}},
+	// ManyOwners embeds Requests.
+	{protocol.CapManyOwners, onlyManyOwners{}, []protocol.Capability{protocol.CapRequests}},
 }
 
 func TestAllCapabilities(t *testing.T) {

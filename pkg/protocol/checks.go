@@ -51,13 +51,19 @@ type BatchBackend interface {
 // CallAll runs independent reads in one round trip when b batches, else one
 // by one. results[i] and errs[i] belong to msgs[i].
 func CallAll(ctx context.Context, b Backend, msgs []ethereum.CallMsg) ([][]byte, []error) {
+	return CallAllAt(ctx, b, msgs, nil)
+}
+
+// CallAllAt is CallAll at block (nil: the latest): pages of one listing
+// read in two round trips see the same state.
+func CallAllAt(ctx context.Context, b Backend, msgs []ethereum.CallMsg, block *big.Int) ([][]byte, []error) {
 	if bb, ok := b.(BatchBackend); ok {
-		return bb.BatchCallContract(ctx, msgs, nil)
+		return bb.BatchCallContract(ctx, msgs, block)
 	}
 	results := make([][]byte, len(msgs))
 	errs := make([]error, len(msgs))
 	for i, m := range msgs {
-		results[i], errs[i] = b.CallContract(ctx, m, nil)
+		results[i], errs[i] = b.CallContract(ctx, m, block)
 	}
 	return results, errs
 }

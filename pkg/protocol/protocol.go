@@ -34,6 +34,8 @@
 //	                            separate rewards
 //	                            (BNB compounds them into the stake); restake
 //	                            only re-stakes claimed requests
+//	many-owners   ManyOwners    balance of several addresses reads each
+//	                            owner's requests with Withdrawals
 //
 // Each adapter asserts what it has at compile time
 // (var _ protocol.Wrapper = (*Adapter)(nil)) and lists the same names in its
@@ -284,6 +286,20 @@ type Requests interface {
 	// Claim returns the calls that claim the given claimable requests.
 	Claim(ctx context.Context, owner common.Address, ids []RequestID) ([]Call, error)
 }
+
+// ManyOwners is the "many-owners" capability of protocols that read the
+// requests of several owners in fewer round trips than one Withdrawals
+// call per owner makes (balance ADDR ADDR …).
+type ManyOwners interface {
+	Requests
+	// WithdrawalsOf returns every request of each owner (as Withdrawals
+	// with no ids), aligned with owners. ErrNoShortcut means this node
+	// cannot serve the shortcut: call Withdrawals per owner instead.
+	WithdrawalsOf(ctx context.Context, owners []common.Address) ([][]Withdrawal, error)
+}
+
+// ErrNoShortcut is ManyOwners' "read the owners one by one instead".
+var ErrNoShortcut = errors.New("the node cannot serve this read in one call")
 
 // ClaimBatcher is implemented by protocols whose claims take a batch size
 // from the caller, so that the wallet can fit claims to the gas limit.

@@ -3,6 +3,7 @@ package balance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -257,11 +258,26 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 		ws    []protocol.Withdrawal
 	}
 	var jobs []*job
-	for i := range accts {
-		for _, p := range ps {
-			if reqs, ok := p.(protocol.Requests); ok {
-				jobs = append(jobs, &job{owner: i, p: p, reqs: reqs})
-			}
+	// A protocol that reads many owners' requests at once does so for
+	// several addresses (one worker for them all), unless the node cannot
+	// serve it: then each owner gets a worker in a second pass.
+	type mjob struct {
+		p    protocol.Protocol
+		many protocol.ManyOwners
+		wss  [][]protocol.Withdrawal
+		slow bool // ErrNoShortcut
+	}
+	var mjobs []*mjob
+	perOwner := func(p protocol.Protocol, reqs protocol.Requests) {
+		for i := range accts {
+			jobs = append(jobs, &job{owner: i, p: p, reqs: reqs})
+		}
+	}
+	for _, p := range ps {
+		if many, ok := p.(protocol.ManyOwners); ok && len(accts) > 1 {
+			mjobs = append(mjobs, &mjob{p: p, many: many})
+		} else if reqs, ok := p.(protocol.Requests); ok {
+			perOwner(p, reqs)
 		}
 	}
 	// One per owner and protocol with delegations reads them.
@@ -292,18 +308,62 @@ func read(ctx context.Context, opts *BalanceOptions) ([]*Result, error) {
 			return nil
 		})
 	}
-	for _, j := range jobs {
-		workers = append(workers, func(ctx context.Context) error {
+	readJob := func(j *job) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
 			ws, err := j.reqs.Withdrawals(ctx, accts[j.owner].Address, nil)
 			if err != nil {
 				return fmt.Errorf("read the %s withdrawal requests of %s: %w", j.p.DisplayName(), accts[j.owner], err)
 			}
 			j.ws = ws
 			return nil
+		}
+	}
+	for _, j := range jobs {
+		workers = append(workers, readJob(j))
+	}
+	addrs := make([]common.Address, len(accts))
+	for i, a := range accts {
+		addrs[i] = a.Address
+	}
+	for _, m := range mjobs {
+		workers = append(workers, func(ctx context.Context) error {
+			wss, err := m.many.WithdrawalsOf(ctx, addrs)
+			switch {
+			case errors.Is(err, protocol.ErrNoShortcut):
+				m.slow = true
+			case err != nil:
+				return fmt.Errorf("read the %s withdrawal requests: %w", m.p.DisplayName(), err)
+			case len(wss) != len(addrs):
+				return fmt.Errorf("read the %s withdrawal requests: %d lists for %d addresses", m.p.DisplayName(), len(wss), len(addrs))
+			default:
+				m.wss = wss
+			}
+			return nil
 		})
 	}
 	if err := rd.Run(ctx, workers...); err != nil {
 		return nil, err
+	}
+	// The second pass: owner by owner where the node could not serve the
+	// shortcut.
+	var again []func(ctx context.Context) error
+	for _, m := range mjobs {
+		if m.slow {
+			first := len(jobs)
+			perOwner(m.p, m.many)
+			for _, j := range jobs[first:] {
+				again = append(again, readJob(j))
+			}
+			continue
+		}
+		for i, ws := range m.wss {
+			jobs = append(jobs, &job{owner: i, p: m.p, reqs: m.many, ws: ws})
+		}
+	}
+	if len(again) > 0 {
+		if err := rd.Run(ctx, again...); err != nil {
+			return nil, err
+		}
 	}
 
 	for _, j := range djobs {

@@ -12,7 +12,7 @@ import (
 // each round trip is a line on stderr, and stdout is still exactly the
 // JSON document it is without tracing.
 func TestTraceRPCKeepsJSONClean(t *testing.T) {
-	line := regexp.MustCompile(`(?m)^rpc #1  eth_chainId, eth_call  sent \d+(\.\d)? k?B  received \d+(\.\d)? k?B  \S+ (µs|ms|s)  http://127\.0\.0\.1:\d+$`)
+	line := regexp.MustCompile(`(?m)^rpc #1  eth_chainId, eth_call×2  sent \d+(\.\d)? k?B  received \d+(\.\d)? k?B  \S+ (µs|ms|s)  http://127\.0\.0\.1:\d+$`)
 	tests := []struct {
 		name  string
 		env   string

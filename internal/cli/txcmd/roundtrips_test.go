@@ -71,7 +71,8 @@ func TestRoundTrips(t *testing.T) {
 	tests := []struct {
 		name   string
 		setup  func(t *testing.T, e *clitest.Env)
-		noSync bool // the node answers eth_sendRawTransactionSync with "method not found"
+		noSync   bool // the node answers eth_sendRawTransactionSync with "method not found"
+		noCreate bool // the node runs no creation code in eth_call (no lens)
 		cmd    func(*cmdutil.Factory) *cobra.Command
 		args   func(e *clitest.Env) []string
 		want   int
@@ -90,15 +91,21 @@ func TestRoundTrips(t *testing.T) {
 			cmd: wrapCmd, args: fixed("0.5"), want: 2, sent: 1},
 		{name: "unwrap", setup: func(t *testing.T, e *clitest.Env) { e.Lido.MintWstETH(e.Alice, clitest.Ether(2)) },
 			cmd: unwrapCmd, args: fixed("0.5"), want: 2, sent: 1},
-		// ids → (statuses, checkpoint hints) → claimable ETH: three reads
-		// that depend on each other in Lido's ABI, then the batch before
-		// the send and the send.
+		// The Lido queue's lens (ids, statuses, checkpoint hints and
+		// claimable ETH in one eth_call) with the chain-ID check, then the
+		// batch before the send and the send.
 		{name: "claim", setup: func(t *testing.T, e *clitest.Env) { e.Lido.AddRequest(e.Alice, clitest.Ether(1), true) },
+			cmd: claimCmd, args: fixed(), want: 3, sent: 1},
+		// Without the lens: ids → (statuses, checkpoint hints) → claimable
+		// ETH, three reads that depend on each other in Lido's ABI (the
+		// first carries the lens, refused), then the batch and the send.
+		{name: "claim, no lens", noCreate: true, setup: func(t *testing.T, e *clitest.Env) { e.Lido.AddRequest(e.Alice, clitest.Ether(1), true) },
 			cmd: claimCmd, args: fixed(), want: 5, sent: 1},
-		// restake: the nonces (nothing pending), the claim's five, the
-		// balance and fees that size the stake, the stake's two.
+		// restake: the nonces (nothing pending) with the lens, the claim's
+		// batch and send, the balance and fees that size the stake, the
+		// stake's two.
 		{name: "restake", setup: func(t *testing.T, e *clitest.Env) { e.Lido.AddRequest(e.Alice, clitest.Ether(1), true) },
-			cmd: restakeCmd, args: fixed(), want: 9, sent: 2},
+			cmd: restakeCmd, args: fixed(), want: 7, sent: 2},
 		// Without eth_sendRawTransactionSync: the batch, the refused sync
 		// send, the broadcast and one poll (receipt and head in a batch;
 		// the fake node mines at once).
@@ -114,6 +121,7 @@ func TestRoundTrips(t *testing.T) {
 				tt.setup(t, e)
 			}
 			e.Node.SetSendSync(!tt.noSync)
+			e.Node.SetCreate(!tt.noCreate)
 			before := len(e.Node.Sent())
 			e.Node.ResetCounters()
 			e.RunOK(t, tt.cmd, append(tt.args(e), "--yes", "--json")...)

@@ -310,7 +310,10 @@ func (n *Node) settle(c *Ctx, apply bool) error {
 // call serves eth_call and eth_estimateGas: the handler runs, nothing is kept.
 func (n *Node) call(args callArgs) ([]byte, uint64, error) {
 	if args.To == nil {
-		return nil, 0, nodeError("chaintest: contract creation is not supported")
+		if n.noCreate {
+			return nil, 0, nodeError("contract creation is not allowed in eth_call")
+		}
+		return n.create(args)
 	}
 	var from common.Address
 	if args.From != nil {

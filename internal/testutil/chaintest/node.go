@@ -60,6 +60,7 @@ type Node struct {
 	defaultGas uint64
 	requests   int
 	calls      []string
+	noCreate   bool // SetCreate(false)
 	noSync     bool // eth_sendRawTransactionSync answers "method not found"
 }
 
@@ -96,6 +97,15 @@ func (n *Node) SetSendSync(serve bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.noSync = !serve
+}
+
+// SetCreate says whether eth_call and eth_estimateGas run creation code (a
+// call with no `to`; they do from New, as geth and anvil do); without it
+// such calls fail as on a provider that refuses them.
+func (n *Node) SetCreate(serve bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.noCreate = !serve
 }
 
 // URL is the node's HTTP endpoint.

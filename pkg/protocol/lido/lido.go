@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -27,6 +28,7 @@ var Descriptor = protocol.Descriptor{
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
 		protocol.CapRequests, protocol.CapClaimBatch, protocol.CapWrap, protocol.CapETA, protocol.CapHints,
+		protocol.CapManyOwners,
 	},
 	New: New,
 }
@@ -41,6 +43,11 @@ type Lido struct {
 	stETH, wstETH, queue, locator common.Address
 	native                        protocol.Token
 	abis                          *contractABIs
+	// lens reads the queue's dependent state in one eth_call; lensOff
+	// remembers that it gave no answer once (a node that runs no creation
+	// code in eth_call), so the adapter does not ask again.
+	lens    *protocol.Lens
+	lensOff atomic.Bool
 
 	// facts are the checkpoint hints and claimable ETH of finalized
 	// requests read so far (queueState): they do not change until the
@@ -57,6 +64,7 @@ var (
 	_ protocol.Wrapper      = (*Lido)(nil)
 	_ protocol.Estimating   = (*Lido)(nil)
 	_ protocol.Hinter       = (*Lido)(nil)
+	_ protocol.ManyOwners   = (*Lido)(nil)
 )
 
 // New binds the adapter to env's addresses (roles steth, wsteth and
@@ -79,6 +87,10 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	lens, err := newLens()
+	if err != nil {
+		return nil, fmt.Errorf("lido: %w", err)
+	}
 	native := env.Native
 	native.Role, native.Address = protocol.RoleNative, common.Address{}
 	return &Lido{
@@ -89,6 +101,7 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 		locator: addrs[RoleLocator],
 		native:  native,
 		abis:    abis,
+		lens:    lens,
 	}, nil
 }
 
