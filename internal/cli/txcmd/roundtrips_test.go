@@ -69,14 +69,14 @@ func approveDirect(t *testing.T, e *clitest.Env, spender common.Address) {
 func TestRoundTrips(t *testing.T) {
 	queue, wst := lidofake.DevnetAddresses().Queue, lidofake.DevnetAddresses().WstETH
 	tests := []struct {
-		name   string
-		setup  func(t *testing.T, e *clitest.Env)
+		name     string
+		setup    func(t *testing.T, e *clitest.Env)
 		noSync   bool // the node answers eth_sendRawTransactionSync with "method not found"
 		noCreate bool // the node runs no creation code in eth_call (no lens)
-		cmd    func(*cmdutil.Factory) *cobra.Command
-		args   func(e *clitest.Env) []string
-		want   int
-		sent   int // transactions
+		cmd      func(*cmdutil.Factory) *cobra.Command
+		args     func(e *clitest.Env) []string
+		want     int
+		sent     int // transactions
 	}{
 		{name: "stake", cmd: stakeCmd, args: fixed("1.5"), want: 2, sent: 1},
 		{name: "unstake, approve needed", setup: mint, cmd: unstakeCmd, args: fixed("1"), want: 4, sent: 2},
