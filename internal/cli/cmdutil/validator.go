@@ -87,9 +87,10 @@ func ResolveUnstakeValidator(ctx context.Context, p protocol.Protocol, typed, to
 		return "", nil, err
 	}
 	if v.Credit == nil {
-		if _, rewarder := p.(protocol.Rewarder); rewarder && len(p.Tokens()) == 0 && tokenRef == "" {
-			// A native delegation with no token at all (Sonic's SFC): the
-			// amount is the coin delegated.
+		if _, delegator := p.(protocol.Delegator); delegator && len(p.Tokens()) == 0 && tokenRef == "" {
+			// A native delegation with no token at all (Sonic's SFC, or a
+			// Delegator whose rewards compound): the amount is the coin
+			// delegated.
 			n := native
 			n.Role = protocol.RoleNative
 			return v.ID, &n, nil

@@ -113,9 +113,10 @@ func unstakeRun(ctx context.Context, opts *UnstakeOptions) error {
 		token = &t
 	}
 	var value *big.Int
-	if rw, ok := p.(protocol.Rewarder); ok && opts.Amount == "all" && token.IsNative() && target != "" {
-		// A native delegation (Sonic): "all" is the stake with the validator.
-		if value, err = delegated(ctx, rw, p, env.From, target); err != nil {
+	if dg, ok := p.(protocol.Delegator); ok && opts.Amount == "all" && token.IsNative() && target != "" {
+		// A native delegation (Sonic; any protocol.Delegator, rewards or
+		// not): "all" is the stake with the validator.
+		if value, err = delegated(ctx, dg, p, env.From, target); err != nil {
 			return err
 		}
 	} else if value, err = txcmd.ParseTokenAmount(ctx, env.Chain, opts.Amount, *token, env.From, true); err != nil {
@@ -283,8 +284,8 @@ func nativeReceived(ctx context.Context, c balanceReader, who common.Address, re
 
 // delegated is owner's stake with validator target, for "unstake all" of a
 // native delegation; none is bad input.
-func delegated(ctx context.Context, rw protocol.Rewarder, p protocol.Protocol, owner common.Address, target string) (*big.Int, error) {
-	ds, err := rw.Delegations(ctx, owner, target)
+func delegated(ctx context.Context, dg protocol.Delegator, p protocol.Protocol, owner common.Address, target string) (*big.Int, error) {
+	ds, err := dg.Delegations(ctx, owner, target)
 	if err != nil {
 		return nil, err
 	}

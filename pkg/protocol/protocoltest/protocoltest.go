@@ -110,7 +110,7 @@ type suite struct {
 	// protocol without a RoleStaked token).
 	credit bool
 	// delegated: the stake is no token but the Target delegation of a
-	// protocol.Rewarder (Sonic), measured in the native coin.
+	// protocol.Delegator (Sonic), measured in the native coin.
 	delegated bool
 
 	minted     *big.Int
@@ -147,10 +147,7 @@ func Run(t *testing.T, h Harness) {
 		// staked token: the suite measures the Target's credit instead.
 		s.staked, s.credit = targetCredit(ctx, h)
 	}
-	if _, ok := s.p.(protocol.Rewarder); ok && s.staked.Address == (common.Address{}) && h.Target != "" {
-		// Native delegation with no token (Sonic's SFC): the stake is
-		// measured as the Target delegation (Rewarder.Delegations), in the
-		// native coin.
+	if measuresDelegation(s.p, s.staked, h.Target) {
 		s.staked, s.delegated = h.Native, true
 	}
 	for _, tok := range s.p.Tokens() {
@@ -296,6 +293,17 @@ func (s *suite) tokens(t *testing.T) {
 
 // targetCredit is the credit token of h.Target, through the Validators
 // capability, for protocols that mint a share token per validator.
+// measuresDelegation says whether the suite measures p's stake as the
+// target delegation (Delegator.Delegations), in the native coin: a native
+// delegation with no token to read a balance of (Sonic's SFC), staked being
+// what the RoleStaked and credit look-ups found. Any protocol.Delegator
+// qualifies, whether its rewards wait to be claimed (a Rewarder) or
+// compound into the stake (BNB's kind).
+func measuresDelegation(p protocol.Protocol, staked protocol.Token, target string) bool {
+	_, ok := p.(protocol.Delegator)
+	return ok && staked.Address == (common.Address{}) && target != ""
+}
+
 func targetCredit(ctx context.Context, h Harness) (protocol.Token, bool) {
 	vs, ok := h.Protocol.(protocol.Validators)
 	if !ok || h.Target == "" {
@@ -812,7 +820,7 @@ var erc20 = func() *abi.ABI {
 
 func (s *suite) balance(tok protocol.Token) (*big.Int, error) {
 	if s.delegated && tok == s.staked {
-		ds, err := s.p.(protocol.Rewarder).Delegations(s.ctx, s.owner, s.h.Target)
+		ds, err := s.p.(protocol.Delegator).Delegations(s.ctx, s.owner, s.h.Target)
 		if err != nil {
 			return nil, fmt.Errorf("delegations: %w", err)
 		}
