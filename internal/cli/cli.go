@@ -50,7 +50,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		_ = output.JSON(f.IO.Out, map[string]any{"error": map[string]any{"code": kind, "message": err.Error()}})
 	} else {
 		st := output.NewStyles(f.IO)
-		fmt.Fprintln(f.IO.ErrOut, st.Err.Render("Error:")+" "+err.Error())
+		// The message may quote what the chain or an RPC said (a revert
+		// reason, a moniker, a token symbol): its control characters are
+		// shown escaped, never acted on by the terminal.
+		fmt.Fprintln(f.IO.ErrOut, st.Err.Render("Error:")+" "+output.SafeLines(err.Error()))
 		if kind == "usage" {
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", commandPath(cmd, args))
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/stakewallet/stakewallet/internal/cli/output"
 	"github.com/stakewallet/stakewallet/internal/config"
 	"github.com/stakewallet/stakewallet/internal/keys"
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -191,7 +192,7 @@ func CompleteTokens(f *Factory, keep func(protocol.Token) bool) cobra.Completion
 					continue
 				}
 				seen[t.Symbol] = true
-				out = append(out, cobra.CompletionWithDesc(t.Symbol, fmt.Sprintf("%s %s token %s", p.DisplayName(), t.Role, t.Address.Hex())))
+				out = append(out, cobra.CompletionWithDesc(output.Safe(t.Symbol), fmt.Sprintf("%s %s token %s", p.DisplayName(), t.Role, t.Address.Hex())))
 			}
 		}
 		return filter(out, toComplete), cobra.ShellCompDirectiveNoFileComp
@@ -229,7 +230,9 @@ func CompleteValidators(f *Factory) cobra.CompletionFunc {
 		}
 		var out []cobra.Completion
 		for _, v := range vals {
-			out = append(out, cobra.CompletionWithDesc(v.ID, v.Moniker))
+			// The moniker is read from the chain: a newline or tab in it
+			// would forge completions, an escape would reach the terminal.
+			out = append(out, cobra.CompletionWithDesc(v.ID, output.Safe(v.Moniker)))
 		}
 		return filter(out, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}

@@ -4,10 +4,12 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -15,12 +17,48 @@ import (
 	"github.com/stakewallet/stakewallet/internal/cli/iostreams"
 )
 
-// JSON writes v as one indented JSON document.
+// JSON writes v as one indented JSON document. Strings keep what they
+// hold (a moniker read from a contract is the moniker), but a control
+// character never reaches the terminal raw: encoding/json writes C0
+// controls (ESC among them) and U+2028/U+2029 as \u escapes, and JSON
+// does the same for DEL, the C1 controls and the bidirectional controls,
+// which encoding/json leaves as they are (jsonEscape). Either way the
+// document decodes to the same values.
 func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonEscape(buf.Bytes()))
+	return err
+}
+
+// jsonEscape rewrites, in a document encoding/json wrote, DEL and the
+// characters Safe writes as \u escapes that encoding/json keeps raw (the
+// C1 and bidirectional controls) as JSON \u escapes: they can only be
+// inside strings, where the escape decodes to the same character.
+func jsonEscape(doc []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		if r == 0x7f || (r >= utf8.RuneSelf && unsafeRune(r)) {
+			if out == nil {
+				out = make([]byte, 0, len(doc)+16)
+			}
+			out = append(out, doc[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return doc
+	}
+	return append(out, doc[last:]...)
 }
 
 // Human is a command's result that can render itself for people; --json
@@ -81,7 +119,10 @@ type KV struct {
 	rows [][2]string
 }
 
-// Add appends a row; empty values are skipped.
+// Add appends a row; empty values are skipped. Render escapes the label
+// (Safe: it may be a token symbol read from a contract); a value is
+// rendered as given, since callers may style parts of it, so a value that
+// holds a string from the chain must be made Safe by the caller.
 func (kv *KV) Add(label, value string) *KV {
 	if value != "" {
 		kv.rows = append(kv.rows, [2]string{label, value})
@@ -93,12 +134,13 @@ func (kv *KV) Add(label, value string) *KV {
 func (kv *KV) Render(w io.Writer, st Styles) {
 	width := 0
 	for _, r := range kv.rows {
-		if len(r[0]) > width {
-			width = len(r[0])
+		if n := len(Safe(r[0])); n > width {
+			width = n
 		}
 	}
 	for _, r := range kv.rows {
-		fmt.Fprintf(w, "  %s  %s\n", st.Label.Render(r[0]+strings.Repeat(" ", width-len(r[0]))), st.Value.Render(r[1]))
+		label := Safe(r[0])
+		fmt.Fprintf(w, "  %s  %s\n", st.Label.Render(label+strings.Repeat(" ", width-len(label))), st.Value.Render(r[1]))
 	}
 }
 

@@ -155,7 +155,7 @@ func transferRun(ctx context.Context, opts *TransferOptions) error {
 		}
 		if w != "" {
 			// Before the preview, so that it is read before confirming.
-			fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w)
+			fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", output.Safe(w))
 			out.Warnings = append(out.Warnings, w)
 		}
 		return nil
@@ -190,5 +190,5 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 	if r.sent == nil {
 		return
 	}
-	(&output.KV{}).Add("to", r.recipient.String()).Add("transferred", amount.FormatUnits(r.sent, r.token.Decimals, r.token.Symbol)).Render(w, st)
+	(&output.KV{}).Add("to", r.recipient.String()).Add("transferred", output.Safe(amount.FormatUnits(r.sent, r.token.Decimals, r.token.Symbol))).Render(w, st)
 }

@@ -320,7 +320,7 @@ func (s *sendView) preview(w io.Writer, st output.Styles) {
 	kv := &output.KV{}
 	kv.Add("network", fmt.Sprintf("%s (chain ID %d)", s.net.Name, s.net.ChainID))
 	kv.Add("from", s.from.Hex())
-	kv.Add("description", s.step.Call.Description)
+	kv.Add("description", output.Safe(s.step.Call.Description))
 	if tx.To() != nil {
 		kv.Add("to", tx.To().Hex())
 	}
@@ -409,7 +409,7 @@ func (r *SendResult) RenderHuman(w io.Writer, st output.Styles) {
 		fmt.Fprintln(w, st.Dim.Render("Dry run: nothing was sent."))
 		return
 	}
-	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(r.sent.Step.Call.Description))
+	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(output.Safe(r.sent.Step.Call.Description)))
 	r.view.renderTx(w, st, r.sent)
 }
 

@@ -337,7 +337,7 @@ func (r *StatusResult) RenderHuman(w io.Writer, st output.Styles) {
 			kv.Add("gas price", amount.Format(rc.EffectiveGasPrice, 9)+" gwei")
 			kv.Add("fee paid", native(new(big.Int).Mul(new(big.Int).SetUint64(rc.GasUsed), rc.EffectiveGasPrice)))
 		}
-		kv.Add("revert reason", d.revertReason)
+		kv.Add("revert reason", output.Safe(d.revertReason)) // decoded from the chain's answer
 	}
 	kv.Add("network", fmt.Sprintf("%s (chain ID %d)", d.net.Name, d.net.ChainID))
 	if tx := d.tx; tx != nil {
@@ -351,7 +351,7 @@ func (r *StatusResult) RenderHuman(w io.Writer, st output.Styles) {
 	}
 	if e := d.entry; e != nil {
 		kv.Add("action", e.Action)
-		kv.Add("description", e.Description)
+		kv.Add("description", output.Safe(e.Description))
 		kv.Add("journal", fmt.Sprintf("%s, signed %s", e.State, e.CreatedAt.Local().Format(time.DateTime)))
 		if e.ReplacedBy != nil {
 			kv.Add("replaced by", e.ReplacedBy.Hex())

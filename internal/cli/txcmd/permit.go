@@ -93,9 +93,9 @@ func renderPermit(w io.Writer, st output.Styles, s *txflow.Step) {
 	}
 	r := p.Request
 	kv := &output.KV{}
-	kv.Add("   permit", fmt.Sprintf("signed (EIP-712) before this transaction: %s allowance, no approve transaction", r.Token.Symbol))
-	kv.Add("   spender", fmt.Sprintf("%s (%s)", r.Spender.Hex(), r.SpenderName))
-	kv.Add("   permit amount", amount.FormatUnits(r.Value, r.Token.Decimals, r.Token.Symbol))
+	kv.Add("   permit", fmt.Sprintf("signed (EIP-712) before this transaction: %s allowance, no approve transaction", output.Safe(r.Token.Symbol)))
+	kv.Add("   spender", fmt.Sprintf("%s (%s)", r.Spender.Hex(), output.Safe(r.SpenderName)))
+	kv.Add("   permit amount", output.Safe(amount.FormatUnits(r.Value, r.Token.Decimals, r.Token.Symbol)))
 	kv.Add("   deadline", deadlineText(p.Deadline))
 	kv.Render(w, st)
 }
@@ -105,7 +105,7 @@ func renderPermitNote(w io.Writer, st output.Styles, plan *txflow.Plan) {
 	if plan.PermitNote == "" {
 		return
 	}
-	fmt.Fprintln(w, st.Dim.Render("  no permit: "+plan.PermitNote+"; approving in a transaction of its own"))
+	fmt.Fprintln(w, st.Dim.Render("  no permit: "+output.Safe(plan.PermitNote)+"; approving in a transaction of its own"))
 }
 
 func deadlineText(d *big.Int) string {

@@ -195,7 +195,7 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 		fmt.Fprintln(w, st.Dim.Render("Dry run: nothing was signed or sent."))
 		return
 	}
-	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(r.req.Title))
+	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(output.Safe(r.req.Title)))
 	r.renderTransactions(w, st)
 }
 
@@ -205,9 +205,11 @@ func (e *Env) native(v *big.Int) string {
 }
 
 // renderPreview shows what will be signed: action, protocol, network and
-// chain ID, from, each contract, amounts, estimated and max fee.
+// chain ID, from, each contract, amounts, estimated and max fee. The title,
+// the calls' descriptions and the amounts may hold token symbols read from
+// the chain: they are shown Safe.
 func (e *Env) renderPreview(w io.Writer, st output.Styles, req *Request, plan *txflow.Plan) {
-	fmt.Fprintln(w, st.Title.Render(req.Title))
+	fmt.Fprintln(w, st.Title.Render(output.Safe(req.Title)))
 	kv := &output.KV{}
 	if req.Protocol != nil {
 		kv.Add("protocol", req.Protocol.DisplayName())
@@ -217,14 +219,14 @@ func (e *Env) renderPreview(w io.Writer, st output.Styles, req *Request, plan *t
 	kv.Add("signer", e.Signer.String())
 	kv.Render(w, st)
 	for i, s := range plan.Steps {
-		fmt.Fprintf(w, "  %s %s\n", st.Title.Render(fmt.Sprintf("%d.", i+1)), s.Call.Description)
+		fmt.Fprintf(w, "  %s %s\n", st.Title.Render(fmt.Sprintf("%d.", i+1)), output.Safe(s.Call.Description))
 		step := &output.KV{}
 		step.Add("   contract", s.Call.To.Hex())
 		if s.Call.Value != nil && s.Call.Value.Sign() > 0 {
 			step.Add("   value", e.native(s.Call.Value))
 		}
 		if s.Call.Amount != nil && !s.Call.Token.IsNative() {
-			step.Add("   amount", amount.FormatUnits(s.Call.Amount, s.Call.Token.Decimals, s.Call.Token.Symbol))
+			step.Add("   amount", output.Safe(amount.FormatUnits(s.Call.Amount, s.Call.Token.Decimals, s.Call.Token.Symbol)))
 		}
 		gas := strconv.FormatUint(s.GasLimit, 10)
 		if !s.Estimated {
@@ -282,16 +284,17 @@ func NewTokenAmount(v *big.Int, t protocol.Token) *TokenAmount {
 	return &TokenAmount{Amount: v.String(), Symbol: t.Symbol, Decimals: t.Decimals, Token: t.Address.Hex()}
 }
 
-// Human renders the amount for people ("1.5 stETH").
+// Human renders the amount for people ("1.5 stETH"), the symbol Safe (it
+// may have been read from the token's contract).
 func (a *TokenAmount) Human() string {
 	if a == nil {
 		return ""
 	}
 	v, ok := new(big.Int).SetString(a.Amount, 10)
 	if !ok {
-		return a.Amount + " " + a.Symbol
+		return output.Safe(a.Amount + " " + a.Symbol)
 	}
-	return amount.FormatUnits(v, a.Decimals, a.Symbol)
+	return output.Safe(amount.FormatUnits(v, a.Decimals, a.Symbol))
 }
 
 // NoOp is the result of a sending command that found nothing to send

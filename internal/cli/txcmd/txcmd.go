@@ -305,7 +305,7 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Signing %s with %s", i+1, n, s.Call.Action, e.Signer))
 		},
 		SigningPermit: func(i int, s *txflow.Step) {
-			io.StartProgress(fmt.Sprintf("[%d/%d] Signing the %s permit of %s with %s", i+1, n, s.Permit.Request.Token.Symbol, s.Call.Action, e.Signer))
+			io.StartProgress(fmt.Sprintf("[%d/%d] Signing the %s permit of %s with %s", i+1, n, output.Safe(s.Permit.Request.Token.Symbol), s.Call.Action, e.Signer))
 		},
 		LockWait: func(h journal.Holder) {
 			io.StopProgress()
@@ -313,7 +313,7 @@ func (e *Env) hooks(req *Request, plan *txflow.Plan) txflow.Hooks {
 		},
 		Note: func(i int, msg string) {
 			io.StopProgress()
-			fmt.Fprintf(io.ErrOut, "note: %s\n", msg)
+			fmt.Fprintf(io.ErrOut, "note: %s\n", output.SafeLines(msg)) // may quote the node
 		},
 		Sending: func(i int, h common.Hash) {
 			io.StartProgress(fmt.Sprintf("[%d/%d] Sending %s and waiting for it to be mined", i+1, n, h.Hex()))

@@ -184,8 +184,10 @@ func (e *Env) writeUnsigned(req *Request, plan *txflow.Plan, res *Result) (*Resu
 }
 
 // RenderLines prints a document's preview lines: the first as the title.
+// The lines come from a file and may quote the chain: they are shown Safe.
 func RenderLines(w io.Writer, st output.Styles, lines []string) {
 	for i, l := range lines {
+		l = output.Safe(l)
 		if i == 0 {
 			fmt.Fprintln(w, st.Title.Render(l))
 			continue
@@ -197,7 +199,7 @@ func RenderLines(w io.Writer, st output.Styles, lines []string) {
 // RenderWarnings prints what a document's check could not verify.
 func RenderWarnings(w io.Writer, st output.Styles, warnings []string) {
 	for _, m := range warnings {
-		fmt.Fprintln(w, st.Warn.Render("warning: ")+m)
+		fmt.Fprintln(w, st.Warn.Render("warning: ")+output.Safe(m))
 	}
 }
 
@@ -210,7 +212,7 @@ func (r *Result) renderUnsigned(w io.Writer, st output.Styles) {
 	if n > 1 {
 		nonces = fmt.Sprintf("nonces %d–%d", first, last)
 	}
-	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(fmt.Sprintf("Unsigned: %s (%d transaction(s), %s)", r.req.Title, n, nonces)))
+	fmt.Fprintln(w, st.OK.Render("✓ ")+st.Title.Render(fmt.Sprintf("Unsigned: %s (%d transaction(s), %s)", output.Safe(r.req.Title), n, nonces)))
 	(&output.KV{}).Add("document", u.file).Render(w, st)
 	fmt.Fprintf(w, "Nothing was signed or sent. Sign it where the key is (no network needed):\n  stakewallet tx sign %s --signer KEY --out signed.json\nthen broadcast it here:\n  stakewallet tx send signed.json\n", u.file)
 }

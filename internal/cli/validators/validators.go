@@ -186,6 +186,11 @@ func (r *Result) RenderHuman(w io.Writer, st output.Styles) {
 		if credits {
 			row = append(row, v.CreditSymbol+" "+v.Credit)
 		}
+		// Monikers and credit symbols are read from the chain: escape
+		// what a terminal would act on.
+		for i := range row {
+			row[i] = output.Safe(row[i])
+		}
 		rows = append(rows, row)
 	}
 	output.Table(w, st, header, rows)
