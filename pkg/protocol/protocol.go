@@ -141,6 +141,12 @@ type Call struct {
 	// GasHint is used in the preview when eth_estimateGas cannot run yet
 	// because an earlier call of the same batch (an approve) is not mined.
 	GasHint uint64
+	// GasExtra is added to the node's estimate (before the wallet's
+	// margin) for what the estimate cannot see coming: a storage slot that
+	// another account's transaction may empty before this one runs, so that
+	// this call writes it from zero (20,000 gas more than the estimate's
+	// non-zero write). The margin alone is a percentage and may not cover it.
+	GasExtra uint64
 	// Checks are the protocol rules on this call, read in the wallet's
 	// batch before anything is signed (see Check).
 	Checks []Check

@@ -519,7 +519,8 @@ func (f *Flow) estimate(ctx context.Context, from common.Address, c protocol.Cal
 	return f.checkEstimate(c, gas, err, blockLimit)
 }
 
-// checkEstimate judges the node's estimate (or its error) and adds the margin.
+// checkEstimate judges the node's estimate (or its error) and adds the
+// call's GasExtra and the margin.
 func (f *Flow) checkEstimate(c protocol.Call, gas uint64, err error, blockLimit uint64) (uint64, error) {
 	if err != nil {
 		return 0, f.revertError(c, err)
@@ -532,6 +533,7 @@ func (f *Flow) checkEstimate(c protocol.Call, gas uint64, err error, blockLimit 
 		return 0, fmt.Errorf("%w: the node estimates %d gas for %s, more than %d × the %d it takes: "+
 			"nothing was signed; use another --rpc-url (or --gas-limit N if you know what it takes)", chain.ErrBadResponse, gas, c.Action, GasHintFactor, c.GasHint)
 	}
+	gas += c.GasExtra
 	return gas + gas*f.opts.GasMarginPercent/100, nil
 }
 

@@ -199,6 +199,22 @@ func TestPrepareFillsNoncesFeesAndGas(t *testing.T) {
 	}
 }
 
+// TestPrepareAddsGasExtra: a call's GasExtra (gas the estimate cannot see
+// coming) is added to the estimate before the margin, and only to its call.
+func TestPrepareAddsGasExtra(t *testing.T) {
+	c := newFake(t)
+	f, s := setup(t, c)
+	cs := calls(2)
+	cs[1].GasExtra = 17_100
+	plan, err := f.Prepare(context.Background(), s.addr, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []uint64{plan.Steps[0].GasLimit, plan.Steps[1].GasLimit}; got[0] != 60_000 || got[1] != (50_000+17_100)*120/100 {
+		t.Errorf("gas limits %v, want [60000 %d]: (estimate + extra) + 20%%", got, (50_000+17_100)*120/100)
+	}
+}
+
 func TestPrepareRefuses(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -186,7 +186,7 @@ func (r *lineReporter) snapshot(_ []Row, changed []change, _ uint64) {
 }
 
 func (r *lineReporter) retry(err error, delay time.Duration) {
-	fmt.Fprintf(r.w, "%s warning: %v; retrying in %s\n", r.stamp(), err, delay.Round(time.Second))
+	fmt.Fprintf(r.w, "%s warning: %s; retrying in %s\n", r.stamp(), output.SafeLines(err.Error()), delay.Round(time.Second))
 }
 
 func (r *lineReporter) claimed(ids []string, _ *claim.Result) {

@@ -41,6 +41,9 @@ const (
 	gasUndelegateMany = 200_000 // per validator
 	gasUndelegatePool = 150_000
 	gasWithdraw       = 150_000 // per request
+	// gasPoolRefill is what a deposit into an emptied pool costs more than
+	// one into a non-empty pool (SSTORE zero → non-zero).
+	gasPoolRefill = 17_100
 )
 
 // Stake implements protocol.Protocol: one deposit() carrying the amount.
@@ -75,7 +78,12 @@ func (s *STS) Stake(_ context.Context, r protocol.StakeRequest) ([]protocol.Call
 		Amount:      new(big.Int).Set(amt),
 		Token:       s.native,
 		GasHint:     gasDeposit,
-		Checks:      []protocol.Check{paused},
+		// deposit() adds to totalPool, which the operator's delegation of
+		// the pool can empty between our estimate and inclusion: the write
+		// is then zero → non-zero, 17,100 gas more than estimated (22,100
+		// cold against 5,000), more than the 20% margin of a ~75k deposit.
+		GasExtra: gasPoolRefill,
+		Checks:   []protocol.Check{paused},
 	}}, nil
 }
 
