@@ -83,29 +83,16 @@ func TestReadRoundTrips(t *testing.T) {
 		t.Logf("%-40s %s", "every devnet protocol: "+args[0], got)
 	}
 
-	waitFinalized := func(last *big.Int) {
-		t.Helper()
-		chain := dialChain(t, url)
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
-			if fin, _, _ := chain.requestState(lido.DevnetWithdrawalQueue, last); fin {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("request %s not finalized in two minutes", last)
-			}
-			time.Sleep(250 * time.Millisecond)
-		}
-	}
+	chain := dialChain(t, url)
 	// The scenario: stETH and one claimable request.
-	waitFinalized(makeManyRequests(t, d, alice.PrivateKey, 1))
+	chain.waitFinalized(2*time.Minute, makeManyRequests(t, d, alice.PrivateKey, 1))
 	out = read("balance, stETH and a claimable request", 1, "balance", alice.Address.Hex())
 	if n := field(t, out, "withdrawals", "claimable", "count"); n != json.Number("1") {
 		t.Errorf("balance counts %v claimable requests, want 1", n)
 	}
 	read("withdrawals, a claimable request", 1, "withdrawals", "--owner", alice.Address.Hex(), "--protocol", "lido")
 
-	waitFinalized(makeManyRequests(t, d, alice.PrivateKey, manyRequests-1))
+	chain.waitFinalized(2*time.Minute, makeManyRequests(t, d, alice.PrivateKey, manyRequests-1))
 	out = read("withdrawals, 1,000 claimable", 2, "withdrawals", "--owner", alice.Address.Hex(), "--protocol", "lido")
 	ws := field(t, out, "withdrawals").([]any)
 	if len(ws) != manyRequests {

@@ -116,19 +116,12 @@ func TestRoundTrips(t *testing.T) {
 		// the queue's lens makes them in one eth_call. Then the batch
 		// before the send (the calldata needs the hints) and the send.
 		{name: "claim", before: func() {
-			deadline := time.Now().Add(time.Minute)
+			var ids []*big.Int
 			for _, s := range requestIDs {
 				id, _ := new(big.Int).SetString(s, 10)
-				for {
-					if fin, _, _ := chain.requestState(lido.DevnetWithdrawalQueue, id); fin {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("request %s not finalized in a minute", s)
-					}
-					time.Sleep(200 * time.Millisecond)
-				}
+				ids = append(ids, id)
 			}
+			chain.waitFinalized(time.Minute, ids...)
 		}, args: []string{"claim"}, want: 3},
 	}
 	for _, tt := range tests {

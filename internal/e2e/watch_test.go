@@ -136,6 +136,24 @@ func (c *chainReader) blockNumber() uint64 {
 	return n
 }
 
+// waitFinalized waits up to within for the devnet's oracle to finalize
+// every one of ids (Lido requests).
+func (c *chainReader) waitFinalized(within time.Duration, ids ...*big.Int) {
+	c.t.Helper()
+	deadline := time.Now().Add(within)
+	for _, id := range ids {
+		for {
+			if fin, _, _ := c.requestState(lido.DevnetWithdrawalQueue, id); fin {
+				break
+			}
+			if time.Now().After(deadline) {
+				c.t.Fatalf("request %s not finalized in %s", id, within)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
+
 // requestState reads isFinalized/isClaimed of id independently of the CLI.
 func (c *chainReader) requestState(queue common.Address, id *big.Int) (finalized, claimed bool, ts uint64) {
 	c.t.Helper()
