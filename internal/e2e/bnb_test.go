@@ -147,21 +147,7 @@ func TestBNBCycle(t *testing.T) {
 	}
 
 	// withdrawals wait --claim: both requests, claimed in order.
-	before = chain.balance(alice.Address)
-	r := w.Run("", append([]string{"withdrawals", "wait", ids[0].(string), ids2[0].(string), "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
-	if r.Code != 0 {
-		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
-	}
-	out = r.JSON(t)
-	for i := range 2 {
-		if st := field(t, out, "withdrawals", i, "status"); st != "claimed" {
-			t.Errorf("after wait --claim: %v", out)
-		}
-	}
-	gained := new(big.Int).Sub(chain.balance(alice.Address), before)
-	if gained.Cmp(eth("9.99")) < 0 || gained.Cmp(eth("10")) > 0 {
-		t.Errorf("BNB gained by the claims %s: want 10 less the gas", gained)
-	}
+	waitClaim(t, w, chain, alice.Address, eth("10"), append([]string{ids[0].(string), ids2[0].(string), "--interval", "500ms", "--timeout", "60s"}, sign...)...)
 	// A second claim is refused before anything is sent.
 	nonce = chain.nonce(alice.Address)
 	if r := w.Run("", append([]string{"claim", ids[0].(string)}, sign...)...); r.Code != 2 || !strings.Contains(r.Stderr, "already claimed") {

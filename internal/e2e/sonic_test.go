@@ -92,19 +92,9 @@ func TestSonicCycle(t *testing.T) {
 	}
 
 	// withdrawals wait --claim: both requests, withdraw(1, wrID).
-	before = chain.balance(alice.Address)
-	r := w.Run("", args("withdrawals", "wait", "--claim", "--interval", "500ms", "--timeout", "90s", "--json")...)
-	if r.Code != 0 {
-		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
-	}
-	if gained := new(big.Int).Sub(chain.balance(alice.Address), before); gained.Cmp(eth("7.99")) < 0 || gained.Cmp(eth("8")) > 0 {
-		t.Errorf("S gained by the claims %s: want 8 less the gas", gained)
-	}
-	waited := r.JSON(t)
-	for i := range ids {
-		if st := field(t, waited, "withdrawals", i, "status"); st != "claimed" {
-			t.Errorf("request %d after wait --claim: %v", i, waited)
-		}
+	waited := waitClaim(t, w, chain, alice.Address, eth("8"), args("--interval", "500ms", "--timeout", "90s")...).JSON(t)
+	if n := len(field(t, waited, "withdrawals").([]any)); n != len(ids) {
+		t.Errorf("wait --claim claimed %d requests, want %d", n, len(ids))
 	}
 	// withdraw deletes a request: the listing is empty.
 	if left := field(t, w.MustJSON("withdrawals", "--protocol", "sonic", "--owner", alice.Address.Hex()), "withdrawals").([]any); len(left) != 0 {

@@ -90,19 +90,7 @@ func TestSTSCycle(t *testing.T) {
 	}
 
 	// withdrawals wait --claim: withdraw(id, false) once the delay passed.
-	before = chain.balance(alice.Address)
-	r := w.Run("", append([]string{"withdrawals", "wait", id, "--protocol", "sts", "--claim", "--interval", "500ms", "--timeout", "60s", "--json"}, sign...)...)
-	if r.Code != 0 {
-		t.Fatalf("wait --claim: exit %d\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
-	}
-	out = r.JSON(t)
-	if st := field(t, out, "withdrawals", 0, "status"); st != "claimed" {
-		t.Errorf("after wait --claim: %v", out)
-	}
-	gained := new(big.Int).Sub(chain.balance(alice.Address), before)
-	if gained.Cmp(eth("3.99")) < 0 || gained.Cmp(eth("4")) > 0 {
-		t.Errorf("S gained by the claim %s: want 4 less the gas", gained)
-	}
+	waitClaim(t, w, chain, alice.Address, eth("4"), append([]string{id, "--protocol", "sts", "--interval", "500ms", "--timeout", "60s"}, sign...)...)
 	list = w.MustJSON("withdrawals", "--protocol", "sts", "--owner", alice.Address.Hex())
 	if st := field(t, list, "withdrawals", 0, "status"); st != "claimed" {
 		t.Errorf("status after the claim: %v", list)

@@ -202,7 +202,7 @@ func modeText(m watch.Mode, err error, interval time.Duration) string {
 	case m == watch.ModeSubscription:
 		return "following new blocks by subscription"
 	case err != nil:
-		return fmt.Sprintf("no subscription (%v): polling every %s", err, interval)
+		return fmt.Sprintf("no subscription (%s): polling every %s", output.Safe(err.Error()), interval)
 	}
 	return fmt.Sprintf("polling every %s", interval)
 }
@@ -307,7 +307,7 @@ func (r *liveReporter) snapshot(rows []Row, changed []change, head uint64) {
 func (r *liveReporter) retry(err error, delay time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.status = fmt.Sprintf("RPC error, retrying in %s: %v", delay.Round(time.Second), err)
+	r.status = fmt.Sprintf("RPC error, retrying in %s: %s", delay.Round(time.Second), output.Safe(err.Error())) // the node's words
 	r.redraw()
 }
 
