@@ -147,6 +147,7 @@ func TestBNBCycle(t *testing.T) {
 	}
 
 	// withdrawals wait --claim: both requests, claimed in order.
+	before = chain.balance(alice.Address)
 	waitClaim(t, w, chain, alice.Address, eth("10"), append([]string{ids[0].(string), ids2[0].(string), "--interval", "500ms", "--timeout", "60s"}, sign...)...)
 	// A second claim is refused before anything is sent.
 	nonce = chain.nonce(alice.Address)
