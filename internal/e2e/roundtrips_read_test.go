@@ -44,11 +44,8 @@ func TestReadRoundTrips(t *testing.T) {
 	d := startDevnetWith(t, devnet.Config{BondingPeriod: 2 * time.Second})
 	url := d.HTTPEndpoint()
 	// The scenario is Lido's: the network here has the devnet's
-	// Lido (and Rocket Pool, for a token with a rate), not the delegation
-	// protocols the devnet also carries, whose own reads (a validator
-	// list, then each validator's share contract, then the unbonds) add
-	// their depth to every balance and withdrawals; full devnet counts are
-	// logged below.
+	// Lido (and Rocket Pool, for a token with a rate); the whole devnet
+	// network (with Polygon) is checked below.
 	cfg := filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(cfg, []byte(lidoNetwork("lidonet", url)), 0o600); err != nil {
 		t.Fatal(err)
@@ -78,9 +75,15 @@ func TestReadRoundTrips(t *testing.T) {
 	}
 	read("withdrawals, none", 1, "withdrawals", "--owner", alice.Address.Hex())
 	traceSummary(t, w, proxy, alice.Address.Hex())
+	// Every devnet protocol at once (Lido, Rocket Pool, Polygon): Polygon's
+	// lens reads validators, shares, stakes, rewards and unbonds in one
+	// eth_call beside Lido's.
 	for _, args := range [][]string{{"balance", alice.Address.Hex()}, {"withdrawals", "--owner", alice.Address.Hex()}} {
 		_, got := measure(t, full, proxy, args...)
 		t.Logf("%-40s %s", "every devnet protocol: "+args[0], got)
+		if got.requests != 1 {
+			t.Errorf("every devnet protocol: %s: %s, want 1", args[0], got)
+		}
 	}
 
 	chain := dialChain(t, url)

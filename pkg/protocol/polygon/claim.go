@@ -36,7 +36,7 @@ func (a *Polygon) Claim(ctx context.Context, owner common.Address, ids []protoco
 	for i, r := range want {
 		vids[i] = r.validator
 	}
-	shares, err := a.shares(ctx, vids)
+	shares, err := a.shares(ctx, a.direct(), vids)
 	if err != nil {
 		return nil, err
 	}

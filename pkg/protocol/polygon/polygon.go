@@ -37,6 +37,15 @@
 // withdrawRewardsPOL / restakePOL claim or restake them on their own
 // (protocol.Rewarder, rewards.go).
 //
+// # Reads
+//
+// Each read depends on the one before: the validators (StakeManager), each
+// one's ValidatorShare, the owner's nonces there, then each unbond. The
+// lens (lens/PolygonLens.sol, lens.go) makes them all inside one eth_call,
+// so Withdrawals, WithdrawalsOf and Delegations take one round trip; a
+// node that gives it no answer is read the way without it, whose first
+// reads ride beside the lens.
+//
 // Facts come from shared/reference/staking-systems.md §3 and
 // 0xPolygon/pos-contracts at ff11f0e0.
 package polygon
@@ -45,6 +54,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -60,7 +70,7 @@ var Descriptor = protocol.Descriptor{
 	Deployments: Deployments,
 	Capabilities: []protocol.Capability{
 		protocol.CapRequests, protocol.CapETA, protocol.CapHints, protocol.CapValidators, protocol.CapRestake,
-		protocol.CapDelegations, protocol.CapRewards,
+		protocol.CapDelegations, protocol.CapRewards, protocol.CapManyOwners,
 	},
 	New: New,
 }
@@ -76,7 +86,11 @@ type Polygon struct {
 	abis      *contractABIs
 	mu        sync.Mutex
 	sharesMap map[uint64]common.Address // validator id → ValidatorShare; never changes
-	listed    []uint64                  // every validator id, once Withdrawals listed them
+	listed    []uint64                  // every validator id, once listed (Validators or the lens)
+	// lens reads the validators, shares, positions and unbonds in one
+	// eth_call (lens.go); lensOff is set once a node gave it no answer.
+	lens    *protocol.Lens
+	lensOff atomic.Bool
 }
 
 // The capabilities Polygon has; Descriptor.Capabilities lists the same.
@@ -87,6 +101,7 @@ var (
 	_ protocol.Hinter     = (*Polygon)(nil)
 	_ protocol.Validators = (*Polygon)(nil)
 	_ protocol.Restaker   = (*Polygon)(nil)
+	_ protocol.ManyOwners = (*Polygon)(nil)
 )
 
 // New binds the adapter to env's contracts. It does not touch the chain.
@@ -106,6 +121,10 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	lens, err := newLens()
+	if err != nil {
+		return nil, fmt.Errorf("polygon: %w", err)
+	}
 	return &Polygon{
 		b:         env.Backend,
 		sm:        addr[RoleStakeManager],
@@ -113,6 +132,7 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 		pol:       POLToken(addr[RolePOL]),
 		abis:      abis,
 		sharesMap: map[uint64]common.Address{},
+		lens:      lens,
 	}, nil
 }
 

@@ -3,6 +3,7 @@ package polygon
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum"
@@ -20,17 +21,43 @@ var _ protocol.Rewarder = (*Polygon)(nil)
 
 // Delegations implements protocol.Rewarder: getTotalStake and
 // getLiquidRewards of owner on every validator's ValidatorShare (or
-// target's), in one batch after the validators and their ValidatorShares
-// are known (read once per adapter).
+// target's): in one round trip through the lens (lens.go), beside the
+// first reads of the way without it, which continues where a node gives
+// the lens no answer: one batch after the validators and their
+// ValidatorShares are known (read once per adapter).
 func (a *Polygon) Delegations(ctx context.Context, owner common.Address, target string) ([]protocol.Delegation, error) {
-	ids, err := a.rewardIDs(ctx, target)
-	if err != nil {
-		return nil, err
+	var ids []uint64
+	if target != "" {
+		id, err := ParseValidator(target)
+		if err != nil {
+			return nil, err
+		}
+		ids = []uint64{id}
 	}
-	shares, err := a.shares(ctx, ids)
-	if err != nil {
-		return nil, err
+	r := a.direct()
+	if !a.lensOff.Load() {
+		q := lensQuery{owners: []common.Address{owner}, ids: ids, delegations: true}
+		if target == "" {
+			q.ids = a.listedIDs()
+		}
+		first, err := a.firstReads(q.ids, target == "", func(shares map[uint64]common.Address) ([]ethereum.CallMsg, error) {
+			return a.delegationMsgs(owner, q.ids, shares)
+		})
+		if err != nil {
+			return nil, err
+		}
+		answers, ok, rets, errs := a.lensRound(ctx, []lensQuery{q}, first)
+		if ok {
+			return a.lensDelegations(q, answers[0])
+		}
+		r.prime(first, rets, errs)
 	}
+	return a.delegations(ctx, r, owner, ids)
+}
+
+// delegationMsgs are getTotalStake and getLiquidRewards of owner on each
+// of ids.
+func (a *Polygon) delegationMsgs(owner common.Address, ids []uint64, shares map[uint64]common.Address) ([]ethereum.CallMsg, error) {
 	msgs := make([]ethereum.CallMsg, 0, 2*len(ids))
 	for _, id := range ids {
 		for _, m := range []string{"getTotalStake", "getLiquidRewards"} {
@@ -41,7 +68,27 @@ func (a *Polygon) Delegations(ctx context.Context, owner common.Address, target 
 			msgs = append(msgs, c)
 		}
 	}
-	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	return msgs, nil
+}
+
+// delegations is Delegations without the lens, on ids (nil: every
+// validator).
+func (a *Polygon) delegations(ctx context.Context, r *reader, owner common.Address, ids []uint64) ([]protocol.Delegation, error) {
+	if ids == nil {
+		var err error
+		if ids, err = a.validatorIDs(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	shares, err := a.shares(ctx, r, ids)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := a.delegationMsgs(owner, ids, shares)
+	if err != nil {
+		return nil, err
+	}
+	rets, errs := r.callAll(ctx, msgs)
 	var out []protocol.Delegation
 	for i, id := range ids {
 		for j := range 2 {
@@ -60,23 +107,17 @@ func (a *Polygon) Delegations(ctx context.Context, owner common.Address, target 
 		if stake[0].Sign() == 0 && rewards.Sign() == 0 {
 			continue
 		}
-		out = append(out, protocol.Delegation{
-			Target: strconv.FormatUint(id, 10), Staked: stake[0], Token: a.pol,
-			Rewards: rewards, RewardToken: a.pol,
-		})
+		out = append(out, a.delegation(id, stake[0], rewards))
 	}
 	return out, nil
 }
 
-func (a *Polygon) rewardIDs(ctx context.Context, target string) ([]uint64, error) {
-	if target == "" {
-		return a.validatorIDs(ctx)
+// delegation is a delegation to validator id.
+func (a *Polygon) delegation(id uint64, staked, rewards *big.Int) protocol.Delegation {
+	return protocol.Delegation{
+		Target: strconv.FormatUint(id, 10), Staked: staked, Token: a.pol,
+		Rewards: rewards, RewardToken: a.pol,
 	}
-	id, err := ParseValidator(target)
-	if err != nil {
-		return nil, err
-	}
-	return []uint64{id}, nil
 }
 
 // ClaimRewards implements protocol.Rewarder: withdrawRewardsPOL on each

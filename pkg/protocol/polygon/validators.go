@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,12 @@ func statusName(v validatorInfo) string {
 // its ValidatorShare as the credit. One round trip up to 32 validators
 // (mainnet: two). Polygon validators have no on-chain moniker.
 func (a *Polygon) Validators(ctx context.Context) ([]protocol.Validator, error) {
+	return a.validators(ctx, a.direct())
+}
+
+// validatorsMsgs are Validators' first batch: NFTCounter and the first
+// speculative validators.
+func (a *Polygon) validatorsMsgs() ([]ethereum.CallMsg, error) {
 	counter, err := msg(a.abis.sm, a.sm, "NFTCounter")
 	if err != nil {
 		return nil, err
@@ -71,7 +78,15 @@ func (a *Polygon) Validators(ctx context.Context) ([]protocol.Validator, error) 
 		}
 		msgs = append(msgs, m)
 	}
-	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	return msgs, nil
+}
+
+func (a *Polygon) validators(ctx context.Context, r *reader) ([]protocol.Validator, error) {
+	msgs, err := a.validatorsMsgs()
+	if err != nil {
+		return nil, err
+	}
+	rets, errs := r.callAll(ctx, msgs)
 	if errs[0] != nil {
 		return nil, fmt.Errorf("polygon: read NFTCounter on %s: %w", a.sm.Hex(), errs[0])
 	}
@@ -96,7 +111,7 @@ func (a *Polygon) Validators(ctx context.Context) ([]protocol.Validator, error) 
 			}
 			more = append(more, m)
 		}
-		r2, e2 := protocol.CallAll(ctx, a.b, more)
+		r2, e2 := r.callAll(ctx, more)
 		rets, errs = append(rets, r2...), append(errs, e2...)
 	}
 	var out []protocol.Validator
@@ -130,35 +145,54 @@ func (a *Polygon) remember(id uint64, share common.Address) {
 	a.mu.Unlock()
 }
 
-// shares returns the ValidatorShare of each id, reading the unknown ones
-// (getValidatorContract) in one round trip; a validator without one is
-// refused (LimitError). A ValidatorShare never changes, so each is read
-// once per adapter.
-func (a *Polygon) shares(ctx context.Context, ids []uint64) (map[uint64]common.Address, error) {
-	out := map[uint64]common.Address{}
-	var missing []uint64
+// knownShares returns the ValidatorShares of ids known already, and the
+// ids (distinct, in order) whose ValidatorShare is not.
+func (a *Polygon) knownShares(ids []uint64) (known map[uint64]common.Address, missing []uint64) {
+	known = map[uint64]common.Address{}
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, id := range ids {
 		if s, ok := a.sharesMap[id]; ok {
-			out[id] = s
-		} else if _, dup := out[id]; !dup {
+			known[id] = s
+		} else if !slices.Contains(missing, id) {
 			missing = append(missing, id)
-			out[id] = common.Address{}
 		}
 	}
-	a.mu.Unlock()
-	if len(missing) == 0 {
-		return out, nil
-	}
-	msgs := make([]ethereum.CallMsg, len(missing))
-	for i, id := range missing {
+	return known, missing
+}
+
+// shareMsgs are the getValidatorContract reads of ids.
+func (a *Polygon) shareMsgs(ids []uint64) ([]ethereum.CallMsg, error) {
+	msgs := make([]ethereum.CallMsg, len(ids))
+	for i, id := range ids {
 		m, err := msg(a.abis.sm, a.sm, "getValidatorContract", new(big.Int).SetUint64(id))
 		if err != nil {
 			return nil, err
 		}
 		msgs[i] = m
 	}
-	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	return msgs, nil
+}
+
+// noValidator is the refusal of a validator without a ValidatorShare.
+func noValidator(id uint64) error {
+	return &protocol.LimitError{Reason: fmt.Sprintf("Polygon has no validator %d taking delegations; `stakewallet validators --protocol polygon` lists them", id)}
+}
+
+// shares returns the ValidatorShare of each id, reading the unknown ones
+// (getValidatorContract) in one round trip; a validator without one is
+// refused (LimitError). A ValidatorShare never changes, so each is read
+// once per adapter.
+func (a *Polygon) shares(ctx context.Context, r *reader, ids []uint64) (map[uint64]common.Address, error) {
+	out, missing := a.knownShares(ids)
+	if len(missing) == 0 {
+		return out, nil
+	}
+	msgs, err := a.shareMsgs(missing)
+	if err != nil {
+		return nil, err
+	}
+	rets, errs := r.callAll(ctx, msgs)
 	for i, id := range missing {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("polygon: read the delegation contract of validator %d: %w", id, errs[i])
@@ -168,7 +202,7 @@ func (a *Polygon) shares(ctx context.Context, ids []uint64) (map[uint64]common.A
 			return nil, err
 		}
 		if s == (common.Address{}) {
-			return nil, &protocol.LimitError{Reason: fmt.Sprintf("Polygon has no validator %d taking delegations; `stakewallet validators --protocol polygon` lists them", id)}
+			return nil, noValidator(id)
 		}
 		a.remember(id, s)
 		out[id] = s
@@ -177,7 +211,7 @@ func (a *Polygon) shares(ctx context.Context, ids []uint64) (map[uint64]common.A
 }
 
 func (a *Polygon) share(ctx context.Context, id uint64) (common.Address, error) {
-	m, err := a.shares(ctx, []uint64{id})
+	m, err := a.shares(ctx, a.direct(), []uint64{id})
 	if err != nil {
 		return common.Address{}, err
 	}

@@ -83,15 +83,26 @@ func (a *Polygon) parseState(rets [][]byte, errs []error) (*chainState, error) {
 	return &chainState{epoch: vals[0], delay: vals[1], header: vals[2], now: vals[3]}, nil
 }
 
+// cadenceBack is how many checkpoints before the latest the second
+// cadence read is (cadenceWindow, or fewer near the first); ok is false
+// before the first checkpoint.
+func cadenceBack(header uint64) (back uint64, ok bool) {
+	if header < maxDeposits {
+		return 0, false
+	}
+	back = uint64(cadenceWindow)
+	if n := header/maxDeposits - 1; n < back {
+		back = n
+	}
+	return back, true
+}
+
 // cadenceReads are the headerBlocks reads of the latest checkpoint and the
 // one cadenceWindow checkpoints before it (or the first).
 func (a *Polygon) cadenceReads(st *chainState) ([]ethereum.CallMsg, uint64, error) {
-	if st.header < maxDeposits {
+	back, ok := cadenceBack(st.header)
+	if !ok {
 		return nil, 0, nil
-	}
-	back := uint64(cadenceWindow)
-	if n := st.header/maxDeposits - 1; n < back {
-		back = n
 	}
 	var msgs []ethereum.CallMsg
 	for _, id := range []uint64{st.header, st.header - back*maxDeposits} {
@@ -123,11 +134,18 @@ func (a *Polygon) parseCadence(st *chainState, back uint64, rets [][]byte, errs 
 		}
 		at[i] = created.Uint64()
 	}
+	st.setCadence(back, at)
+	return nil
+}
+
+// setCadence sets the latest checkpoint's time and the average interval
+// from the createdAt of the latest checkpoint and of the one back
+// checkpoints before it.
+func (st *chainState) setCadence(back uint64, at [2]uint64) {
 	st.lastAt = at[0]
 	if back > 0 && at[1] > 0 && at[0] > at[1] {
 		st.interval = float64(at[0]-at[1]) / float64(back)
 	}
-	return nil
 }
 
 // unbondRead is one request's read in a batch.
@@ -138,18 +156,15 @@ type unbondRead struct {
 
 // validatorIDs are the ids of every validator with a ValidatorShare, read
 // (Validators) once per adapter.
-func (a *Polygon) validatorIDs(ctx context.Context) ([]uint64, error) {
-	a.mu.Lock()
-	ids := a.listed
-	a.mu.Unlock()
-	if ids != nil {
+func (a *Polygon) validatorIDs(ctx context.Context, r *reader) ([]uint64, error) {
+	if ids := a.listedIDs(); ids != nil {
 		return ids, nil
 	}
-	vs, err := a.Validators(ctx)
+	vs, err := a.validators(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	ids = make([]uint64, 0, len(vs))
+	ids := make([]uint64, 0, len(vs))
 	for _, v := range vs {
 		id, err := ParseValidator(v.ID)
 		if err != nil {
@@ -163,41 +178,70 @@ func (a *Polygon) validatorIDs(ctx context.Context) ([]uint64, error) {
 	return ids, nil
 }
 
-// Withdrawals implements protocol.Requests. Listing every request of owner
-// (ids empty) reads the validators' ValidatorShares once per adapter
-// (Validators: one round trip up to 32 validators), then two round trips: the epoch, delay, checkpoint and
-// each share's unbondNonces(owner); then every unbonds_new(owner, nonce),
-// each share's withdrawExchangeRate and the checkpoints' times. With ids,
-// the ValidatorShares of their validators (once per adapter) and the same
-// two round trips. A request whose unbond is deleted (shares 0) but whose
+// listedIDs are the validator ids once listed; nil before.
+func (a *Polygon) listedIDs() []uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.listed
+}
+
+// Withdrawals implements protocol.Requests: in one round trip through the
+// lens (lens.go), beside the first reads of the way without it, which
+// continues where a node gives the lens no answer. Listing every request
+// of owner (ids empty) then reads the validators' ValidatorShares once per
+// adapter (Validators: one round trip up to 32 validators), then two
+// round trips: the epoch, delay, checkpoint and each share's
+// unbondNonces(owner); then every unbonds_new(owner, nonce), each share's
+// withdrawExchangeRate and the checkpoints' times. With ids, the
+// ValidatorShares of their validators (once per adapter) and the same two
+// round trips. A request whose unbond is deleted (shares 0) but whose
 // nonce was issued is claimed.
 func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []protocol.RequestID) ([]protocol.Withdrawal, error) {
 	want, err := parseIDs(ids)
 	if err != nil {
 		return nil, err
 	}
-	var vids []uint64
-	if len(want) == 0 {
-		if vids, err = a.validatorIDs(ctx); err != nil {
+	r := a.direct()
+	if !a.lensOff.Load() {
+		q := lensQuery{owners: []common.Address{owner}, unbonds: true, reqs: want}
+		if len(want) == 0 {
+			q.ids = a.listedIDs()
+		} else {
+			q.ids = validatorsOf(want)
+		}
+		first, err := a.firstReads(q.ids, len(want) == 0, func(shares map[uint64]common.Address) ([]ethereum.CallMsg, error) {
+			return a.nonceMsgs(owner, q.ids, shares)
+		})
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		for _, r := range want {
-			if !slices.Contains(vids, r.validator) {
-				vids = append(vids, r.validator)
-			}
+		answers, ok, rets, errs := a.lensRound(ctx, []lensQuery{q}, first)
+		if ok {
+			return a.lensWithdrawals(q, answers[0], 0)
+		}
+		r.prime(first, rets, errs)
+	}
+	return a.withdrawals(ctx, r, owner, want)
+}
+
+// validatorsOf are the validators of want, distinct, in order.
+func validatorsOf(want []reqID) []uint64 {
+	var vids []uint64
+	for _, r := range want {
+		if !slices.Contains(vids, r.validator) {
+			vids = append(vids, r.validator)
 		}
 	}
-	shares, err := a.shares(ctx, vids)
-	if err != nil {
-		return nil, err
-	}
-	// Batch 1: the state and each validator's nonce count.
+	return vids
+}
+
+// nonceMsgs are Withdrawals' first batch once the ValidatorShares are
+// known: the state and each validator's nonce count.
+func (a *Polygon) nonceMsgs(owner common.Address, vids []uint64, shares map[uint64]common.Address) ([]ethereum.CallMsg, error) {
 	msgs, err := a.stateReads()
 	if err != nil {
 		return nil, err
 	}
-	base := len(msgs)
 	for _, id := range vids {
 		m, err := msg(a.abis.share, shares[id], "unbondNonces", owner)
 		if err != nil {
@@ -205,7 +249,31 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 		}
 		msgs = append(msgs, m)
 	}
-	rets, errs := protocol.CallAll(ctx, a.b, msgs)
+	return msgs, nil
+}
+
+// withdrawals is Withdrawals without the lens.
+func (a *Polygon) withdrawals(ctx context.Context, r *reader, owner common.Address, want []reqID) ([]protocol.Withdrawal, error) {
+	var vids []uint64
+	var err error
+	if len(want) == 0 {
+		if vids, err = a.validatorIDs(ctx, r); err != nil {
+			return nil, err
+		}
+	} else {
+		vids = validatorsOf(want)
+	}
+	shares, err := a.shares(ctx, r, vids)
+	if err != nil {
+		return nil, err
+	}
+	// Batch 1: the state and each validator's nonce count.
+	msgs, err := a.nonceMsgs(owner, vids, shares)
+	if err != nil {
+		return nil, err
+	}
+	base := len(msgs) - len(vids)
+	rets, errs := r.callAll(ctx, msgs)
 	st, err := a.parseState(rets, errs)
 	if err != nil {
 		return nil, err
@@ -230,19 +298,15 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 				want = append(want, reqID{validator: id, nonce: n})
 			}
 		}
-	} else {
-		for _, r := range want {
-			if r.nonce > nonces[r.validator] {
-				return nil, &protocol.LimitError{Reason: fmt.Sprintf("%s has no unbond request %s: its unbonds from Polygon validator %d are numbered 1 to %d", owner.Hex(), r.id(), r.validator, nonces[r.validator])}
-			}
-		}
+	} else if err := checkNonces(owner, want, nonces); err != nil {
+		return nil, err
 	}
 	if len(want) == 0 {
 		return nil, nil // no unbond ever: nothing more to read
 	}
 	// Batch 2: the requests, each validator's withdraw rate, the
 	// checkpoints' times.
-	msgs = msgs[:0]
+	msgs = nil
 	var reads []unbondRead
 	for _, r := range want {
 		m, err := msg(a.abis.share, shares[r.validator], "unbonds_new", owner, new(big.Int).SetUint64(r.nonce))
@@ -270,7 +334,7 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 	}
 	cadAt := len(msgs)
 	msgs = append(msgs, cad...)
-	rets, errs = protocol.CallAll(ctx, a.b, msgs)
+	rets, errs = r.callAll(ctx, msgs)
 	if err := a.parseCadence(st, back, rets[cadAt:], errs[cadAt:]); err != nil {
 		return nil, err
 	}
@@ -297,6 +361,16 @@ func (a *Polygon) Withdrawals(ctx context.Context, owner common.Address, ids []p
 		out = append(out, a.withdrawal(owner, st, rd.r, v[0], v[1], rates[rd.r.validator]))
 	}
 	return out, nil
+}
+
+// checkNonces refuses a request of want whose nonce was never issued.
+func checkNonces(owner common.Address, want []reqID, nonces map[uint64]uint64) error {
+	for _, r := range want {
+		if r.nonce > nonces[r.validator] {
+			return &protocol.LimitError{Reason: fmt.Sprintf("%s has no unbond request %s: its unbonds from Polygon validator %d are numbered 1 to %d", owner.Hex(), r.id(), r.validator, nonces[r.validator])}
+		}
+	}
+	return nil
 }
 
 // withdrawal is one request from its unbond (withdraw-pool shares and
