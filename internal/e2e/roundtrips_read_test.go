@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
@@ -23,6 +24,7 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/ens"
+	"github.com/stakewallet/stakewallet/pkg/protocol"
 	"github.com/stakewallet/stakewallet/pkg/protocol/lido"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
 )
@@ -111,6 +113,63 @@ func TestReadRoundTrips(t *testing.T) {
 		t.Errorf("balance counts %v claimable requests, want %d", n, manyRequests)
 	}
 	read("balance, 100 accounts, one with requests", 2, append([]string{"balance"}, hundred...)...)
+
+	// What a full lens page costs: 250 finalized requests of one owner, and
+	// 25 owners (one with 1,000 requests) at 10 each, against geth's 50M
+	// eth_call cap and providers' lower ones.
+	art, err := os.ReadFile(filepath.Join("..", "..", "pkg", "protocol", "lido", "lens", "LidoQueueLens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lens, err := protocol.NewLens(art, "QueueState")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := []common.Address{}
+	for _, h := range hundred[:25] {
+		owners = append(owners, common.HexToAddress(h))
+	}
+	for _, page := range []struct {
+		name   string
+		owners []common.Address
+		limit  int64
+	}{{"one owner, 250 requests", []common.Address{alice.Address}, 250}, {"25 owners, 10 requests each", owners, 10}} {
+		msg, err := lens.Msg(lido.DevnetWithdrawalQueue, page.owners, []*big.Int{}, new(big.Int), big.NewInt(page.limit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gas := chain.lensGas(lens, msg)
+		t.Logf("lens gas, %s: %d", page.name, gas)
+		if gas == 0 || gas > 15_000_000 {
+			t.Errorf("lens gas, %s: %d, want a page under 15M", page.name, gas)
+		}
+	}
+}
+
+// lensGas is the least gas with which msg's lens still answers (binary
+// search over eth_call's gas, up to 50M).
+func (c *chainReader) lensGas(lens *protocol.Lens, msg ethereum.CallMsg) uint64 {
+	c.t.Helper()
+	answers := func(gas uint64) bool {
+		m := msg
+		m.Gas = gas
+		ret, err := c.ec.CallContract(context.Background(), m, nil)
+		_, ok := lens.Answer(ret, err)
+		return ok
+	}
+	lo, hi := uint64(21_000), uint64(50_000_000)
+	if !answers(hi) {
+		return 0
+	}
+	for lo+1000 < hi {
+		mid := (lo + hi) / 2
+		if answers(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // makeManyRequests stakes and requests manyRequests withdrawals of 0.01 stETH

@@ -88,7 +88,7 @@ func (e *expiryWarner) check(ctx context.Context, rows []Row) {
 		e.warned[key] = true
 		left := max(w.ClaimBy.Sub(now), 0).Round(time.Second)
 		msg := fmt.Sprintf("%s request %s must be claimed within %s (by %s) or it expires",
-			w.Protocol, w.ID, left, w.ClaimBy.Local().Format(timeLayout))
+			w.Protocol, w.ID, timeLeft(left), w.ClaimBy.Local().Format(timeLayout))
 		if e.claim {
 			msg += "; claiming it now"
 		} else {
@@ -109,5 +109,19 @@ func (e *expiryWarner) check(ctx context.Context, rows []Row) {
 			fmt.Fprintf(e.w, "WARNING: %s\n", msg)
 		}
 		e.rep.resume()
+	}
+}
+
+// timeLeft words what is left of a window for people: hours and minutes,
+// rounded down (never more time than there is), seconds only in the last
+// minute. "22h59m", "45m", "30s".
+func timeLeft(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%ds", int(max(d, 0)/time.Second))
 	}
 }

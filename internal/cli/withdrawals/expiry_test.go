@@ -34,7 +34,7 @@ func TestExpiryWarner(t *testing.T) {
 		check       func(t *testing.T, out string)
 	}{
 		{"line", false, false, func(t *testing.T, out string) {
-			want := "WARNING: savax request 100-5 must be claimed within 3h0m0s"
+			want := "WARNING: savax request 100-5 must be claimed within 3h00m (by "
 			if !strings.HasPrefix(out, want) || !strings.Contains(out, "stakewallet claim 100-5 --protocol savax") || strings.Count(out, "\n") != 1 {
 				t.Errorf("stderr %q, want one line starting %q with the claim command", out, want)
 			}
@@ -86,12 +86,32 @@ func TestExpiryWarnerChainAhead(t *testing.T) {
 	e := newExpiryWarner(&buf, false, true, &lineReporter{w: &bytes.Buffer{}}, func() time.Time { return wall },
 		func(context.Context) (time.Time, error) { reads++; return chain, nil })
 	e.check(context.Background(), rows)
-	if !strings.Contains(buf.String(), "within 23h0m0s") || reads != 1 {
+	if !strings.Contains(buf.String(), "within 23h00m ") || reads != 1 {
 		t.Errorf("stderr %q after %d chain reads: want the warning by the chain's time", buf.String(), reads)
 	}
 	pending := []Row{{Withdrawal: protocol.Withdrawal{ID: "8-1", Protocol: "savax", Status: protocol.StatusPending, ClaimBy: &claimBy}}}
 	e.check(context.Background(), pending)
 	if reads != 1 {
 		t.Errorf("the chain was read for a pending request (%d reads)", reads)
+	}
+}
+
+func TestTimeLeft(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{23 * time.Hour, "23h00m"},
+		{23*time.Hour - time.Second, "22h59m"},
+		{30*time.Hour + 5*time.Minute, "30h05m"},
+		{59*time.Minute + 59*time.Second, "59m"},
+		{time.Minute, "1m"},
+		{59 * time.Second, "59s"},
+		{0, "0s"},
+		{-time.Second, "0s"},
+	} {
+		if got := timeLeft(c.d); got != c.want {
+			t.Errorf("timeLeft(%s) = %q, want %q", c.d, got, c.want)
+		}
 	}
 }
