@@ -134,7 +134,7 @@ func TestReadRoundTrips(t *testing.T) {
 		owners []common.Address
 		limit  int64
 	}{{"one owner, 250 requests", []common.Address{alice.Address}, 250}, {"25 owners, 10 requests each", owners, 10}} {
-		msg, err := lens.Msg(lido.DevnetWithdrawalQueue, page.owners, []*big.Int{}, new(big.Int), big.NewInt(page.limit))
+		msg, err := lens.Msg(lido.DevnetWithdrawalQueue, lido.DevnetStETH, page.owners, []*big.Int{}, new(big.Int), big.NewInt(page.limit))
 		if err != nil {
 			t.Fatal(err)
 		}

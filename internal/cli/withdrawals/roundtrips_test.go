@@ -13,9 +13,9 @@ import (
 // chain-ID check and the Lido queue's lens (the owner's ids, statuses,
 // checkpoint hints and claimable amounts in one eth_call, up to 250
 // requests) share the first round trip; the other pages of 250 the second.
-// Pending requests add the ETA model's reads (the latest block, the queue's
-// state in one batch, the finalization events, the statuses ahead): four
-// more round trips, however many requests.
+// Pending requests add the ETA model's reads: the finalization events and
+// the statuses ahead, two more round trips however many requests (the
+// latest block and the queue's state came with the lens).
 //
 // Where the node runs no creation code in eth_call, the lens's refusal
 // comes back with the reads that follow it: the id list (with the first
@@ -31,8 +31,8 @@ func TestWithdrawalsRoundTrips(t *testing.T) {
 		{"no requests", 0, 0, false, 1},
 		{"one claimable", 1, 0, false, 1},
 		{"1000 claimable", 1000, 0, false, 2},
-		{"1000 pending", 0, 1000, false, 6},
-		{"500 claimable, 500 pending", 500, 500, false, 6},
+		{"1000 pending", 0, 1000, false, 4},
+		{"500 claimable, 500 pending", 500, 500, false, 4},
 		{"one claimable, no lens", 1, 0, true, 3},
 		{"1000 claimable, no lens", 1000, 0, true, 3},
 	}

@@ -182,20 +182,16 @@ func (e *Estimator) queueNow(ctx context.Context) (lastFin *big.Int, paused, bun
 
 func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) error {
 	l := e.l
-	head, err := l.b.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("lido: read the latest block: %w", err)
-	}
-	lastFin, paused, bunker, buffered, err := e.queueNow(ctx)
+	headNumber, headTime, lastFin, paused, bunker, buffered, err := e.start(ctx)
 	if err != nil {
 		return err
 	}
-	events, err := e.scanBack(ctx, head.Number.Uint64())
+	events, err := e.scanBack(ctx, headNumber)
 	if err != nil {
 		return err
 	}
 	m := queueModel{native: l.native, buffered: buffered, events: events, lastFinalized: lastFin.Uint64(), paused: paused, bunker: bunker,
-		searched: min(head.Number.Uint64()+1, maxLookback)}
+		searched: min(headNumber+1, maxLookback)}
 
 	// One status read serves both the margin (the timestamp of the last
 	// request of each finalized batch) and the amounts queued ahead of ours.
@@ -232,9 +228,25 @@ func (e *Estimator) load(ctx context.Context, pending []protocol.Withdrawal) err
 		m.margin, m.marginKnown = youngestFinalizedAge(events, requested)
 	}
 	e.model, e.amounts = m, amounts
-	e.scanned, e.headTime = head.Number.Uint64(), time.Unix(int64(head.Time), 0).UTC()
+	e.scanned, e.headTime = headNumber, time.Unix(int64(headTime), 0).UTC()
 	e.loaded = true
 	return nil
+}
+
+// start is where the model begins: the latest block and the queue's state.
+// The lens that listed the requests read both a moment ago (Lido.seenQueue):
+// then nothing is read; otherwise the latest header, then the queue
+// (queueNow).
+func (e *Estimator) start(ctx context.Context) (headNumber, headTime uint64, lastFin *big.Int, paused, bunker bool, buffered *big.Int, err error) {
+	if q := e.l.seenQueue(); q != nil {
+		return q.BlockNumber.Uint64(), q.Timestamp.Uint64(), q.LastFinalized, q.Paused, q.Bunker, q.Buffered, nil
+	}
+	head, err := e.l.b.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return 0, 0, nil, false, false, nil, fmt.Errorf("lido: read the latest block: %w", err)
+	}
+	lastFin, paused, bunker, buffered, err = e.queueNow(ctx)
+	return head.Number.Uint64(), head.Time, lastFin, paused, bunker, buffered, err
 }
 
 // refresh reads the finalization events since the last look and the

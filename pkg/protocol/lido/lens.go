@@ -33,14 +33,35 @@ const (
 
 func newLens() (*protocol.Lens, error) { return protocol.NewLens(lensArtifact, "QueueState") }
 
+// lensQueue is the queue's state at the block the lens ran in: what the
+// ETA model starts from (Estimator.load), so that it need not read it.
+type lensQueue struct {
+	BlockNumber   *big.Int
+	Timestamp     *big.Int
+	LastFinalized *big.Int
+	Paused        bool
+	Bunker        bool
+	Buffered      *big.Int
+}
+
+func (q lensQueue) valid() bool {
+	for _, v := range []*big.Int{q.BlockNumber, q.Timestamp, q.LastFinalized} {
+		if v == nil || !v.IsUint64() {
+			return false
+		}
+	}
+	// Wei buffered fits stETH's uint128 accounting; a time is in seconds.
+	return q.Buffered != nil && q.Buffered.BitLen() <= 128 && q.Timestamp.Uint64() <= 1<<40
+}
+
 // lensAnswer is LidoQueueLens's QueueState, fields by argument name.
 type lensAnswer struct {
-	BlockNumber *big.Int
-	Totals      []*big.Int
-	Ids         []*big.Int
-	Statuses    []requestStatus
-	Hints       []*big.Int
-	Claimable   []*big.Int
+	Queue     lensQueue
+	Totals    []*big.Int
+	Ids       []*big.Int
+	Statuses  []requestStatus
+	Hints     []*big.Int
+	Claimable []*big.Int
 }
 
 // lensCall is one lens eth_call: the owners it lists (or the ids it reads).
@@ -59,7 +80,7 @@ func (l *Lido) lensMsg(c lensCall) (ethereum.CallMsg, error) {
 	if ids == nil {
 		ids = []*big.Int{}
 	}
-	return l.lens.Msg(l.queue, owners, ids, big.NewInt(int64(c.offset)), big.NewInt(int64(c.limit)))
+	return l.lens.Msg(l.queue, l.stETH, owners, ids, big.NewInt(int64(c.offset)), big.NewInt(int64(c.limit)))
 }
 
 // valid says whether an answer to c hangs together: a total per owner, one
@@ -68,7 +89,7 @@ func (l *Lido) lensMsg(c lensCall) (ethereum.CallMsg, error) {
 // limit each.
 func (a *lensAnswer) valid(c lensCall) bool {
 	n := len(a.Ids)
-	if a.BlockNumber == nil || len(a.Totals) != len(c.owners) || len(a.Statuses) != n || len(a.Hints) != n || len(a.Claimable) != n {
+	if !a.Queue.valid() || len(a.Totals) != len(c.owners) || len(a.Statuses) != n || len(a.Hints) != n || len(a.Claimable) != n {
 		return false
 	}
 	for i, id := range a.Ids {
@@ -128,7 +149,25 @@ func (l *Lido) lensRound(ctx context.Context, calls []lensCall, block *big.Int, 
 		}
 		answers[i] = a
 	}
+	l.keepQueue(answers[0].Queue)
 	return answers, true, rets, errs
+}
+
+// keepQueue keeps the newest queue state a lens saw, for the ETA model.
+func (l *Lido) keepQueue(q lensQueue) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.queueSeen == nil || q.BlockNumber.Cmp(l.queueSeen.BlockNumber) > 0 {
+		l.queueSeen = &q
+	}
+}
+
+// seenQueue is the newest queue state a lens saw in this adapter's life
+// (one command), or nil.
+func (l *Lido) seenQueue() *lensQueue {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.queueSeen
 }
 
 // lensList is every request of each of owners (distinct) through the lens:
@@ -162,7 +201,7 @@ func (l *Lido) lensList(ctx context.Context, owners []common.Address, extra []et
 				more = append(more, lensCall{owners: []common.Address{o}, offset: int(offset), limit: lensPage})
 			}
 			if len(more) > 0 {
-				rests = append(rests, rest{more, answers[i].BlockNumber})
+				rests = append(rests, rest{more, answers[i].Queue.BlockNumber})
 			}
 		}
 	}

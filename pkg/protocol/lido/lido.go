@@ -54,6 +54,8 @@ type Lido struct {
 	// request is claimed.
 	mu    sync.Mutex
 	facts map[string]claimFact
+	// queueSeen is the newest queue state a lens answer carried.
+	queueSeen *lensQueue
 }
 
 // The capabilities Lido has; Descriptor.Capabilities lists the same.

@@ -28,6 +28,13 @@ interface IWithdrawalQueue {
         external
         view
         returns (uint256[] memory claimableEthValues);
+    function isPaused() external view returns (bool);
+    function isBunkerModeActive() external view returns (bool);
+}
+
+// The one read of stETH the lens makes (protocols.md §1).
+interface IStETH {
+    function getBufferedEther() external view returns (uint256);
 }
 
 /// LidoQueueLens is never deployed. The wallet runs its creation code with
@@ -39,8 +46,19 @@ interface IWithdrawalQueue {
 /// stored as code, which EIP-170 caps at 24 KiB, while revert data has no cap
 /// but gas. A read that fails inside reverts with the queue's own error data.
 contract LidoQueueLens {
+    // Queue is the state the wallet's ETA model starts from, at the block the
+    // lens ran in.
+    struct Queue {
+        uint256 blockNumber;
+        uint256 timestamp;
+        uint256 lastFinalized;
+        bool paused;
+        bool bunker;
+        uint256 buffered;
+    }
+
     error QueueState(
-        uint256 blockNumber,
+        Queue queue,
         uint256[] totals,
         uint256[] ids,
         IWithdrawalQueue.WithdrawalRequestStatus[] statuses,
@@ -49,11 +67,19 @@ contract LidoQueueLens {
     );
 
     /// @param queue the WithdrawalQueueERC721
+    /// @param stETH Lido's stETH, for the ether it buffers
     /// @param owners lists the requests of each owner: limit of them from
     ///        offset on, in the queue's order (totals says how many each
     ///        has); ids is then ignored
     /// @param ids the requests to read when owners is empty, ascending
-    constructor(IWithdrawalQueue queue, address[] memory owners, uint256[] memory ids, uint256 offset, uint256 limit) {
+    constructor(
+        IWithdrawalQueue queue,
+        IStETH stETH,
+        address[] memory owners,
+        uint256[] memory ids,
+        uint256 offset,
+        uint256 limit
+    ) {
         uint256[] memory totals = new uint256[](owners.length);
         if (owners.length > 0) {
             ids = list(queue, owners, totals, offset, limit);
@@ -63,7 +89,17 @@ contract LidoQueueLens {
             statuses = queue.getWithdrawalStatus(ids);
         }
         (uint256[] memory hints, uint256[] memory claimable) = claims(queue, ids, statuses);
-        revert QueueState(block.number, totals, ids, statuses, hints, claimable);
+        revert QueueState(state(queue, stETH), totals, ids, statuses, hints, claimable);
+    }
+
+    // state is the queue's state now.
+    function state(IWithdrawalQueue queue, IStETH stETH) private view returns (Queue memory q) {
+        q.blockNumber = block.number;
+        q.timestamp = block.timestamp;
+        q.lastFinalized = queue.getLastFinalizedRequestId();
+        q.paused = queue.isPaused();
+        q.bunker = queue.isBunkerModeActive();
+        q.buffered = stETH.getBufferedEther();
     }
 
     // list returns the ids of owners' requests, limit per owner from offset
