@@ -57,16 +57,27 @@ type FixedETA struct {
 	ETA func(w Withdrawal) *time.Time
 	// Known says how the ETA was derived; Unknown why a request has none.
 	Known, Unknown string
+	// ChainTime, when set and it has one, is the chain's latest time as the
+	// adapter read it with the requests a moment ago: the latest block is
+	// then not read again.
+	ChainTime func() (time.Time, bool)
 }
 
 // Estimate implements Estimator.
 func (e FixedETA) Estimate(ctx context.Context, ws []Withdrawal) (map[RequestID]Estimate, error) {
 	asOf := time.Now().UTC()
-	h, err := e.Backend.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: read the latest block: %w", e.Name, err)
+	chain, ok := time.Time{}, false
+	if e.ChainTime != nil {
+		chain, ok = e.ChainTime()
 	}
-	if t := time.Unix(int64(h.Time), 0).UTC(); t.After(asOf) {
+	if !ok {
+		h, err := e.Backend.HeaderByNumber(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read the latest block: %w", e.Name, err)
+		}
+		chain = time.Unix(int64(h.Time), 0)
+	}
+	if t := chain.UTC(); t.After(asOf) {
 		asOf = t
 	}
 	out := map[RequestID]Estimate{}

@@ -50,6 +50,10 @@ func TestFixedETA(t *testing.T) {
 		wantAsOf  func(before time.Time, got time.Time) bool
 		wantErr   string
 		wantNotes map[protocol.RequestID]string
+		// chainTime is what FixedETA.ChainTime says (nil: not set);
+		// reads the latest-block reads expected.
+		chainTime func() (time.Time, bool)
+		reads     int
 	}{
 		{
 			name:      "chain behind the wall clock",
@@ -64,18 +68,42 @@ func TestFixedETA(t *testing.T) {
 			wantNotes: map[protocol.RequestID]string{"1": "known", "2": "unknown"},
 		},
 		{name: "no latest block", headErr: errors.New("node down"), wantErr: "x: read the latest block: node down"},
+		{
+			name:      "chain time known, ahead: no read",
+			headErr:   errors.New("must not be read"),
+			chainTime: func() (time.Time, bool) { return time.Unix(int64(ahead), 0), true },
+			wantAsOf: func(_, got time.Time) bool {
+				return got.Equal(time.Unix(int64(ahead), 0)) && got.Location() == time.UTC
+			},
+			wantNotes: map[protocol.RequestID]string{"1": "known", "2": "unknown"},
+			reads:     0,
+		},
+		{
+			name:      "chain time not known yet: the latest block",
+			head:      ahead,
+			chainTime: func() (time.Time, bool) { return time.Time{}, false },
+			wantAsOf:  func(_, got time.Time) bool { return got.Equal(time.Unix(int64(ahead), 0)) },
+			wantNotes: map[protocol.RequestID]string{"1": "known", "2": "unknown"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &headBackend{head: tt.head, err: tt.headErr}
 			e := protocol.FixedETA{
 				Name: "x", Backend: b, Known: "known", Unknown: "unknown",
-				ETA: func(w protocol.Withdrawal) *time.Time { return w.ClaimableAt },
+				ETA:       func(w protocol.Withdrawal) *time.Time { return w.ClaimableAt },
+				ChainTime: tt.chainTime,
+			}
+			wantReads := 1
+			if tt.chainTime != nil {
+				if _, known := tt.chainTime(); known {
+					wantReads = tt.reads
+				}
 			}
 			before := time.Now().Truncate(time.Second)
 			got, err := e.Estimate(t.Context(), ws)
-			if b.reads != 1 {
-				t.Errorf("%d reads, want 1", b.reads)
+			if b.reads != wantReads {
+				t.Errorf("%d reads, want %d", b.reads, wantReads)
 			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

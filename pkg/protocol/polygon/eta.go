@@ -12,8 +12,8 @@ import (
 // epoch withdrawEpoch + withdrawalDelay(), and epochs advance one per
 // checkpoint, so Withdrawals already sets its ETA: the latest
 // checkpoint's time plus the remaining checkpoints at the average interval
-// of the last five (RootChain headerBlocks). Estimating reads only the
-// latest block's time (AsOf), and nothing when no request is pending.
+// of the last five (RootChain headerBlocks). Estimating reads nothing: the
+// chain's time (AsOf) came with the requests.
 func (a *Polygon) Estimator() protocol.Estimator {
 	return estimator{protocol.FixedETA{
 		Name:    "polygon",
@@ -21,6 +21,11 @@ func (a *Polygon) Estimator() protocol.Estimator {
 		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
 		Known:   "the remaining checkpoints of the withdrawal delay at the average interval of the last checkpoints; checkpoints can be late",
 		Unknown: "the checkpoint cadence is unknown: the RootChain has fewer than two checkpoints with time between them",
+		// Withdrawals read the chain's time with the requests.
+		ChainTime: func() (time.Time, bool) {
+			n := a.seenNow.Load()
+			return time.Unix(int64(n), 0), n != 0
+		},
 	}}
 }
 

@@ -287,6 +287,7 @@ func (a *Polygon) lensWithdrawals(q lensQuery, ans *lensAnswer, o int) ([]protoc
 	}
 	var out []protocol.Withdrawal
 	var st *chainState
+	a.seenNow.Store(ans.State.Timestamp.Uint64())
 	for _, u := range ans.Unbonds {
 		if u.Owner.Uint64() != uint64(o) {
 			continue

@@ -91,6 +91,9 @@ type Polygon struct {
 	// eth_call (lens.go); lensOff is set once a node gave it no answer.
 	lens    *protocol.Lens
 	lensOff atomic.Bool
+	// seenNow is the chain time (unix seconds) of the latest chainState
+	// read, for the Estimator's AsOf; 0 before any.
+	seenNow atomic.Uint64
 }
 
 // The capabilities Polygon has; Descriptor.Capabilities lists the same.

@@ -80,6 +80,7 @@ func (a *Polygon) parseState(rets [][]byte, errs []error) (*chainState, error) {
 		}
 		vals[i] = v.Uint64()
 	}
+	a.seenNow.Store(vals[3])
 	return &chainState{epoch: vals[0], delay: vals[1], header: vals[2], now: vals[3]}, nil
 }
 
