@@ -50,6 +50,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -91,6 +92,9 @@ type Sonic struct {
 
 	mu     sync.Mutex
 	consts common.Address // ConstantsManager, once read (constsAddress)
+	// seenNow is the chain time (unix seconds) Withdrawals last read, for
+	// the Estimator's AsOf; 0 before any.
+	seenNow atomic.Uint64
 }
 
 // The capabilities Sonic has; Descriptor.Capabilities lists the same.

@@ -176,6 +176,7 @@ func (a *Sonic) periodFrom(subs [][]byte, sealed uint64) (period, error) {
 		return p, err
 	}
 	p.now = now.Uint64()
+	a.seenNow.Store(p.now)
 	var ends []uint64
 	for i := range endEpochs(sealed) {
 		end, err := unpackBig(a.abis.sfc, "epochEndTime", subs[3+i])
@@ -493,5 +494,10 @@ func (a *Sonic) Estimator() protocol.Estimator {
 		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
 		Known:   "the later of the SFC's withdrawal period time and its epoch count at the median length of the last sealed epochs",
 		Unknown: "the epoch cadence is unknown: fewer than two sealed epochs",
+		// Withdrawals read the chain's time with the requests.
+		ChainTime: func() (time.Time, bool) {
+			n := a.seenNow.Load()
+			return time.Unix(int64(n), 0), n != 0
+		},
 	}
 }

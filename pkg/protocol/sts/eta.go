@@ -14,7 +14,7 @@ import (
 // requestTimestamp + withdrawDelay, or, for a validator request past that,
 // when the SFC lets stS withdraw its own request (its time and epoch
 // count), which Withdrawals already reports as ETA, so estimating reads
-// nothing but the latest block's time (for AsOf). A request held back
+// nothing (AsOf is the chain time Withdrawals read). A request held back
 // only by the SFC's epoch count says so in its note.
 func (s *STS) Estimator() protocol.Estimator {
 	return stsETA{s: s, fixed: protocol.FixedETA{
@@ -23,6 +23,11 @@ func (s *STS) Estimator() protocol.Estimator {
 		ETA:     func(w protocol.Withdrawal) *time.Time { return w.ETA },
 		Known:   "stS's withdrawal delay after the request (withdrawDelay; the SFC's own withdrawal period runs alongside)",
 		Unknown: "the request's time is unknown",
+		// Withdrawals read the chain's time with the requests.
+		ChainTime: func() (time.Time, bool) {
+			n := s.seenNow.Load()
+			return time.Unix(int64(n), 0), n != 0
+		},
 	}}
 }
 

@@ -28,6 +28,7 @@ package sts
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -61,6 +62,9 @@ type STS struct {
 	// currentEpoch at the last read (see seen).
 	lastConsts common.Address
 	lastEpoch  uint64
+	// seenNow is the chain time (unix seconds) Withdrawals last read, for
+	// the Estimator's AsOf; 0 before any.
+	seenNow atomic.Uint64
 }
 
 // The capabilities STS has; Descriptor.Capabilities lists the same.

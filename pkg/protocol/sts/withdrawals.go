@@ -370,6 +370,7 @@ func (s *STS) decodeCommon(ctx context.Context, res [][]byte, errs []error) (*st
 		t := new(big.Int).SetBytes(res[1])
 		if t.IsUint64() {
 			st.now, st.mc3 = t.Uint64(), true
+			s.seenNow.Store(st.now)
 			return st, nil
 		}
 	}
@@ -378,6 +379,7 @@ func (s *STS) decodeCommon(ctx context.Context, res [][]byte, errs []error) (*st
 		return nil, fmt.Errorf("sts: read the latest block: %w", err)
 	}
 	st.now = h.Time
+	s.seenNow.Store(st.now)
 	return st, nil
 }
 
