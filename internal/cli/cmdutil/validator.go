@@ -32,7 +32,7 @@ const (
 // the capability gets the text back unchecked (its adapter judges it). An
 // unknown or ambiguous name is bad input (exit 2) listing the candidates;
 // a jailed validator is refused for a stake. Listing the validators costs
-// the adapter's Validators round trips (two for BNB), except for a stake
+// the adapter's Validators round trips (one for BNB, through its lens), except for a stake
 // naming an exact id of an adapter that checks it itself
 // (protocol.ValidatorIDs).
 func ResolveValidator(ctx context.Context, p protocol.Protocol, typed string, use ValidatorUse) (*protocol.Validator, error) {

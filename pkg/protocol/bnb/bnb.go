@@ -28,6 +28,19 @@
 // n matured requests from the head of the queue: a request is claimable only
 // when every earlier one is, and claiming one claims every earlier one too.
 //
+// # Validators in one round trip
+//
+// Listing the validators takes dependent reads: getValidators for the
+// operators and credits, then each one's description, commission, basic
+// info and credit. BNBLens (lens/BNBLens.sol, a protocol.Lens) makes them
+// all inside one eth_call with no `to`, sent with getValidators beside it;
+// its answer is believed only when it agrees with getValidators'. On a node
+// that refuses it (or any answer in doubt) Validators goes on from
+// getValidators' answer as without the lens, at no extra round trip, and
+// the adapter stops asking. Either way the list is the same, and its
+// credits are remembered (a --validator resolved by moniker, then unstaked
+// from, reads the credit once).
+//
 // # Rewards
 //
 // BNB staking compounds by itself: rewards are added to the validator's pool
@@ -42,6 +55,7 @@ package bnb
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -76,6 +90,11 @@ type BNB struct {
 	credits map[common.Address]common.Address
 	// listed is the operators of the last getValidators read (nil before).
 	listed []common.Address
+
+	// lens lists the validators in one eth_call (lens.go); lensOff: a
+	// node gave it no valid answer once, and it is not tried again.
+	lens    *protocol.Lens
+	lensOff atomic.Bool
 }
 
 // The capabilities BNB has; Descriptor.Capabilities lists the same.
@@ -110,9 +129,13 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	lens, err := newLens()
+	if err != nil {
+		return nil, fmt.Errorf("bnb: %w", err)
+	}
 	native := env.Native
 	native.Role, native.Address = protocol.RoleNative, common.Address{}
-	return &BNB{b: env.Backend, hub: hub, native: native, abis: abis, credits: map[common.Address]common.Address{}}, nil
+	return &BNB{b: env.Backend, hub: hub, native: native, abis: abis, credits: map[common.Address]common.Address{}, lens: lens}, nil
 }
 
 // Name implements protocol.Protocol.

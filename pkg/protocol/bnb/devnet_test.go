@@ -167,7 +167,7 @@ func delegations(ctx context.Context, t *testing.T, n *bscNet, acct devkeys.Acco
 }
 
 // validators: the genesis validators with their monikers, commissions,
-// stakes, statuses and credits, in two round trips.
+// stakes, statuses and credits, in one round trip (the lens).
 func validators(ctx context.Context, t *testing.T, n *bscNet) {
 	p := n.adapter(t)
 	var vs []protocol.Validator
@@ -176,8 +176,8 @@ func validators(ctx context.Context, t *testing.T, n *bscNet) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trips != 2 {
-		t.Errorf("Validators took %d round trips, want 2", trips)
+	if trips != 1 {
+		t.Errorf("Validators took %d round trips, want 1", trips)
 	}
 	if len(vs) != len(bnbmodel.Validators) {
 		t.Fatalf("%d validators, want %d", len(vs), len(bnbmodel.Validators))

@@ -21,14 +21,25 @@ const (
 	StatusInactive = "inactive"
 )
 
-// operators reads getValidators(0, 0): every operator address with its
-// StakeCredit, in the StakeHub's order, and remembers the credits.
+// operatorsMsg is the read getValidators(0, 0): every operator address
+// with its StakeCredit, in the StakeHub's order.
+func (a *BNB) operatorsMsg() (ethereum.CallMsg, error) {
+	return msg(a.abis.hub, a.hub, "getValidators", new(big.Int), new(big.Int))
+}
+
+// operators reads getValidators(0, 0) and remembers the credits.
 func (a *BNB) operators(ctx context.Context) ([]common.Address, []common.Address, error) {
-	m, err := msg(a.abis.hub, a.hub, "getValidators", new(big.Int), new(big.Int))
+	m, err := a.operatorsMsg()
 	if err != nil {
 		return nil, nil, err
 	}
 	ret, err := a.b.CallContract(ctx, m, nil)
+	return a.keepOperators(ret, err)
+}
+
+// keepOperators decodes what getValidators(0, 0) answered (ret, err) and
+// remembers the credits.
+func (a *BNB) keepOperators(ret []byte, err error) ([]common.Address, []common.Address, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("bnb: getValidators on %s: %w", a.hub.Hex(), err)
 	}
@@ -81,17 +92,40 @@ func (a *BNB) creditOf(ctx context.Context, operator common.Address) (common.Add
 	return c, ok, nil
 }
 
-// Validators implements protocol.Validators in two round trips: the
-// operator and credit addresses (getValidators), then one batch of each
-// validator's description, commission, basic info (jailed), its credit's
-// pooled BNB and symbol, with maxElectedValidators. A validator is jailed
-// when the StakeHub says so, inactive when it is not jailed but outside the
-// maxElectedValidators largest by stake (not elected), active otherwise.
+// Validators implements protocol.Validators in one round trip: the lens
+// (lens.go) reads the list and everything below in one eth_call, with
+// getValidators beside it. Without the lens (a node that refuses calls with
+// no `to`, or an answer in doubt) it takes two: the operator and credit
+// addresses (getValidators, the read that rode with the lens), then one
+// batch of each validator's description, commission, basic info (jailed),
+// its credit's pooled BNB and symbol, with maxElectedValidators. Both ways
+// give the same list. A validator is jailed when the StakeHub says so,
+// inactive when it is not jailed but outside the maxElectedValidators
+// largest by stake (not elected), active otherwise.
 func (a *BNB) Validators(ctx context.Context) ([]protocol.Validator, error) {
-	ops, credits, err := a.operators(ctx)
+	first, err := a.operatorsMsg()
 	if err != nil {
 		return nil, err
 	}
+	vs, sent, ret, rerr := a.lensValidators(ctx, first)
+	if vs != nil {
+		return vs, nil
+	}
+	var ops, credits []common.Address
+	if sent {
+		ops, credits, err = a.keepOperators(ret, rerr)
+	} else {
+		ops, credits, err = a.operators(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.describe(ctx, ops, credits)
+}
+
+// describe reads, in one batch, what Validators lists of the validators
+// ops (their credits credits) beside maxElectedValidators.
+func (a *BNB) describe(ctx context.Context, ops, credits []common.Address) ([]protocol.Validator, error) {
 	const per = 5
 	msgs := make([]ethereum.CallMsg, 0, 1+per*len(ops))
 	add := func(abiName string, to common.Address, method string, args ...any) error {
@@ -161,22 +195,28 @@ func (a *BNB) Validators(ctx context.Context) ([]protocol.Validator, error) {
 		if err != nil {
 			return nil, err
 		}
-		credit := creditToken(symbol, credits[i])
-		status := StatusActive
-		if bi.Jailed {
-			status = StatusJailed
-		}
-		out[i] = protocol.Validator{
-			ID:         op.Hex(),
-			Moniker:    desc.Moniker,
-			Commission: Commission(comm.Rate),
-			TotalStake: pooled,
-			Status:     status,
-			Credit:     &credit,
-		}
+		out[i] = validator(op, credits[i], desc.Moniker, comm.Rate, bi.Jailed, pooled, symbol)
 	}
 	markInactive(out, maxElected)
 	return out, nil
+}
+
+// validator is one validator of Validators' list (its status active or
+// jailed; markInactive does the rest), whichever way it was read.
+func validator(op, credit common.Address, moniker string, rate uint64, jailed bool, pooled *big.Int, symbol string) protocol.Validator {
+	tok := creditToken(symbol, credit)
+	status := StatusActive
+	if jailed {
+		status = StatusJailed
+	}
+	return protocol.Validator{
+		ID:         op.Hex(),
+		Moniker:    moniker,
+		Commission: Commission(rate),
+		TotalStake: pooled,
+		Status:     status,
+		Credit:     &tok,
+	}
 }
 
 // markInactive marks the unjailed validators outside the maxElected largest
