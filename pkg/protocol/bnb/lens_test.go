@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +17,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 )
 
 // lensReads are the functions the lens's interfaces declare, by contract:
@@ -35,104 +34,23 @@ var lensReads = map[string][]string{
 	"IStakeCredit": {"totalPooledBNB()", "symbol()"},
 }
 
-// solFunc is a function an interface of the lens declares: its canonical
-// signature and its return types (a struct as its tuple).
-type solFunc struct{ sig, returns string }
-
 // TestLensSelectors: every read of the lens has the selector and the
 // return types of the adapter's ABI (copied from the real contracts), the
 // .sol declares exactly those, and the compiled artifact pushes each
-// selector (it was compiled from this source's interfaces).
+// selector (protocoltest.CheckLensReads).
 func TestLensSelectors(t *testing.T) {
 	abis, err := loadABIs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	of := map[string]*abi.ABI{"IStakeHub": abis.hub, "IStakeCredit": abis.credit}
 	src, err := os.ReadFile("lens/BNBLens.sol")
 	if err != nil {
 		t.Fatal(err)
 	}
-	declared := solInterfaces(t, string(src))
-	var art struct {
-		Bytecode hexutil.Bytes `json:"bytecode"`
-	}
-	if err := json.Unmarshal(lensArtifact, &art); err != nil {
-		t.Fatal(err)
-	}
-	for iface, sigs := range lensReads {
-		var got []string
-		for _, f := range declared[iface] {
-			got = append(got, f.sig)
-		}
-		if strings.Join(got, " ") != strings.Join(sigs, " ") {
-			t.Errorf("%s in BNBLens.sol declares %q, want %q", iface, got, sigs)
-		}
-		for k, sig := range sigs {
-			sel := crypto.Keccak256([]byte(sig))[:4]
-			var m *abi.Method
-			for _, mm := range of[iface].Methods {
-				if mm.Sig == sig && bytes.Equal(mm.ID, sel) {
-					m = &mm
-				}
-			}
-			if m == nil {
-				t.Errorf("%s: %s (%x) is not in the adapter's ABI", iface, sig, sel)
-				continue
-			}
-			var outs []string
-			for _, o := range m.Outputs {
-				outs = append(outs, o.Type.String())
-			}
-			if k < len(declared[iface]) && declared[iface][k].sig == sig && declared[iface][k].returns != strings.Join(outs, ",") {
-				t.Errorf("%s: %s returns (%s) in BNBLens.sol, (%s) in the adapter's ABI", iface, sig, declared[iface][k].returns, strings.Join(outs, ","))
-			}
-			if !bytes.Contains(art.Bytecode, append([]byte{0x63}, sel...)) { // PUSH4 selector
-				t.Errorf("the lens artifact does not call %s (%x): regenerate it (scripts/gen-contracts.sh)", sig, sel)
-			}
-		}
-	}
-	for iface := range declared {
-		if _, ok := lensReads[iface]; !ok {
-			t.Errorf("BNBLens.sol declares interface %s, which lensReads does not list", iface)
-		}
-	}
-}
-
-// solInterfaces returns the functions each interface of src declares, in
-// order, with their return types (a struct of the interface as its tuple).
-func solInterfaces(t *testing.T, src string) map[string][]solFunc {
-	t.Helper()
-	out := map[string][]solFunc{}
-	ifaces := regexp.MustCompile(`(?s)interface (\w+) \{(.*?)\n\}`).FindAllStringSubmatch(src, -1)
-	structs := regexp.MustCompile(`(?s)struct (\w+) \{([^}]*)\}`)
-	fns := regexp.MustCompile(`(?s)function (\w+)\(([^)]*)\)[^;]*?returns \(([^)]*)\)`)
-	types := func(list string, sep string, tuples map[string]string) string {
-		var ts []string
-		for _, p := range strings.Split(list, sep) {
-			if p = strings.TrimSpace(p); p != "" {
-				ty := strings.Fields(p)[0]
-				if tu, ok := tuples[ty]; ok {
-					ty = tu
-				}
-				ts = append(ts, ty)
-			}
-		}
-		return strings.Join(ts, ",")
-	}
-	for _, m := range ifaces {
-		tuples := map[string]string{}
-		for _, s := range structs.FindAllStringSubmatch(m[2], -1) {
-			tuples[s[1]] = "(" + types(s[2], ";", nil) + ")"
-		}
-		for _, f := range fns.FindAllStringSubmatch(m[2], -1) {
-			out[m[1]] = append(out[m[1]], solFunc{sig: f[1] + "(" + types(f[2], ",", nil) + ")", returns: types(f[3], ",", tuples)})
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no interface found in BNBLens.sol")
-	}
-	return out
+	protocoltest.CheckLensReads(t, protocoltest.LensReads{
+		Name: "BNBLens", Source: src, Artifact: lensArtifact, Reads: lensReads,
+		ABIs: map[string]*abi.ABI{"IStakeHub": abis.hub, "IStakeCredit": abis.credit},
+	})
 }
 
 // revertErr is a node's revert with data, as the JSON-RPC client returns it.

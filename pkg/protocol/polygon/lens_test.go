@@ -9,7 +9,6 @@ import (
 	"math/big"
 	"os"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,9 +17,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
+	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 )
 
 // lensReads are the functions the lens's interfaces declare, by contract:
@@ -33,76 +32,23 @@ var lensReads = map[string][]string{
 	"IRootChain":      {"currentHeaderBlock()", "headerBlocks(uint256)"},
 }
 
-// TestLensSelectors: every read of the lens has the selector of the
-// adapter's ABI (copied from the real contracts), the .sol declares exactly
-// those, and the compiled artifact pushes each selector (it was compiled
-// from this source's interfaces).
+// TestLensSelectors: every read of the lens has the selector and the
+// return types of the adapter's ABI (copied from the real contracts), the
+// .sol declares exactly those, and the compiled artifact pushes each
+// selector (protocoltest.CheckLensReads).
 func TestLensSelectors(t *testing.T) {
 	abis, err := loadABIs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	of := map[string]*abi.ABI{"IStakeManager": abis.sm, "IValidatorShare": abis.share, "IRootChain": abis.root}
 	src, err := os.ReadFile("lens/PolygonLens.sol")
 	if err != nil {
 		t.Fatal(err)
 	}
-	declared := solInterfaces(t, string(src))
-	var art struct {
-		Bytecode hexutil.Bytes `json:"bytecode"`
-	}
-	if err := json.Unmarshal(lensArtifact, &art); err != nil {
-		t.Fatal(err)
-	}
-	for iface, sigs := range lensReads {
-		if got := strings.Join(declared[iface], " "); got != strings.Join(sigs, " ") {
-			t.Errorf("%s in PolygonLens.sol declares %q, want %q", iface, got, strings.Join(sigs, " "))
-		}
-		for _, sig := range sigs {
-			sel := crypto.Keccak256([]byte(sig))[:4]
-			found := false
-			for _, m := range of[iface].Methods {
-				if m.Sig == sig && bytes.Equal(m.ID, sel) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("%s: %s (%x) is not in the adapter's ABI", iface, sig, sel)
-			}
-			if !bytes.Contains(art.Bytecode, append([]byte{0x63}, sel...)) { // PUSH4 selector
-				t.Errorf("the lens artifact does not call %s (%x): regenerate it (scripts/gen-contracts.sh)", sig, sel)
-			}
-		}
-	}
-	for iface := range declared {
-		if _, ok := lensReads[iface]; !ok {
-			t.Errorf("PolygonLens.sol declares interface %s, which lensReads does not list", iface)
-		}
-	}
-}
-
-// solInterfaces returns the canonical signatures of the functions each
-// interface of src declares, in order.
-func solInterfaces(t *testing.T, src string) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	ifaces := regexp.MustCompile(`(?s)interface (\w+) \{(.*?)\n\}`).FindAllStringSubmatch(src, -1)
-	fns := regexp.MustCompile(`(?s)function (\w+)\(([^)]*)\)`)
-	for _, m := range ifaces {
-		for _, f := range fns.FindAllStringSubmatch(m[2], -1) {
-			var types []string
-			for _, p := range strings.Split(f[2], ",") {
-				if p = strings.TrimSpace(p); p != "" {
-					types = append(types, strings.Fields(p)[0])
-				}
-			}
-			out[m[1]] = append(out[m[1]], f[1]+"("+strings.Join(types, ",")+")")
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no interface found in PolygonLens.sol")
-	}
-	return out
+	protocoltest.CheckLensReads(t, protocoltest.LensReads{
+		Name: "PolygonLens", Source: src, Artifact: lensArtifact, Reads: lensReads,
+		ABIs: map[string]*abi.ABI{"IStakeManager": abis.sm, "IValidatorShare": abis.share, "IRootChain": abis.root},
+	})
 }
 
 // revertErr is a node's revert with data, as the JSON-RPC client returns it.
