@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -27,50 +24,10 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 )
 
-// refuseCreation is a node that runs no creation code in eth_call (a call
-// with no `to`), its other reads counted by the Counter: an adapter on it
-// reads without its lens. refused counts the lens calls it refused.
-type refuseCreation struct {
-	*protocoltest.Counter
-	refused *atomic.Int64
-}
-
-var errNoCreation = errors.New("this node runs no creation code in eth_call")
-
-func (r refuseCreation) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
-	if msg.To == nil {
-		r.refused.Add(1)
-		return nil, errNoCreation
-	}
-	return r.Counter.CallContract(ctx, msg, block)
-}
-
-func (r refuseCreation) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, block *big.Int) ([][]byte, []error) {
-	rets, errs := make([][]byte, len(msgs)), make([]error, len(msgs))
-	var fwd []ethereum.CallMsg
-	var at []int
-	for i, m := range msgs {
-		if m.To == nil {
-			r.refused.Add(1)
-			errs[i] = errNoCreation
-			continue
-		}
-		fwd = append(fwd, m)
-		at = append(at, i)
-	}
-	if len(fwd) > 0 {
-		r2, e2 := r.Counter.BatchCallContract(ctx, fwd, block)
-		for k, i := range at {
-			rets[i], errs[i] = r2[k], e2[k]
-		}
-	}
-	return rets, errs
-}
-
-// plainAdapter binds a fresh adapter to a node that refuses the lens.
-func (n *bscNet) plainAdapter(t *testing.T, refused *atomic.Int64) *bnb.BNB {
+// plainAdapter binds a fresh adapter to node, which refuses the lens.
+func (n *bscNet) plainAdapter(t *testing.T, node *protocoltest.NoCreation) *bnb.BNB {
 	t.Helper()
-	p, err := bnb.New(protocol.Env{Network: "devnet-bsc", Addresses: bnb.Deployments["devnet-bsc"], Backend: refuseCreation{n.backend, refused}, Native: nativeBNB})
+	p, err := bnb.New(protocol.Env{Network: "devnet-bsc", Addresses: bnb.Deployments["devnet-bsc"], Backend: node, Native: nativeBNB})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,12 +111,12 @@ func TestLens(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	n := startNet(ctx, t)
-	var refused atomic.Int64
+	node := protocoltest.NewNoCreation(n.backend)
 
 	compare := func(name string, wantErr string) []protocol.Validator {
 		t.Helper()
-		lens, plain := n.adapter(t), n.plainAdapter(t, &refused)
-		refusedBefore := refused.Load()
+		lens, plain := n.adapter(t), n.plainAdapter(t, node)
+		refusedBefore := node.Refused.Load()
 		var lv, pv []protocol.Validator
 		var le, pe error
 		for round := range 2 {
@@ -183,7 +140,7 @@ func TestLens(t *testing.T) {
 			}
 			t.Logf("%s (%d): %d round trip(s) through the lens, %d without (%v)", name, round, lt, pt, le)
 		}
-		if got := refused.Load() - refusedBefore; got != 1 || !plain.LensOff() {
+		if got := node.Refused.Load() - refusedBefore; got != 1 || !plain.LensOff() {
 			t.Errorf("%s: the node refused the lens %d times (off %v), want once and no more", name, got, plain.LensOff())
 		}
 		if wantErr == "" && lens.LensOff() {

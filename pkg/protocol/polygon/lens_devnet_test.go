@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/internal/devnet/contracts"
@@ -20,45 +19,10 @@ import (
 	"github.com/stakewallet/stakewallet/pkg/protocol/protocoltest"
 )
 
-// refuseCreation is a node that runs no creation code in eth_call (a call
-// with no `to`), its other reads counted by the Counter: an adapter on it
-// reads without its lens.
-type refuseCreation struct{ *protocoltest.Counter }
-
-var errNoCreation = errors.New("this node runs no creation code in eth_call")
-
-func (r refuseCreation) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
-	if msg.To == nil {
-		return nil, errNoCreation
-	}
-	return r.Counter.CallContract(ctx, msg, block)
-}
-
-func (r refuseCreation) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, block *big.Int) ([][]byte, []error) {
-	rets, errs := make([][]byte, len(msgs)), make([]error, len(msgs))
-	var fwd []ethereum.CallMsg
-	var at []int
-	for i, m := range msgs {
-		if m.To == nil {
-			errs[i] = errNoCreation
-			continue
-		}
-		fwd = append(fwd, m)
-		at = append(at, i)
-	}
-	if len(fwd) > 0 {
-		r2, e2 := r.Counter.BatchCallContract(ctx, fwd, block)
-		for k, i := range at {
-			rets[i], errs[i] = r2[k], e2[k]
-		}
-	}
-	return rets, errs
-}
-
 // plainAdapter binds a fresh adapter to a node that refuses the lens.
 func (n *net) plainAdapter(t *testing.T) *polygon.Polygon {
 	t.Helper()
-	p, err := polygon.New(protocol.Env{Network: "devnet", Addresses: polygon.Deployments["devnet"], Backend: refuseCreation{n.backend}, Native: nativeETH})
+	p, err := polygon.New(protocol.Env{Network: "devnet", Addresses: polygon.Deployments["devnet"], Backend: protocoltest.NewNoCreation(n.backend), Native: nativeETH})
 	if err != nil {
 		t.Fatal(err)
 	}
