@@ -2,11 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -240,47 +236,15 @@ func claimOrder(t *testing.T, w *Wallet, chain *chainReader, sign []string, owne
 // the model's oracle run with --once, and the unbond period crossed with
 // anvil's clock.
 func TestBNBAnvilCycle(t *testing.T) {
-	node := anvil.Start(t, anvil.WithChainID(714))
 	const bonding = 72 * time.Hour
-	depFile := filepath.Join(t.TempDir(), "bsc.json")
-	raw := devnetTool(t, "deploy", "--chain", "devnet-bsc", "--rpc-url", node.URL(), "--name", "anvil-bsc", "--json")
-	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
-		t.Fatal(err)
+	a := deployToAnvil(t, "devnet-bsc", "anvil-bsc", []string{"bnb"}, anvil.WithChainID(714))
+	node, w, chain := a.node, a.w, a.c
+	if a.dep.ChainID != 714 || a.dep.Protocols["bnb"]["stakeHub"] == "" {
+		t.Fatalf("deploy --json: %+v", a.dep)
 	}
-	var dep struct {
-		ChainID   uint64                       `json:"chainId"`
-		Protocols map[string]map[string]string `json:"protocols"`
-	}
-	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
-		t.Fatal(err)
-	}
-	hub := dep.Protocols["bnb"]["stakeHub"]
-	if dep.ChainID != 714 || hub == "" {
-		t.Fatalf("deploy --json: %s", raw)
-	}
-	devnetTool(t, "oracle", "--chain", "devnet-bsc", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
-
-	w := newWallet(t)
-	cfg := filepath.Join(w.Home, "config.toml")
-	entry := fmt.Sprintf(`[defaults]
-network = "anvil-bsc"
-
-[networks.anvil-bsc]
-chain-id = 714
-rpc-urls = [%q]
-native-symbol = "BNB"
-default-protocol = "bnb"
-
-[networks.anvil-bsc.protocols.bnb]
-stakeHub = %q
-`, node.URL(), hub)
-	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	a.oracle(t, "--bonding-period", bonding.String())
 	// Account 0 deployed the models and is their oracle; the user is 2.
 	alice, sign := w.signAs("alice", 2)
-	chain := dialChain(t, node.URL())
 
 	vs := field(t, w.MustJSON("validators"), "validators").([]any)
 	if len(vs) != len(bnbmodel.Validators) || field(t, vs[3], "status") != "jailed" {

@@ -3,11 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/ecdsa"
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +14,6 @@ import (
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/devnet/devtx"
 	polymodel "github.com/stakewallet/stakewallet/internal/devnet/models/polygon"
-	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/pkg/erc20"
 	"github.com/stakewallet/stakewallet/pkg/protocol/polygon"
 )
@@ -221,40 +216,20 @@ func approveFor(t *testing.T, url string, key *ecdsa.PrivateKey, amount *big.Int
 // with evm_increaseTime. stake (approve + buy) → unstake → a claim refused
 // with its epoch → a checkpoint → claim → the POL back.
 func TestPolygonAnvilCycle(t *testing.T) {
-	node := anvil.Start(t)
-	var deployed struct {
-		Protocols map[string]map[string]string `json:"protocols"`
-	}
-	out := devnetTool(t, "deploy", "--rpc-url", node.URL(), "--name", "anvil", "--json")
-	if err := json.Unmarshal([]byte(out), &deployed); err != nil {
-		t.Fatal(err)
-	}
-	pg := deployed.Protocols["polygon"]
+	a := deployToAnvil(t, "devnet", "anvil", []string{"polygon"})
+	node, w, chain := a.node, a.w, a.c
+	pg := a.dep.Protocols["polygon"]
 	for _, role := range []string{polygon.RoleStakeManager, polygon.RolePOL, polygon.RoleRootChain} {
 		if !common.IsHexAddress(pg[role]) {
 			t.Fatalf("deploy --json: polygon %v, want %s", pg, role)
 		}
 	}
-	depFile := filepath.Join(t.TempDir(), "deployment.json")
-	if err := os.WriteFile(depFile, []byte(out), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	oracleOnce := func() {
 		t.Helper()
-		devnetTool(t, "oracle", "--rpc-url", node.URL(), "--deployment", depFile, "--bonding-period", "1s", "--apr", "4", "--once")
+		a.oracle(t, "--bonding-period", "1s", "--apr", "4")
 	}
 	polToken := common.HexToAddress(pg[polygon.RolePOL])
-
-	w := newWallet(t)
-	cfg := filepath.Join(w.Home, "config.toml")
-	entry := fmt.Sprintf("[defaults]\nnetwork = \"anvil\"\n\n[networks.anvil]\nchain-id = %d\nrpc-urls = [%q]\ndefault-protocol = \"polygon\"\n\n[networks.anvil.protocols.polygon]\n%s = %q\n%s = %q\n%s = %q\n",
-		anvil.DefaultChainID, node.URL(), polygon.RoleStakeManager, pg[polygon.RoleStakeManager], polygon.RolePOL, pg[polygon.RolePOL], polygon.RoleRootChain, pg[polygon.RoleRootChain])
-	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
 	alice, sign := w.signAs("alice", 4)
-	chain := dialChain(t, node.URL())
 
 	oracleOnce() // the delay becomes one checkpoint; the first checkpoint
 	start := chain.tokenBalance(polToken, alice.Address)

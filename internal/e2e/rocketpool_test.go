@@ -2,11 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +12,6 @@ import (
 
 	"github.com/stakewallet/stakewallet/internal/devnet"
 	"github.com/stakewallet/stakewallet/internal/ledgeremu"
-	"github.com/stakewallet/stakewallet/internal/testutil/anvil"
 	"github.com/stakewallet/stakewallet/internal/testutil/rpcproxy"
 	"github.com/stakewallet/stakewallet/pkg/amount"
 	"github.com/stakewallet/stakewallet/pkg/protocol/rocketpool"
@@ -179,39 +174,19 @@ func TestRocketPoolCycle(t *testing.T) {
 // deposit pool's 32 ETH lots; stake → balance → unstake at the new rate →
 // transfer, then the collateral refusal.
 func TestAnvilRocketPool(t *testing.T) {
-	node := anvil.Start(t)
-	var deployed struct {
-		Protocols map[string]map[string]string `json:"protocols"`
-	}
-	out := devnetTool(t, "deploy", "--rpc-url", node.URL(), "--name", "anvil", "--json")
-	if err := json.Unmarshal([]byte(out), &deployed); err != nil {
-		t.Fatal(err)
-	}
-	rp := deployed.Protocols["rocketpool"]
+	a := deployToAnvil(t, "devnet", "anvil", []string{"rocketpool"})
+	w, chain := a.w, a.c
+	rp := a.dep.Protocols["rocketpool"]
 	if len(rp) != 2 || !common.IsHexAddress(rp["storage"]) || !common.IsHexAddress(rp["reth"]) {
 		t.Fatalf("deploy --json: rocketpool %v, want storage and reth only", rp)
 	}
-	depFile := filepath.Join(t.TempDir(), "deployment.json")
-	if err := os.WriteFile(depFile, []byte(out), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	oracleOnce := func() {
 		t.Helper()
-		devnetTool(t, "oracle", "--rpc-url", node.URL(), "--deployment", depFile, "--bonding-period", "1s", "--apr", "4", "--once")
+		a.oracle(t, "--bonding-period", "1s", "--apr", "4")
 	}
 	reth := common.HexToAddress(rp["reth"])
-
-	w := newWallet(t)
-	cfg := filepath.Join(w.Home, "config.toml")
-	entry := fmt.Sprintf("[defaults]\nnetwork = \"anvil\"\n\n[networks.anvil]\nchain-id = %d\nrpc-urls = [%q]\ndefault-protocol = \"rocketpool\"\n\n[networks.anvil.protocols.rocketpool]\nstorage = %q\nreth = %q\n",
-		anvil.DefaultChainID, node.URL(), rp["storage"], rp["reth"])
-	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
 	alice, sign := w.signAs("alice", 2)
 	bob := testAccount(t, 3)
-	chain := dialChain(t, node.URL())
 
 	w.MustJSON(append([]string{"stake", "1"}, sign...)...)
 	held := chain.tokenBalance(reth, alice.Address)

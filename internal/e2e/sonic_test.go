@@ -2,11 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -186,45 +182,15 @@ func sonicWallet(t *testing.T) (*Wallet, *chainReader) {
 // anvil's clock (on a hand-moved clock the model keeps the time rule
 // alone: withdrawalPeriodEpochs 0).
 func TestSonicAnvilCycle(t *testing.T) {
-	node := anvil.Start(t, anvil.WithChainID(4003))
 	const bonding = 72 * time.Hour
-	depFile := filepath.Join(t.TempDir(), "sonic.json")
-	raw := devnetTool(t, "deploy", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--name", "anvil-sonic", "--json")
-	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
-		t.Fatal(err)
+	a := deployToAnvil(t, "devnet-sonic", "anvil-sonic", []string{"sonic"}, anvil.WithChainID(4003))
+	node, w, chain := a.node, a.w, a.c
+	sfc := a.dep.Protocols["sonic"]["sfc"]
+	if sfc == "" || sfc != a.dep.Protocols["sts"]["sfc"] {
+		t.Fatalf("deploy --json: the sonic model's SFC %q is not the stS model's %q: %+v", sfc, a.dep.Protocols["sts"]["sfc"], a.dep)
 	}
-	var dep struct {
-		Protocols map[string]map[string]string `json:"protocols"`
-	}
-	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
-		t.Fatal(err)
-	}
-	sfc := dep.Protocols["sonic"]["sfc"]
-	if sfc == "" || sfc != dep.Protocols["sts"]["sfc"] {
-		t.Fatalf("deploy --json: the sonic model's SFC %q is not the stS model's %q: %s", sfc, dep.Protocols["sts"]["sfc"], raw)
-	}
-	devnetTool(t, "oracle", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
-
-	w := newWallet(t)
-	cfg := filepath.Join(w.Home, "config.toml")
-	entry := fmt.Sprintf(`[defaults]
-network = "anvil-sonic"
-
-[networks.anvil-sonic]
-chain-id = 4003
-rpc-urls = [%q]
-native-symbol = "S"
-default-protocol = "sonic"
-
-[networks.anvil-sonic.protocols.sonic]
-sfc = %q
-`, node.URL(), sfc)
-	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
+	a.oracle(t, "--bonding-period", bonding.String())
 	alice, sign := w.signAs("alice", 2)
-	chain := dialChain(t, node.URL())
 
 	vs := field(t, w.MustJSON("validators"), "validators").([]any)
 	if len(vs) != 4 || field(t, vs[2], "status") != "slashed" {

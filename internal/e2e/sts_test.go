@@ -3,11 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,53 +161,19 @@ func assertClaimNotEmergencyAt(t *testing.T, chain *chainReader, stS common.Addr
 // JSON, the model's oracle run with --once, and the withdrawal delay
 // crossed with anvil's clock.
 func TestSTSAnvilCycle(t *testing.T) {
-	node := anvil.Start(t, anvil.WithChainID(4003))
 	const bonding = 72 * time.Hour
-	depFile := filepath.Join(t.TempDir(), "sonic.json")
-	raw := devnetTool(t, "deploy", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--name", "anvil-sonic", "--json")
-	if err := os.WriteFile(depFile, []byte(raw), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var dep struct {
-		ChainID   uint64                       `json:"chainId"`
-		Protocols map[string]map[string]string `json:"protocols"`
-	}
-	if err := json.Unmarshal([]byte(raw), &dep); err != nil {
-		t.Fatal(err)
-	}
-	addrs := dep.Protocols["sts"]
-	if dep.ChainID != 4003 || addrs["sts"] == "" || addrs["sfc"] == "" {
-		t.Fatalf("deploy --json: %s", raw)
+	a := deployToAnvil(t, "devnet-sonic", "anvil-sonic", []string{"sts"}, anvil.WithChainID(4003))
+	node, w, chain := a.node, a.w, a.c
+	addrs := a.dep.Protocols["sts"]
+	if a.dep.ChainID != 4003 || addrs["sts"] == "" || addrs["sfc"] == "" {
+		t.Fatalf("deploy --json: %+v", a.dep)
 	}
 	token := common.HexToAddress(addrs["sts"])
-	oracle := func() {
-		devnetTool(t, "oracle", "--chain", "devnet-sonic", "--rpc-url", node.URL(), "--bonding-period", bonding.String(), "--deployment", depFile, "--once")
-	}
+	oracle := func() { a.oracle(t, "--bonding-period", bonding.String()) }
 	oracle() // applies the 72 h delay
-
-	w := newWallet(t)
-	cfg := filepath.Join(w.Home, "config.toml")
-	entry := fmt.Sprintf(`[defaults]
-network = "anvil-sonic"
-
-[networks.anvil-sonic]
-chain-id = 4003
-rpc-urls = [%q]
-native-symbol = "S"
-default-protocol = "sts"
-
-[networks.anvil-sonic.protocols.sts]
-sts = %q
-sfc = %q
-`, node.URL(), addrs["sts"], addrs["sfc"])
-	if err := os.WriteFile(cfg, []byte(entry), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.Env = append(w.Env, "STAKEWALLET_CONFIG="+cfg)
 	// Account 0 deployed the models and is their oracle; the user is 2.
 	alice, sign := w.signAs("alice", 2)
 	bob := testAccount(t, 3)
-	chain := dialChain(t, node.URL())
 
 	w.MustJSON(append([]string{"stake", "10"}, sign...)...)
 	if got := chain.tokenBalance(token, alice.Address); got.Cmp(eth("10")) != 0 {
