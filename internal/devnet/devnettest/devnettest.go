@@ -114,11 +114,14 @@ func (n *Net) Send(ctx context.Context, t testing.TB, p protocol.Protocol, key *
 // claimable with time: it steps st until no request of owner is pending
 // at p (the delay passed and a block has that time), every 300 ms.
 func Finalize(st model.Stepper, p protocol.Requests, owner common.Address) func(ctx context.Context) error {
+	return FinalizeBy(st.Step, p, owner, 300*time.Millisecond)
+}
+
+// FinalizeBy is Finalize with the model moved along by step (a step, a
+// sealed checkpoint, …) and pause between tries, until ctx ends.
+func FinalizeBy(step func(context.Context) error, p protocol.Requests, owner common.Address, pause time.Duration) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		for {
-			if err := st.Step(ctx); err != nil {
-				return err
-			}
 			ws, err := p.Withdrawals(ctx, owner, nil)
 			if err != nil {
 				return err
@@ -135,7 +138,10 @@ func Finalize(st model.Stepper, p protocol.Requests, owner common.Address) func(
 			select {
 			case <-ctx.Done():
 				return fmt.Errorf("%d requests still pending: %w", pending, ctx.Err())
-			case <-time.After(300 * time.Millisecond):
+			case <-time.After(pause):
+			}
+			if err := step(ctx); err != nil {
+				return err
 			}
 		}
 	}

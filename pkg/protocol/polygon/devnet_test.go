@@ -65,27 +65,7 @@ func (n *net) adapter(t *testing.T) *polygon.Polygon {
 
 // finalize seals checkpoints until no request of owner is pending.
 func (n *net) finalize(p *polygon.Polygon, owner common.Address) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		for range 100 {
-			ws, err := p.Withdrawals(ctx, owner, nil)
-			if err != nil {
-				return err
-			}
-			pending := 0
-			for _, w := range ws {
-				if w.Status == protocol.StatusPending {
-					pending++
-				}
-			}
-			if pending == 0 {
-				return nil
-			}
-			if err := n.stepper.Checkpoint(ctx); err != nil {
-				return err
-			}
-		}
-		return errors.New("requests still pending after 100 checkpoints")
-	}
+	return devnettest.FinalizeBy(n.stepper.Checkpoint, p, owner, 0)
 }
 
 // send judges the calls' Checks and Conditions (as the wallet does) and

@@ -63,28 +63,7 @@ func (n *net) step(ctx context.Context, t *testing.T) {
 
 // finalize steps the model until no request of owner is pending.
 func (n *net) finalize(p *sonic.Sonic, owner common.Address) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		for range 60 {
-			ws, err := p.Withdrawals(ctx, owner, nil)
-			if err != nil {
-				return err
-			}
-			pending := 0
-			for _, w := range ws {
-				if w.Status == protocol.StatusPending {
-					pending++
-				}
-			}
-			if pending == 0 {
-				return nil
-			}
-			time.Sleep(time.Second)
-			if err := n.stepper.Step(ctx); err != nil {
-				return err
-			}
-		}
-		return errors.New("requests still pending after 60 steps")
-	}
+	return devnettest.FinalizeBy(n.stepper.Step, p, owner, time.Second)
 }
 
 // TestContract runs the protocol contract suite against the SFC model on
