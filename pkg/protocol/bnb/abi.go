@@ -21,15 +21,6 @@ import (
 //go:embed abi/*.json
 var abiFiles embed.FS
 
-// multicall3ABI is Multicall3's getCurrentBlockTimestamp, read in the same
-// batch as the unbond requests so that their status costs no extra round
-// trip.
-const multicall3ABI = `[{"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"}]`
-
-// Multicall3 is the canonical Multicall3 address (deployed on BSC and in
-// every devnet chain's genesis).
-var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
-
 type contractABIs struct {
 	hub, credit, mc3 *abi.ABI
 	merged           *abi.ABI
@@ -44,7 +35,7 @@ func loadABIs() (*contractABIs, error) {
 	if c.credit, err = protocol.ReadABI(abiFiles, "abi/StakeCredit.json"); err != nil {
 		return nil, fmt.Errorf("bnb: %w", err)
 	}
-	if c.mc3, err = protocol.ParseABI("Multicall3", []byte(multicall3ABI)); err != nil {
+	if c.mc3, err = protocol.Multicall3ABI(); err != nil {
 		return nil, fmt.Errorf("bnb: %w", err)
 	}
 	// ZeroShares, TransferFailed and ParamChange are on both contracts:

@@ -71,7 +71,7 @@ func (a *BNB) readQueues(ctx context.Context, owner common.Address, ops []common
 		msgs = append(msgs, m)
 		return nil
 	}
-	m, err := msg(a.abis.mc3, Multicall3, "getCurrentBlockTimestamp")
+	m, err := msg(a.abis.mc3, protocol.Multicall3, "getCurrentBlockTimestamp")
 	if err := add(read{kind: "time", method: "getCurrentBlockTimestamp"}, m, err); err != nil {
 		return nil, err
 	}

@@ -109,15 +109,6 @@ var polJSON = "[" + strings.Join([]string{
 	errDef("MaxMintExceeded", named("maxMint", "uint256"), named("mintRequested", "uint256")),
 }, ",") + "]"
 
-// multicall3JSON is Multicall3's getCurrentBlockTimestamp (the time, in
-// the batch of the requests) and aggregate3, with which a claim's Check
-// reads the request, the withdrawal delay and the epoch in one eth_call.
-var multicall3JSON = `[{"type":"function","name":"getCurrentBlockTimestamp","stateMutability":"view","inputs":[],"outputs":[{"name":"timestamp","type":"uint256"}]},{"type":"function","name":"aggregate3","stateMutability":"payable","inputs":[{"name":"calls","type":"tuple[]","components":[{"name":"target","type":"address"},{"name":"allowFailure","type":"bool"},{"name":"callData","type":"bytes"}]}],"outputs":[{"name":"returnData","type":"tuple[]","components":[{"name":"success","type":"bool"},{"name":"returnData","type":"bytes"}]}]}]`
-
-// Multicall3 is the canonical Multicall3 address (on Ethereum mainnet,
-// Sepolia and in every devnet chain's genesis).
-var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
-
 type contractABIs struct {
 	sm, share, root, pol, mc3 *abi.ABI
 	merged                    *abi.ABI
@@ -133,13 +124,16 @@ func loadABIs() (*contractABIs, error) {
 		{"ValidatorShare", validatorShareJSON, &c.share},
 		{"RootChain", rootChainJSON, &c.root},
 		{"POL", polJSON, &c.pol},
-		{"Multicall3", multicall3JSON, &c.mc3},
 	} {
 		a, err := protocol.ParseABI(x.name, []byte(x.json))
 		if err != nil {
 			return nil, fmt.Errorf("polygon: %w", err)
 		}
 		*x.dst = a
+	}
+	var err error
+	if c.mc3, err = protocol.Multicall3ABI(); err != nil {
+		return nil, fmt.Errorf("polygon: %w", err)
 	}
 	// An entry whose selector or topic is in several (balanceOf,
 	// Transfer) is kept once.

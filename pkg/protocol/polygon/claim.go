@@ -5,18 +5,10 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
-
-// call3 is Multicall3.Call3.
-type call3 struct {
-	Target       common.Address
-	AllowFailure bool
-	CallData     []byte
-}
 
 // Claim implements protocol.Requests: one unstakeClaimTokens_newPOL(nonce)
 // per request, on its validator's ValidatorShare (read once per adapter).
@@ -77,7 +69,7 @@ func (a *Polygon) claimCheck(owner, share common.Address, r reqID) (protocol.Che
 	if err != nil {
 		return protocol.Check{}, err
 	}
-	m, err := msg(a.abis.mc3, Multicall3, "aggregate3", []call3{
+	m, err := protocol.Aggregate3([]protocol.Call3{
 		{Target: share, CallData: unbond}, {Target: a.sm, CallData: delay}, {Target: a.sm, CallData: epoch},
 	})
 	if err != nil {
@@ -112,26 +104,12 @@ func (a *Polygon) claimCheck(owner, share common.Address, r reqID) (protocol.Che
 	}}, nil
 }
 
-// unpackAggregate decodes aggregate3's answer into n return data.
+// unpackAggregate decodes aggregate3's answer into n return data, every
+// read having succeeded.
 func (a *Polygon) unpackAggregate(ret []byte, n int) ([][]byte, error) {
-	vals, err := unpack(a.abis.mc3, "aggregate3", ret)
+	results, err := protocol.Aggregate3Results(ret, n)
 	if err != nil {
-		return nil, err
-	}
-	var results []struct {
-		Success    bool
-		ReturnData []byte
-	}
-	func() {
-		defer func() {
-			if recover() != nil {
-				results = nil
-			}
-		}()
-		abi.ConvertType(vals[0], &results)
-	}()
-	if len(results) != n {
-		return nil, fmt.Errorf("polygon: %w: aggregate3 returned %d results, want %d", protocol.ErrBadAnswer, len(results), n)
+		return nil, fmt.Errorf("polygon: %w", err)
 	}
 	out := make([][]byte, n)
 	for i, r := range results {

@@ -47,7 +47,7 @@ func (a *Polygon) stateReads() ([]ethereum.CallMsg, error) {
 		case "root":
 			m, err = msg(a.abis.root, a.root, r.method)
 		default:
-			m, err = msg(a.abis.mc3, Multicall3, r.method)
+			m, err = msg(a.abis.mc3, protocol.Multicall3, r.method)
 		}
 		if err != nil {
 			return nil, err

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
-	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
@@ -63,12 +62,6 @@ func unpack(a *abi.ABI, sig string, ret []byte) ([]any, error) {
 	}
 	return nil, fmt.Errorf("savax: no function %s in the StakedAvax ABI", sig)
 }
-
-// Multicall3 is at the same address on Avalanche C-Chain and on every
-// devnet chain; its getCurrentBlockTimestamp() tells the time of the block
-// the other reads of a batch ran at. Where it is missing (a bare anvil), the
-// call returns nothing and the wall clock stands in.
-var multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
 
 // selBlockTimestamp is Multicall3's getCurrentBlockTimestamp().
 var selBlockTimestamp = []byte{0x0f, 0x28, 0xc9, 0x7d}

@@ -85,7 +85,12 @@ func (s *SAvax) readSnapshot(ctx context.Context, owner common.Address) (*snapsh
 		}
 		msgs = append(msgs, m)
 	}
-	mc := multicall3
+	// Multicall3 (protocol.Multicall3) is at the same address on Avalanche
+	// C-Chain and every devnet chain; its getCurrentBlockTimestamp() tells the
+	// time of the block the other reads of a batch ran at. Where it is
+	// missing (a bare anvil), the call returns nothing and the wall clock
+	// stands in.
+	mc := protocol.Multicall3
 	msgs = append(msgs, ethereum.CallMsg{To: &mc, Data: selBlockTimestamp})
 	rets, errs := protocol.CallAll(ctx, s.b, msgs)
 	if len(rets) != len(msgs) || len(errs) != len(msgs) {

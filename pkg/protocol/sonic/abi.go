@@ -3,7 +3,6 @@ package sonic
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -22,9 +21,6 @@ import (
 //go:embed abi/*.json
 var abiFiles embed.FS
 
-const multicall3ABI = `[{"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct Multicall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct Multicall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"payable","type":"function"}]`
-
 type contractABIs struct {
 	sfc, consts, mc3 *abi.ABI
 	merged           *abi.ABI
@@ -39,7 +35,7 @@ func loadABIs() (*contractABIs, error) {
 	if c.consts, err = protocol.ReadABI(abiFiles, "abi/consts.json"); err != nil {
 		return nil, fmt.Errorf("sonic: %w", err)
 	}
-	if c.mc3, err = protocol.ParseABI("Multicall3", []byte(multicall3ABI)); err != nil {
+	if c.mc3, err = protocol.Multicall3ABI(); err != nil {
 		return nil, fmt.Errorf("sonic: %w", err)
 	}
 	c.merged = protocol.MergeABIs(c.sfc, c.consts)
@@ -130,27 +126,19 @@ func (v validatorInfo) statusText() string {
 	return "inactive"
 }
 
-// call3 is Multicall3.Call3.
-type call3 struct {
-	Target       common.Address
-	AllowFailure bool
-	CallData     []byte
-}
-
 // maxAggregate is the most sub-calls in one aggregate3 eth_call.
 const maxAggregate = 800
 
 // aggregateMsgs packs calls into aggregate3 eth_calls of at most
 // maxAggregate sub-calls each (failures allowed).
-func (a *Sonic) aggregateMsgs(calls []call3) ([]ethereum.CallMsg, error) {
+func (a *Sonic) aggregateMsgs(calls []protocol.Call3) ([]ethereum.CallMsg, error) {
 	var out []ethereum.CallMsg
 	for start := 0; start < len(calls); start += maxAggregate {
-		chunk := calls[start:min(len(calls), start+maxAggregate)]
-		data, err := pack(a.abis.mc3, "aggregate3", chunk)
+		m, err := protocol.Aggregate3(calls[start:min(len(calls), start+maxAggregate)])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sonic: %w", err)
 		}
-		out = append(out, msgTo(Multicall3, data))
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -158,27 +146,9 @@ func (a *Sonic) aggregateMsgs(calls []call3) ([]ethereum.CallMsg, error) {
 // decodeAggregate decodes one aggregate3 answer into its return data (nil
 // for a failed sub-call).
 func (a *Sonic) decodeAggregate(ret []byte, n int) ([][]byte, error) {
-	vals, err := unpack(a.abis.mc3, "aggregate3", ret)
+	results, err := protocol.Aggregate3Results(ret, n)
 	if err != nil {
-		return nil, err
-	}
-	var results []struct {
-		Success    bool
-		ReturnData []byte
-	}
-	if err := func() (err error) {
-		defer func() {
-			if recover() != nil {
-				err = errors.New("aggregate3 results have the wrong shape")
-			}
-		}()
-		abi.ConvertType(vals[0], &results)
-		return nil
-	}(); err != nil {
-		return nil, fmt.Errorf("sonic: %w: %v", protocol.ErrBadAnswer, err)
-	}
-	if len(results) != n {
-		return nil, fmt.Errorf("sonic: %w: aggregate3 gave %d results for %d calls", protocol.ErrBadAnswer, len(results), n)
+		return nil, fmt.Errorf("sonic: %w", err)
 	}
 	out := make([][]byte, n)
 	for i, r := range results {
@@ -192,7 +162,7 @@ func (a *Sonic) decodeAggregate(ret []byte, n int) ([][]byte, error) {
 // aggregate runs calls (plus extra plain reads) in one round trip: the
 // aggregate3 chunks and extra go in one CallAll. It returns the sub-call
 // answers (nil = that sub-call failed) and extra's answers.
-func (a *Sonic) aggregate(ctx context.Context, calls []call3, extra []ethereum.CallMsg) ([][]byte, [][]byte, error) {
+func (a *Sonic) aggregate(ctx context.Context, calls []protocol.Call3, extra []ethereum.CallMsg) ([][]byte, [][]byte, error) {
 	msgs, err := a.aggregateMsgs(calls)
 	if err != nil {
 		return nil, nil, err
@@ -203,7 +173,7 @@ func (a *Sonic) aggregate(ctx context.Context, calls []call3, extra []ethereum.C
 	for i, e := range errs {
 		if e != nil {
 			if i < nAgg {
-				return nil, nil, fmt.Errorf("sonic: read through Multicall3 (%s): %w", Multicall3.Hex(), e)
+				return nil, nil, fmt.Errorf("sonic: read through Multicall3 (%s): %w", protocol.Multicall3.Hex(), e)
 			}
 			return nil, nil, fmt.Errorf("sonic: read the SFC: %w", e)
 		}
@@ -221,12 +191,12 @@ func (a *Sonic) aggregate(ctx context.Context, calls []call3, extra []ethereum.C
 }
 
 // sfcCall is a sub-call to the SFC.
-func (a *Sonic) sfcCall(method string, args ...any) (call3, error) {
+func (a *Sonic) sfcCall(method string, args ...any) (protocol.Call3, error) {
 	data, err := pack(a.abis.sfc, method, args...)
 	if err != nil {
-		return call3{}, err
+		return protocol.Call3{}, err
 	}
-	return call3{Target: a.sfc, AllowFailure: true, CallData: data}, nil
+	return protocol.Call3{Target: a.sfc, AllowFailure: true, CallData: data}, nil
 }
 
 // sfcMsg is an eth_call to the SFC.

@@ -16,10 +16,6 @@ var SonicSFC = common.HexToAddress("0xFC00FACE00000000000000000000000000000000")
 // model deploys it; the sonic model adds validators to it).
 var DevnetSFC = SonicSFC
 
-// Multicall3 is the canonical Multicall3 (on Sonic and in every devnet
-// chain's genesis).
-var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
-
 // Deployments are the built-in addresses per network. The testnet (14601)
 // likely has the same SFC address, but that is unverified: not listed.
 var Deployments = map[string]protocol.Addresses{

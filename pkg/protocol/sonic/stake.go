@@ -131,7 +131,7 @@ func (a *Sonic) Unstake(ctx context.Context, r protocol.UnstakeRequest) ([]proto
 // freeWrID is the first wrID of 0..WrIDSlots-1 with no pending request of
 // owner on validator id (one eth_call).
 func (a *Sonic) freeWrID(ctx context.Context, owner common.Address, id uint64) (uint64, error) {
-	calls := make([]call3, WrIDSlots)
+	calls := make([]protocol.Call3, WrIDSlots)
 	for w := range calls {
 		c, err := a.sfcCall("getWithdrawalRequest", owner, u64(id), big.NewInt(int64(w)))
 		if err != nil {

@@ -22,7 +22,7 @@ func (a *Sonic) Validators(ctx context.Context) ([]protocol.Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	calls := make([]call3, 0, last)
+	calls := make([]protocol.Call3, 0, last)
 	for id := uint64(1); id <= last; id++ {
 		c, err := a.sfcCall("getValidator", u64(id))
 		if err != nil {
@@ -55,7 +55,7 @@ func (a *Sonic) Validators(ctx context.Context) ([]protocol.Validator, error) {
 // delegations reads owner's stake, pending rewards and the validator of
 // each id in one aggregate3 eth_call.
 func (a *Sonic) delegations(ctx context.Context, owner common.Address, ids []uint64) ([]protocol.Delegation, []validatorInfo, error) {
-	var calls []call3
+	var calls []protocol.Call3
 	for _, id := range ids {
 		for _, m := range []string{"getStake", "pendingRewards"} {
 			c, err := a.sfcCall(m, owner, u64(id))

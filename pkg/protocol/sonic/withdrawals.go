@@ -132,7 +132,7 @@ func endEpochs(sealed uint64) []uint64 {
 // periodCalls are the sub-calls periodFrom decodes, in order: the
 // withdrawal period (time, epochs), the block time, and the end times of
 // endEpochs(sealed).
-func (a *Sonic) periodCalls(consts common.Address, sealed uint64) ([]call3, error) {
+func (a *Sonic) periodCalls(consts common.Address, sealed uint64) ([]protocol.Call3, error) {
 	pt, err := pack(a.abis.consts, "withdrawalPeriodTime")
 	if err != nil {
 		return nil, err
@@ -145,10 +145,10 @@ func (a *Sonic) periodCalls(consts common.Address, sealed uint64) ([]call3, erro
 	if err != nil {
 		return nil, err
 	}
-	calls := []call3{
+	calls := []protocol.Call3{
 		{Target: consts, AllowFailure: true, CallData: pt},
 		{Target: consts, AllowFailure: true, CallData: pe},
-		{Target: Multicall3, AllowFailure: true, CallData: ts},
+		{Target: protocol.Multicall3, AllowFailure: true, CallData: ts},
 	}
 	for _, e := range endEpochs(sealed) {
 		c, err := a.sfcCall("epochEndTime", u64(e))
@@ -422,7 +422,7 @@ func (a *Sonic) claimCheck(owner, consts common.Address, r reqID) (protocol.Chec
 	if err != nil {
 		return protocol.Check{}, err
 	}
-	calls := append([]call3{sealed, gv, req}, pc[:3]...)
+	calls := append([]protocol.Call3{sealed, gv, req}, pc[:3]...)
 	msgs, err := a.aggregateMsgs(calls)
 	if err != nil {
 		return protocol.Check{}, err

@@ -21,20 +21,10 @@ import (
 //go:embed abi/*.json
 var abiFiles embed.FS
 
-// multicall3ABI is Multicall3's getCurrentBlockTimestamp, read in the same
-// batch as the requests so that their status needs no extra round trip.
-// aggregate3 reads stS's delegation to every validator in one eth_call.
-const multicall3ABI = `[{"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct Multicall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct Multicall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"payable","type":"function"}]`
-
 // periodABI is the SFC's epochEndTime and the ConstantsManager's
 // withdrawal period (0xsoniclabs/sonic-sfc contracts/sfc/SFC.sol and
 // ConstantsManager.sol): the SFC's own rule for stS's SFC request.
 const periodABI = `[{"inputs":[{"internalType":"uint256","name":"epoch","type":"uint256"}],"name":"epochEndTime","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},{"inputs":[],"name":"withdrawalPeriodEpochs","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},{"inputs":[],"name":"withdrawalPeriodTime","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}]`
-
-// Multicall3 is the canonical Multicall3 address (deployed on Sonic and in
-// every devnet chain's genesis).
-var Multicall3 = common.HexToAddress("0xcA11bde05977b3631167028862bE2a173976CA11")
 
 type contractABIs struct {
 	sts, sfc, mc3 *abi.ABI
@@ -51,7 +41,7 @@ func loadABIs() (*contractABIs, error) {
 	if c.sfc, err = protocol.ReadABI(abiFiles, "abi/sfc.json"); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
 	}
-	if c.mc3, err = protocol.ParseABI("Multicall3", []byte(multicall3ABI)); err != nil {
+	if c.mc3, err = protocol.Multicall3ABI(); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
 	}
 	if c.period, err = protocol.ParseABI("SFC period", []byte(periodABI)); err != nil {

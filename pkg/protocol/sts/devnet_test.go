@@ -42,7 +42,7 @@ type noMulticall3 struct{ *protocoltest.Counter }
 func (b noMulticall3) BatchCallContract(ctx context.Context, msgs []ethereum.CallMsg, n *big.Int) ([][]byte, []error) {
 	res, errs := b.Counter.BatchCallContract(ctx, msgs, n)
 	for i, m := range msgs {
-		if m.To != nil && *m.To == sts.Multicall3 {
+		if m.To != nil && *m.To == protocol.Multicall3 {
 			res[i], errs[i] = nil, nil
 		}
 	}

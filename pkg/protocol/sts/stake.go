@@ -396,41 +396,26 @@ func (s *STS) aggregateMsg(ids []*big.Int) (ethereum.CallMsg, error) {
 // aggregate folds reads into one Multicall3 aggregate3 eth_call (each
 // allowed to fail, so that one bad read is reported as such).
 func (s *STS) aggregate(msgs []ethereum.CallMsg) (ethereum.CallMsg, error) {
-	type call3 struct {
-		Target       common.Address
-		AllowFailure bool
-		CallData     []byte
+	m, err := protocol.Aggregate3(protocol.Reads3(msgs))
+	if err != nil {
+		return ethereum.CallMsg{}, fmt.Errorf("sts: %w", err)
 	}
-	calls := make([]call3, len(msgs))
-	for i, m := range msgs {
-		calls[i] = call3{Target: *m.To, AllowFailure: true, CallData: m.Data}
-	}
-	return s.msg(s.abis.mc3, Multicall3, "aggregate3", calls)
+	return m, nil
 }
 
-// unpackAggregate returns the first n return datas of aggregate3's answer,
-// each of a read that succeeded.
+// unpackAggregate returns the n return datas of aggregate3's answer, each
+// of a read that succeeded.
 func (s *STS) unpackAggregate(ret []byte, n int) ([][]byte, error) {
-	vals, err := unpack(s.abis.mc3, "aggregate3", ret)
+	results, err := protocol.Aggregate3Results(ret, n)
 	if err != nil {
-		return nil, err
-	}
-	results, err := convert[[]struct {
-		Success    bool
-		ReturnData []byte
-	}](vals[0])
-	if err != nil {
-		return nil, fmt.Errorf("sts: %w: aggregate3: %w", protocol.ErrBadAnswer, err)
-	}
-	if len(results) < n {
-		return nil, fmt.Errorf("sts: %w: aggregate3 returned %d results for %d reads", protocol.ErrBadAnswer, len(results), n)
+		return nil, fmt.Errorf("sts: %w", err)
 	}
 	out := make([][]byte, n)
-	for i := range out {
-		if !results[i].Success {
+	for i, r := range results {
+		if !r.Success {
 			return nil, fmt.Errorf("sts: read %d of an aggregate3 failed", i)
 		}
-		out[i] = results[i].ReturnData
+		out[i] = r.ReturnData
 	}
 	return out, nil
 }

@@ -328,7 +328,7 @@ func (s *STS) commonMsgs() ([]ethereum.CallMsg, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.msg(s.abis.mc3, Multicall3, "getCurrentBlockTimestamp")
+	t, err := s.msg(s.abis.mc3, protocol.Multicall3, "getCurrentBlockTimestamp")
 	if err != nil {
 		return nil, err
 	}
