@@ -427,3 +427,22 @@ func (e *LimitError) Error() string { return e.Reason }
 // or no such contract at the address. The wallet refuses to go on with it
 // (exit 3): a garbled balance or limit must not decide what is signed.
 var ErrBadAnswer = errors.New("the answer of a contract read does not decode")
+
+// ParseIDs parses ids with parse, in order, keeping the first of
+// duplicates (a request named twice is claimed once): the adapters'
+// composite ids (validator and nonce, operator and sequence) share it.
+func ParseIDs[T comparable](ids []RequestID, parse func(string) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(ids))
+	seen := map[T]bool{}
+	for _, id := range ids {
+		r, err := parse(string(id))
+		if err != nil {
+			return nil, err
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

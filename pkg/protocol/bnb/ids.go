@@ -66,19 +66,7 @@ func parseID(s string) (reqID, error) {
 
 // parseIDs parses ids, keeping the first of duplicates.
 func parseIDs(ids []protocol.RequestID) ([]reqID, error) {
-	out := make([]reqID, 0, len(ids))
-	seen := map[reqID]bool{}
-	for _, id := range ids {
-		r, err := parseID(string(id))
-		if err != nil {
-			return nil, err
-		}
-		if !seen[r] {
-			seen[r] = true
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return protocol.ParseIDs(ids, parseID)
 }
 
 // receiptReadTimeout bounds RequestIDs' read (it has no context of its

@@ -44,18 +44,7 @@ func (a *Sonic) ParseRequestID(s string) (protocol.RequestID, error) {
 	return r.id(), nil
 }
 
+// parseIDs parses ids, keeping the first of duplicates.
 func parseIDs(ids []protocol.RequestID) ([]reqID, error) {
-	out := make([]reqID, 0, len(ids))
-	seen := map[reqID]bool{}
-	for _, id := range ids {
-		r, err := parseReqID(string(id))
-		if err != nil {
-			return nil, err
-		}
-		if !seen[r] {
-			seen[r] = true
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return protocol.ParseIDs(ids, parseReqID)
 }
