@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stakewallet/stakewallet/pkg/protocol"
@@ -23,5 +24,32 @@ func TestParseIDs(t *testing.T) {
 	var numErr *strconv.NumError
 	if _, err := protocol.ParseIDs([]protocol.RequestID{"1", "x", "y"}, parse); !errors.As(err, &numErr) || numErr.Num != "x" {
 		t.Errorf("ParseIDs with a bad id: %v, want the error of \"x\"", err)
+	}
+}
+
+// TestCommonTarget: the one validator of the claimed requests, case aside;
+// several, or none, ask for --validator.
+func TestCommonTarget(t *testing.T) {
+	w := func(target string) protocol.Withdrawal { return protocol.Withdrawal{Target: target} }
+	for _, tt := range []struct {
+		name    string
+		claimed []protocol.Withdrawal
+		want    string
+		err     string
+	}{
+		{"one validator", []protocol.Withdrawal{w("4"), w(""), w("4")}, "4", ""},
+		{"an address in two spellings", []protocol.Withdrawal{w("0xAbC1"), w("0xabc1")}, "0xAbC1", ""},
+		{"two validators", []protocol.Withdrawal{w("4"), w("5")}, "", "several Polygon validators (4, 5): pass --validator"},
+		{"none named", []protocol.Withdrawal{w("")}, "", "name no validator: pass --validator"},
+		{"nothing claimed", nil, "", "name no validator"},
+	} {
+		got, err := protocol.CommonTarget(tt.claimed, "Polygon validators")
+		var lim *protocol.LimitError
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)
+		case tt.err != "" && (!errors.As(err, &lim) || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%s: %v, want a LimitError with %q", tt.name, err, tt.err)
+		}
 	}
 }

@@ -62,7 +62,9 @@ package protocol
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -362,6 +364,28 @@ type ValidatorIDs interface {
 // go back to (the validator the claimed requests unbonded from).
 type Restaker interface {
 	RestakeTarget(ctx context.Context, owner common.Address, claimed []Withdrawal) (string, error)
+}
+
+// CommonTarget is the Restaker answer of a delegation protocol: the one
+// validator every claimed request (that names one) unbonded from, compared
+// without case (operator addresses). Requests from several validators, or
+// naming none, are a LimitError asking for --validator; what names the
+// validators in it ("Polygon validators").
+func CommonTarget(claimed []Withdrawal, what string) (string, error) {
+	target := ""
+	for _, w := range claimed {
+		switch {
+		case w.Target == "":
+		case target == "":
+			target = w.Target
+		case !strings.EqualFold(target, w.Target):
+			return "", &LimitError{Reason: fmt.Sprintf("the claimed requests unbonded from several %s (%s, %s): pass --validator to say where to restake", what, target, w.Target)}
+		}
+	}
+	if target == "" {
+		return "", &LimitError{Reason: "the claimed requests name no validator: pass --validator to say where to restake"}
+	}
+	return target, nil
 }
 
 // Rater is implemented by protocols whose staked token has an exchange

@@ -119,18 +119,5 @@ func (a *BNB) ClaimStipendNote() string {
 // RestakeTarget implements protocol.Restaker: the validator the claimed
 // requests unbonded from, when they all name the same one.
 func (a *BNB) RestakeTarget(_ context.Context, _ common.Address, claimed []protocol.Withdrawal) (string, error) {
-	target := ""
-	for _, w := range claimed {
-		switch {
-		case w.Target == "":
-		case target == "":
-			target = w.Target
-		case !strings.EqualFold(target, w.Target):
-			return "", &protocol.LimitError{Reason: fmt.Sprintf("the claimed requests unbonded from several validators (%s, %s): pass --validator to say where to restake", target, w.Target)}
-		}
-	}
-	if target == "" {
-		return "", &protocol.LimitError{Reason: "the claimed requests name no validator: pass --validator to say where to restake"}
-	}
-	return target, nil
+	return protocol.CommonTarget(claimed, "BNB Chain validators")
 }

@@ -124,18 +124,5 @@ func (a *Polygon) unpackAggregate(ret []byte, n int) ([][]byte, error) {
 // RestakeTarget implements protocol.Restaker: the validator the claimed
 // requests unbonded from, when they all name the same one.
 func (a *Polygon) RestakeTarget(_ context.Context, _ common.Address, claimed []protocol.Withdrawal) (string, error) {
-	target := ""
-	for _, w := range claimed {
-		switch {
-		case w.Target == "":
-		case target == "":
-			target = w.Target
-		case target != w.Target:
-			return "", &protocol.LimitError{Reason: fmt.Sprintf("the claimed unbonds are from several Polygon validators (%s, %s): pass --validator to say where to restake", target, w.Target)}
-		}
-	}
-	if target == "" {
-		return "", &protocol.LimitError{Reason: "the claimed unbonds name no validator: pass --validator to say where to restake"}
-	}
-	return target, nil
+	return protocol.CommonTarget(claimed, "Polygon validators")
 }

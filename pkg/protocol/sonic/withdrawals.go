@@ -469,20 +469,7 @@ func u256(v uint64) []byte { return common.LeftPadBytes(u64(v).Bytes(), 32) }
 // RestakeTarget implements protocol.Restaker: the validator the claimed
 // requests unbonded from.
 func (a *Sonic) RestakeTarget(_ context.Context, _ common.Address, claimed []protocol.Withdrawal) (string, error) {
-	target := ""
-	for _, w := range claimed {
-		switch {
-		case w.Target == "":
-		case target == "":
-			target = w.Target
-		case target != w.Target:
-			return "", &protocol.LimitError{Reason: fmt.Sprintf("the claimed requests are from several Sonic validators (%s, %s): pass --validator to say where to restake", target, w.Target)}
-		}
-	}
-	if target == "" {
-		return "", &protocol.LimitError{Reason: "the claimed requests name no validator: pass --validator to say where to restake"}
-	}
-	return target, nil
+	return protocol.CommonTarget(claimed, "Sonic validators")
 }
 
 // Estimator implements protocol.Estimating: Withdrawals sets each
