@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/stakewallet/stakewallet/pkg/protocol"
 )
 
@@ -51,5 +53,32 @@ func TestCommonTarget(t *testing.T) {
 		case tt.err != "" && (!errors.As(err, &lim) || !strings.Contains(err.Error(), tt.err)):
 			t.Errorf("%s: %v, want a LimitError with %q", tt.name, err, tt.err)
 		}
+	}
+}
+
+// TestEnvRequire: a backend, every role's address and the native coin, or
+// an error naming what is missing, prefixed by the adapter.
+func TestEnvRequire(t *testing.T) {
+	var b protocol.Backend = struct{ protocol.Backend }{}
+	coin := protocol.Token{Symbol: "ETH", Decimals: 18}
+	full := protocol.Addresses{"a": common.HexToAddress("0x1"), "b": common.HexToAddress("0x2")}
+	for _, tt := range []struct {
+		name string
+		env  protocol.Env
+		err  string
+	}{
+		{"complete", protocol.Env{Network: "n", Addresses: full, Backend: b, Native: coin}, ""},
+		{"no backend", protocol.Env{Network: "n", Addresses: full, Native: coin}, "x: nil backend"},
+		{"no role b", protocol.Env{Network: "n", Addresses: protocol.Addresses{"a": full["a"]}, Backend: b, Native: coin}, `x: missing address for contract role "b" on network "n"`},
+		{"zero address", protocol.Env{Network: "n", Addresses: protocol.Addresses{"a": full["a"], "b": {}}, Backend: b, Native: coin}, `role "b"`},
+		{"no native coin", protocol.Env{Network: "n", Addresses: full, Backend: b}, `x: network "n" has no native coin`},
+	} {
+		err := tt.env.Require("x", "a", "b")
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.err)
+		}
+	}
+	if n := (protocol.Env{Native: protocol.Token{Symbol: "S", Decimals: 18, Address: common.HexToAddress("0x9")}}).NativeToken(); n.Role != protocol.RoleNative || n.Address != (common.Address{}) || n.Symbol != "S" {
+		t.Errorf("NativeToken = %+v", n)
 	}
 }

@@ -1,6 +1,10 @@
 package protocol
 
-import "github.com/ethereum/go-ethereum/common"
+import (
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
+)
 
 // Addresses maps a contract role ("steth", "withdrawalQueue", …) to its address.
 type Addresses map[string]common.Address
@@ -15,6 +19,32 @@ type Env struct {
 	// Native is the chain's coin (symbol and decimals from the network
 	// table, RoleNative, zero address): what stake takes and claims pay.
 	Native Token
+}
+
+// Require is the check every adapter's New starts with: a backend, a
+// non-zero address for each of roles on the network, and the network's
+// native coin. name prefixes the error ("lido").
+func (e Env) Require(name string, roles ...string) error {
+	if e.Backend == nil {
+		return fmt.Errorf("%s: nil backend", name)
+	}
+	for _, role := range roles {
+		if a, ok := e.Addresses[role]; !ok || a == (common.Address{}) {
+			return fmt.Errorf("%s: missing address for contract role %q on network %q", name, role, e.Network)
+		}
+	}
+	if e.Native.Symbol == "" || e.Native.Decimals == 0 {
+		return fmt.Errorf("%s: network %q has no native coin", name, e.Network)
+	}
+	return nil
+}
+
+// NativeToken is the network's coin as adapters hand it out: role native,
+// no address.
+func (e Env) NativeToken() Token {
+	t := e.Native
+	t.Role, t.Address = RoleNative, common.Address{}
+	return t
 }
 
 // Descriptor registers a protocol adapter. Each adapter package exports one;

@@ -115,16 +115,10 @@ var (
 // New binds the adapter to env's StakeHub (role stakeHub) read through its
 // backend. It does not touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("bnb: nil backend")
+	if err := env.Require("bnb", RoleStakeHub); err != nil {
+		return nil, err
 	}
-	hub, ok := env.Addresses[RoleStakeHub]
-	if !ok || hub == (common.Address{}) {
-		return nil, fmt.Errorf("bnb: missing address for contract role %q", RoleStakeHub)
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("bnb: network %q has no native coin", env.Network)
-	}
+	hub := env.Addresses[RoleStakeHub]
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err
@@ -133,8 +127,7 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bnb: %w", err)
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &BNB{b: env.Backend, hub: hub, native: native, abis: abis, credits: map[common.Address]common.Address{}, lens: lens}, nil
 }
 

@@ -73,18 +73,10 @@ var (
 // withdrawalQueue are required, locator is optional) read through its
 // backend.
 func New(env protocol.Env) (protocol.Protocol, error) {
+	if err := env.Require("lido", requiredRoles...); err != nil {
+		return nil, err
+	}
 	addrs, b := env.Addresses, env.Backend
-	if b == nil {
-		return nil, fmt.Errorf("lido: nil backend")
-	}
-	for _, role := range requiredRoles {
-		if a, ok := addrs[role]; !ok || a == (common.Address{}) {
-			return nil, fmt.Errorf("lido: missing address for contract role %q", role)
-		}
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("lido: network %q has no native coin", env.Network)
-	}
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err
@@ -93,8 +85,7 @@ func New(env protocol.Env) (protocol.Protocol, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lido: %w", err)
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &Lido{
 		b:       b,
 		stETH:   addrs[RoleStETH],

@@ -109,17 +109,10 @@ var (
 
 // New binds the adapter to env's contracts. It does not touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("polygon: nil backend")
+	if err := env.Require("polygon", roles...); err != nil {
+		return nil, err
 	}
-	addr := map[string]common.Address{}
-	for _, role := range roles {
-		a, ok := env.Addresses[role]
-		if !ok || a == (common.Address{}) {
-			return nil, fmt.Errorf("polygon: missing address for contract role %q on network %q", role, env.Network)
-		}
-		addr[role] = a
-	}
+	addr := env.Addresses
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err

@@ -73,23 +73,14 @@ type contracts struct {
 // New binds the adapter to env's RocketStorage and rETH (both roles are
 // required). It does not touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("rocketpool: nil backend")
-	}
-	for _, role := range []string{RoleStorage, RoleRETH} {
-		if a, ok := env.Addresses[role]; !ok || a == (common.Address{}) {
-			return nil, fmt.Errorf("rocketpool: missing address for contract role %q", role)
-		}
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("rocketpool: network %q has no native coin", env.Network)
+	if err := env.Require("rocketpool", RoleStorage, RoleRETH); err != nil {
+		return nil, err
 	}
 	a, err := parsed()
 	if err != nil {
 		return nil, err
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &RocketPool{
 		b:       env.Backend,
 		storage: env.Addresses[RoleStorage],

@@ -64,22 +64,15 @@ var (
 // New binds the adapter to env's StakedAvax (role "savax"). It does not
 // touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("savax: nil backend")
+	if err := env.Require("savax", RoleStakedAvax); err != nil {
+		return nil, err
 	}
-	addr, ok := env.Addresses[RoleStakedAvax]
-	if !ok || addr == (common.Address{}) {
-		return nil, fmt.Errorf("savax: missing address for contract role %q", RoleStakedAvax)
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("savax: network %q has no native coin", env.Network)
-	}
+	addr := env.Addresses[RoleStakedAvax]
 	a, err := parsedABI()
 	if err != nil {
 		return nil, err
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &SAvax{b: env.Backend, token: addr, native: native, abi: a}, nil
 }
 

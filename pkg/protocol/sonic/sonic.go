@@ -111,22 +111,15 @@ var (
 
 // New binds the adapter to env's SFC. It does not touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("sonic: nil backend")
+	if err := env.Require("sonic", RoleSFC); err != nil {
+		return nil, err
 	}
-	sfc, ok := env.Addresses[RoleSFC]
-	if !ok || sfc == (common.Address{}) {
-		return nil, fmt.Errorf("sonic: missing address for contract role %q on network %q", RoleSFC, env.Network)
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("sonic: network %q gives no native coin", env.Network)
-	}
+	sfc := env.Addresses[RoleSFC]
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &Sonic{b: env.Backend, sfc: sfc, native: native, abis: abis}, nil
 }
 

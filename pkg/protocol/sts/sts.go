@@ -26,7 +26,6 @@
 package sts
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -80,23 +79,14 @@ var (
 // New binds the adapter to env's addresses (roles sts and sfc, both
 // required) read through its backend. It does not touch the chain.
 func New(env protocol.Env) (protocol.Protocol, error) {
-	if env.Backend == nil {
-		return nil, fmt.Errorf("sts: nil backend")
-	}
-	for _, role := range []string{RoleSTS, RoleSFC} {
-		if a, ok := env.Addresses[role]; !ok || a == (common.Address{}) {
-			return nil, fmt.Errorf("sts: missing address for contract role %q", role)
-		}
-	}
-	if env.Native.Symbol == "" || env.Native.Decimals == 0 {
-		return nil, fmt.Errorf("sts: network %q has no native coin", env.Network)
+	if err := env.Require("sts", RoleSTS, RoleSFC); err != nil {
+		return nil, err
 	}
 	abis, err := loadABIs()
 	if err != nil {
 		return nil, err
 	}
-	native := env.Native
-	native.Role, native.Address = protocol.RoleNative, common.Address{}
+	native := env.NativeToken()
 	return &STS{
 		b:      env.Backend,
 		sts:    env.Addresses[RoleSTS],
